@@ -1,0 +1,76 @@
+/**
+ * Typed errors with stable codes. The CLI maps `exitCode` to the process exit status;
+ * the library surfaces `code` so callers can branch without parsing messages.
+ */
+
+/** Exit codes documented in docs/CLI.md (contract). */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  badInput: 2,
+  nothingFound: 3,
+  uploadIncomplete: 4,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export type DiagErrorCode =
+  | 'BAD_USAGE'
+  | 'BAD_INPUT'
+  | 'NOT_FOUND'
+  | 'NO_LOGS'
+  | 'NO_INCIDENT'
+  | 'STATE_CORRUPT'
+  | 'STATE_FROM_NEWER_VERSION'
+  | 'STATE_UNWRITABLE'
+  | 'BAD_DSN'
+  | 'BUNDLE_INVALID'
+  | 'UPLOAD_INCOMPLETE'
+  | 'IO'
+  | 'INTERNAL';
+
+const exitCodeFor: Record<DiagErrorCode, ExitCode> = {
+  BAD_USAGE: ExitCode.badInput,
+  BAD_INPUT: ExitCode.badInput,
+  NOT_FOUND: ExitCode.badInput,
+  NO_LOGS: ExitCode.nothingFound,
+  NO_INCIDENT: ExitCode.nothingFound,
+  STATE_CORRUPT: ExitCode.badInput,
+  STATE_FROM_NEWER_VERSION: ExitCode.badInput,
+  STATE_UNWRITABLE: ExitCode.failure,
+  BAD_DSN: ExitCode.badInput,
+  BUNDLE_INVALID: ExitCode.badInput,
+  UPLOAD_INCOMPLETE: ExitCode.uploadIncomplete,
+  IO: ExitCode.failure,
+  INTERNAL: ExitCode.failure,
+};
+
+export class DiagError extends Error {
+  readonly code: DiagErrorCode;
+  readonly exitCode: ExitCode;
+
+  constructor(code: DiagErrorCode, message: string, options?: { cause?: unknown; exitCode?: ExitCode }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DiagError';
+    this.code = code;
+    this.exitCode = options?.exitCode ?? exitCodeFor[code];
+  }
+}
+
+export function isDiagError(value: unknown): value is DiagError {
+  return value instanceof DiagError;
+}
+
+/** The errno code of a Node system error, if there is one. */
+export function errnoCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+/** One line, for stderr: the first line of the message, never a stack. */
+export function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? '';
+}

@@ -1,0 +1,54 @@
+import os from 'node:os';
+import path from 'node:path';
+
+/** Default locations (contract: DESIGN.md "Default locations"). Env and platform are injectable. */
+export interface PathEnvironment {
+  platform: NodeJS.Platform;
+  env: NodeJS.ProcessEnv;
+  homedir: string;
+}
+
+export function currentEnvironment(): PathEnvironment {
+  return { platform: process.platform, env: process.env, homedir: os.homedir() };
+}
+
+export function defaultLogDir(e: PathEnvironment = currentEnvironment()): string {
+  if (e.env.CODEX_DIAG_LOG_DIR) return e.env.CODEX_DIAG_LOG_DIR;
+  if (e.platform === 'darwin') return path.join(e.homedir, 'Library', 'Logs', 'com.openai.codex');
+  if (e.platform === 'win32') {
+    const local = e.env.LOCALAPPDATA ?? path.join(e.homedir, 'AppData', 'Local');
+    return path.win32.join(local, 'Codex', 'Logs');
+  }
+  const state = e.env.XDG_STATE_HOME || path.join(e.homedir, '.local', 'state');
+  return path.join(state, 'codex', 'logs');
+}
+
+export function defaultDataDir(e: PathEnvironment = currentEnvironment()): string {
+  if (e.env.CODEX_DIAG_DATA_DIR) return e.env.CODEX_DIAG_DATA_DIR;
+  if (e.platform === 'darwin') return path.join(e.homedir, 'Library', 'Application Support', 'codex-diag');
+  if (e.platform === 'win32') {
+    const roaming = e.env.APPDATA ?? path.join(e.homedir, 'AppData', 'Roaming');
+    return path.win32.join(roaming, 'codex-diag');
+  }
+  const data = e.env.XDG_DATA_HOME || path.join(e.homedir, '.local', 'share');
+  return path.join(data, 'codex-diag');
+}
+
+/** The data dir's fixed layout: one place names every file so modules agree. */
+export function dataLayout(dataDir: string) {
+  return {
+    dataDir,
+    stateFile: path.join(dataDir, 'state.json'),
+    journalDir: path.join(dataDir, 'journal'),
+    bundlesDir: path.join(dataDir, 'bundles'),
+    outboxDir: path.join(dataDir, 'outbox'),
+  };
+}
+
+/** DSN precedence: option, then CODEX_DIAG_DSN, then SENTRY_DSN; empty means local only. */
+export function resolveDsn(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const candidate of [option, env.CODEX_DIAG_DSN, env.SENTRY_DSN]) {
+    if (candidate && candidate.trim() !== '') return candidate.trim();
+  }
+  return undefined;
+}
