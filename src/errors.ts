@@ -19,6 +19,7 @@ export type DiagErrorCode =
   | 'NOT_FOUND'
   | 'NO_LOGS'
   | 'NO_INCIDENT'
+  | 'NO_STATE'
   | 'STATE_CORRUPT'
   | 'STATE_FROM_NEWER_VERSION'
   | 'STATE_UNWRITABLE'
@@ -34,6 +35,7 @@ const exitCodeFor: Record<DiagErrorCode, ExitCode> = {
   NOT_FOUND: ExitCode.badInput,
   NO_LOGS: ExitCode.nothingFound,
   NO_INCIDENT: ExitCode.nothingFound,
+  NO_STATE: ExitCode.nothingFound,
   STATE_CORRUPT: ExitCode.badInput,
   STATE_FROM_NEWER_VERSION: ExitCode.badInput,
   STATE_UNWRITABLE: ExitCode.failure,
