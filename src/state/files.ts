@@ -1,0 +1,107 @@
+import { constants as fsConstants, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { DiagError, errnoCode } from '../errors.js';
+import type { AtomicWriter } from '../fs/atomic-write.js';
+
+/** Where the last good file is kept before a rewrite replaces it. */
+export function backupPathFor(file: string): string {
+  return `${file}.bak`;
+}
+
+/** `state.json` -> `state.corrupt-20261121T005448123Z.json`, in the same directory. */
+export function corruptPathFor(file: string, nowMs: number, attempt = 0): string {
+  const ext = path.extname(file) || '.json';
+  const stem = path.basename(file, path.extname(file));
+  const stamp = new Date(nowMs).toISOString().replace(/[-:.]/g, '');
+  const suffix = attempt === 0 ? '' : `-${attempt + 1}`;
+  return path.join(path.dirname(file), `${stem}.corrupt-${stamp}${suffix}${ext}`);
+}
+
+/** The file's bytes, or undefined when there is no file (also when a path component is not a directory). */
+export async function readStateBytes(file: string): Promise<Buffer | undefined> {
+  try {
+    return await fsp.readFile(file);
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new DiagError('IO', `cannot read state file ${file}: ${code ?? String(error)}`, { cause: error });
+  }
+}
+
+/**
+ * Moves a corrupt file aside by rename, so the copy is the original byte for byte, under a name
+ * that does not exist yet (a rename would silently replace an earlier corrupt copy).
+ */
+export async function moveAside(file: string, nowMs: number): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const target = corruptPathFor(file, nowMs, attempt);
+    if (await exists(target)) continue;
+    await fsp.rename(file, target);
+    return target;
+  }
+  throw new DiagError('IO', `cannot find a free name to move ${file} aside`);
+}
+
+/**
+ * A rename replaces a read-only file on POSIX, but not on Windows; honour the user's read-only
+ * bit everywhere (and as root, where access(2) would say yes) by checking the mode itself.
+ */
+async function assertReplaceable(file: string): Promise<void> {
+  let mode: number;
+  try {
+    mode = (await fsp.stat(file)).mode;
+  } catch {
+    return; // no file yet, or not reachable: the write itself reports that
+  }
+  if ((mode & fsConstants.S_IWUSR) === 0) {
+    throw new DiagError(
+      'STATE_UNWRITABLE',
+      `state file ${file} is read-only (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); not replacing it, state kept in memory`,
+    );
+  }
+}
+
+export interface WriteStateOptions {
+  /** Bytes of the last good file, written to `<file>.bak` before the file is replaced. */
+  backup?: Uint8Array;
+}
+
+/** Writes the state file atomically (0600), keeping the backup first. Every failure is STATE_UNWRITABLE. */
+export async function writeStateFile(
+  writer: AtomicWriter,
+  file: string,
+  text: string,
+  options: WriteStateOptions = {},
+): Promise<void> {
+  try {
+    await assertReplaceable(file);
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    if (options.backup) await writer.write(backupPathFor(file), options.backup);
+    await writer.write(file, text);
+  } catch (error) {
+    if (error instanceof DiagError) throw error;
+    const code = errnoCode(error) ?? String(error);
+    throw new DiagError(
+      'STATE_UNWRITABLE',
+      `cannot write state file ${file}: ${code}${hintFor(code)}; state kept in memory`,
+      { cause: error },
+    );
+  }
+}
+
+function hintFor(code: string): string {
+  if (code === 'EACCES' || code === 'EPERM') return ' (no permission to write in its directory)';
+  if (code === 'ENOTDIR' || code === 'EEXIST') return ' (a part of its directory path is not a directory)';
+  if (code === 'EROFS') return ' (read-only file system)';
+  if (code === 'ENOSPC') return ' (disk full)';
+  return '';
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fsp.lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
