@@ -1,0 +1,23 @@
+/**
+ * The edge that hands a message to a renderer (Electron: `webContents.send`). It may return a
+ * promise when the transport can report that the consumer took the message; the next message
+ * for that renderer then waits for it (backpressure).
+ */
+export type DeliverFn = (webContentsId: number, channel: string, payload: unknown) => void | Promise<void>;
+
+/** What `send` did with a message. */
+export type SendResult = 'delivered' | 'queued' | 'dropped';
+
+export interface DeliveryStats {
+  delivered: number;
+  /** Best-effort messages dropped because a queue was full. */
+  dropped: number;
+  /** Messages discarded because their renderer was destroyed before it became ready. */
+  discarded: number;
+  /** Lag markers delivered. */
+  lagMarkers: number;
+  /** Deliveries whose edge threw or rejected. */
+  faults: number;
+  /** Messages waiting now, over all renderers. */
+  queued: number;
+}
