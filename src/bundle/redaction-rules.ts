@@ -1,0 +1,392 @@
+import { secretKeyRule } from './secret-keys.js';
+
+/**
+ * The default redaction rules (contract: DESIGN.md "Crash bundle"), as a table of named rules.
+ * Each rule carries strings it must catch (with the secret part that must vanish) and strings it
+ * must leave alone; the tests iterate this table, so a new rule comes with its own proof.
+ *
+ * Linear time: every pattern that starts with a character run is guarded by a negative
+ * lookbehind on that run's own class, so it is only tried at the start of a run (never from
+ * every position inside one), and no pattern nests ambiguous quantifiers. A 1 MB line of any
+ * repeated fragment costs O(n) per rule.
+ */
+
+export interface RedactionContext {
+  /** The user's home directory, replaced by `~`. */
+  homedir: string;
+  /** The user's login name, replaced by `[user]` where it is a path segment. */
+  username: string;
+}
+
+/** The context the table's examples are written for. */
+export const EXAMPLE_CONTEXT: RedactionContext = { homedir: '/home/alice', username: 'alice' };
+
+export interface RuleExample {
+  /** A line as it may appear in a log (free text or a JSON line). */
+  text: string;
+  /** The part that must not survive. */
+  secret: string;
+}
+
+/** What one compiled rule does to free text; `count` is called once per replacement. */
+export interface TextPass {
+  apply(text: string, count: () => void, state: PassState): string;
+}
+
+/** Per-session state a pass may keep between lines (an unterminated PEM block). */
+export interface PassState {
+  insidePrivateKey: boolean;
+}
+
+export interface RedactionRule {
+  name: string;
+  description: string;
+  catches: readonly RuleExample[];
+  keeps: readonly string[];
+  /** Returns null when the rule does not apply in this context (no home directory known). */
+  compile(context: RedactionContext): TextPass | null;
+}
+
+export function marker(rule: string): string {
+  return `[REDACTED:${rule}]`;
+}
+
+const MARKER_PREFIX = '[REDACTED:';
+
+/** A pattern pass: `replace(match, groups)` returns the replacement, or null to keep the match. */
+function patternPass(
+  pattern: RegExp,
+  quick: (text: string) => boolean,
+  replace: (match: string, groups: string[]) => string | null,
+): TextPass {
+  return {
+    apply(text, count) {
+      if (!quick(text)) return text;
+      pattern.lastIndex = 0;
+      return text.replace(pattern, (match: string, ...rest: unknown[]) => {
+        const groups = rest.filter((g): g is string => typeof g === 'string' || g === undefined).map((g) => g ?? '');
+        const out = replace(match, groups);
+        if (out === null) return match;
+        count();
+        return out;
+      });
+    },
+  };
+}
+
+function tokenRule(
+  name: string,
+  description: string,
+  pattern: RegExp,
+  needle: string | RegExp,
+  catches: RuleExample[],
+  keeps: string[],
+): RedactionRule {
+  const quick = typeof needle === 'string' ? (t: string) => t.includes(needle) : (t: string) => needle.test(t);
+  return {
+    name,
+    description,
+    catches,
+    keeps,
+    compile: () => patternPass(pattern, quick, () => marker(name)),
+  };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+// --- PEM private keys -------------------------------------------------------------------------
+
+const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[^-]|-(?!----))*(-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)?/g;
+const PEM_END = /^(?:[^-]|-(?!----))*-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/;
+
+/** Redacts whole PEM blocks; a block whose END is on a later line redacts those lines too. */
+const privateKeyPass: TextPass = {
+  apply(text, count, state) {
+    let out = text;
+    if (state.insidePrivateKey) {
+      const end = PEM_END.exec(out);
+      count();
+      if (!end) return marker('private_key');
+      state.insidePrivateKey = false;
+      out = marker('private_key') + out.slice(end[0].length);
+    }
+    if (!out.includes('PRIVATE KEY')) return out;
+    PEM_BEGIN.lastIndex = 0;
+    return out.replace(PEM_BEGIN, (_match: string, end: string | undefined) => {
+      count();
+      // Without its END the block continues on the following lines of this session.
+      state.insidePrivateKey = end === undefined;
+      return marker('private_key');
+    });
+  },
+};
+
+// --- the table --------------------------------------------------------------------------------
+
+const KEY_VALUE =
+  /(?<![A-Za-z0-9_.\-])(["']?)([A-Za-z_][A-Za-z0-9_.\-]*)\1(\s{0,8}[:=]\s{0,8})("(?:[^"\\\r\n]|\\.)*"|'[^'\r\n]*'|[^\s,;&"'<>{}[\]()]+)/g;
+
+export const DEFAULT_RULES: readonly RedactionRule[] = [
+  {
+    name: 'private_key',
+    description: 'PEM private key blocks (RSA, EC, OpenSSH, PKCS#8, PGP), also across lines',
+    catches: [
+      {
+        text: 'key loaded: -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAq7BFUpkGp3+Rk\n-----END RSA PRIVATE KEY----- done',
+        secret: 'MIIEowIBAAKCAQEAq7BFUpkGp3+Rk',
+      },
+      {
+        text: '{"level":50,"msg":"bad key","pem":"-----BEGIN OPENSSH PRIVATE KEY-----\\nb3BlbnNzaC1rZXktdjEAAAAA\\n-----END OPENSSH PRIVATE KEY-----\\n"}',
+        secret: 'b3BlbnNzaC1rZXktdjEAAAAA',
+      },
+      { text: 'truncated -----BEGIN PRIVATE KEY-----MIIEvQIBADANBgkqhkiG9w0BAQEF', secret: 'MIIEvQIBADANBgkqhkiG9w0BAQEF' },
+    ],
+    keeps: ['-----BEGIN CERTIFICATE-----', 'private key rotation finished in 12 ms', '-----BEGIN PUBLIC KEY-----'],
+    compile: () => privateKeyPass,
+  },
+  {
+    name: 'url_credentials',
+    description: '`user:pass@` in URLs',
+    catches: [
+      { text: 'proxy https://bob:hunter2pass@proxy.corp.example:8080/path', secret: 'hunter2pass' },
+      { text: '{"msg":"connect","url":"postgres://admin:s3cr3tPw@db.internal:5432/app"}', secret: 's3cr3tPw' },
+    ],
+    keeps: ['https://chatgpt.com/backend-api/conversation?x=1#frag', 'app://codex/chat/8f3a?tab=2', 'ssh git@github.com:openai/codex.git'],
+    compile: () =>
+      patternPass(
+        /(?<![A-Za-z0-9+.\-])([A-Za-z][A-Za-z0-9+.\-]*:\/\/)[^\s/?#@:]*:[^\s/?#@]*@/g,
+        (t) => t.includes('://') && t.includes('@'),
+        (_m, g) => `${g[0]}${marker('url_credentials')}@`,
+      ),
+  },
+  {
+    name: 'auth_header',
+    description: 'values of Authorization, Proxy-Authorization, Cookie and Set-Cookie headers (text or JSON keys)',
+    catches: [
+      { text: 'request headers Authorization: Basic dXNlcjpwYXNzd29yZA==', secret: 'dXNlcjpwYXNzd29yZA==' },
+      { text: 'Cookie: __Secure-next-auth.session-token=abc123def456; cf_clearance=zzz', secret: 'abc123def456' },
+      { text: 'set-cookie: sid=Zm9vYmFy9876; Path=/; HttpOnly', secret: 'Zm9vYmFy9876' },
+      { text: '{"level":30,"req":{"headers":{"authorization":"Basic Zm9vOmJhcg==","host":"x"}}}', secret: 'Zm9vOmJhcg==' },
+    ],
+    keeps: ['authorization failed: 401 Unauthorized', 'cookie banner dismissed', '{"headers":{"accept":"application/json"}}'],
+    compile: () =>
+      patternPass(
+        /(?<![A-Za-z0-9_\-])((?:proxy-)?authorization|set-cookie|cookie)(["']?\s{0,8}[:=]\s{0,8}["']?)([^\r\n"']+)/gi,
+        (t) => /authorization|cookie/i.test(t),
+        (_m, g) => (g[2]!.startsWith(MARKER_PREFIX) ? null : `${g[0]}${g[1]}${marker('auth_header')}`),
+      ),
+  },
+  {
+    name: 'bearer',
+    description: 'bearer tokens',
+    catches: [
+      { text: 'fetch with bearer 0a1b2c3d4e5f6a7b8c9d', secret: '0a1b2c3d4e5f6a7b8c9d' },
+      { text: '{"msg":"retry","auth":"x","note":"Bearer AbCdEf0123456789xyz"}', secret: 'AbCdEf0123456789xyz' },
+    ],
+    keeps: ['the bearer token expired', 'Bearer authentication failed'],
+    compile: () =>
+      patternPass(
+        /(?<![A-Za-z0-9_])(bearer)(\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi,
+        (t) => /bearer/i.test(t),
+        (_m, g) => {
+          const token = g[2]!;
+          // A plain word after "bearer" is prose, not a token.
+          if (/^[A-Za-z]+$/.test(token) && token.length < 20) return null;
+          return `${g[0]}${g[1]}${marker('bearer')}`;
+        },
+      ),
+  },
+  tokenRule(
+    'anthropic_key',
+    'Anthropic API keys (sk-ant-...)',
+    /(?<![A-Za-z0-9_\-])sk-ant-[A-Za-z0-9_\-]{16,}/g,
+    'sk-ant-',
+    [{ text: 'ANTHROPIC key sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWx-yz0123', secret: 'AbCdEfGhIjKlMnOpQrStUvWx' }],
+    ['task-ant-runner', 'sk-ant-short'],
+  ),
+  tokenRule(
+    'openai_key',
+    'OpenAI API keys (sk-..., sk-proj-...)',
+    /(?<![A-Za-z0-9_\-])sk-[A-Za-z0-9_\-]{20,}/g,
+    'sk-',
+    [
+      { text: 'using key sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz012345', secret: 'AbCdEfGhIjKlMnOpQrStUvWxYz012345' },
+      { text: '{"msg":"init","cfg":{"k":"sk-AbCdEfGhIjKlMnOpQrStT3BlbkFJ0123"}}', secret: 'AbCdEfGhIjKlMnOpQrStT3BlbkFJ0123' },
+    ],
+    ['task-scheduler-long-running-job-name', 'risk-assessment', 'sk-short'],
+  ),
+  tokenRule(
+    'github_token',
+    'GitHub tokens (ghp_, gho_, ghu_, ghs_, ghr_, github_pat_)',
+    /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})/g,
+    /gh[pousr]_|github_pat_/,
+    [
+      { text: 'git push with ghp_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', secret: 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789' },
+      { text: 'GITHUB=github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz', secret: '11ABCDEFG0123456789_abcdefghij' },
+      { text: '{"t":"ghs_0123456789abcdefghijABCDEFGHIJ0123"}', secret: '0123456789abcdefghijABCDEFGHIJ0123' },
+    ],
+    ['ghp_short', 'commit 9fceb02d0ae598e95dc970b74767f19372d61af8'],
+  ),
+  tokenRule(
+    'aws_access_key',
+    'AWS access key ids (AKIA..., ASIA...)',
+    /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
+    /AKIA|ASIA/,
+    [{ text: 'aws id AKIAIOSFODNN7EXAMPLE region us-east-1', secret: 'AKIAIOSFODNN7EXAMPLE' }],
+    ['ASIAN market', 'AKIA123'],
+  ),
+  tokenRule(
+    'slack_token',
+    'Slack tokens (xoxb-, xoxp-, xoxa-, xoxo-, xoxs-, xoxr-)',
+    /(?<![A-Za-z0-9_\-])xox[abposr]-[A-Za-z0-9\-]{10,}/g,
+    'xox',
+    [{ text: 'slack xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOp', secret: '1234567890123-AbCdEfGhIjKlMnOp' }],
+    ['xoxb-short'],
+  ),
+  tokenRule(
+    'google_api_key',
+    'Google API keys (AIza...)',
+    /(?<![A-Za-z0-9_\-])AIza[A-Za-z0-9_\-]{30,}/g,
+    'AIza',
+    [{ text: 'maps key=AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW ok', secret: 'SyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW' }],
+    ['AIzaShort'],
+  ),
+  tokenRule(
+    'stripe_key',
+    'Stripe secret and restricted keys (sk_live_, rk_live_, and their _test_ forms)',
+    /(?<![A-Za-z0-9_])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}/g,
+    /[sr]k_(?:live|test)_/,
+    [{ text: 'charge via sk_live_51AbCdEfGhIjKlMnOpQrStUv', secret: '51AbCdEfGhIjKlMnOpQrStUv' }],
+    ['pk_live_is_public', 'sk_live_x'],
+  ),
+  tokenRule(
+    'npm_token',
+    'npm access tokens (npm_...)',
+    /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36,}/g,
+    'npm_',
+    [{ text: '//registry.npmjs.org/:_authToken=npm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', secret: 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789' }],
+    ['npm_config_cache', 'npm_lifecycle_event=test'],
+  ),
+  tokenRule(
+    'huggingface_token',
+    'Hugging Face tokens (hf_...)',
+    /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{30,}/g,
+    'hf_',
+    [{ text: 'HF hub hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567', secret: 'AbCdEfGhIjKlMnOpQrStUvWxYz01234567' }],
+    ['hf_transfer enabled', 'shelf_life'],
+  ),
+  tokenRule(
+    'jwt',
+    'JSON Web Tokens (eyJ....eyJ....sig)',
+    /(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*/g,
+    'eyJ',
+    [
+      {
+        text: 'id eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end',
+        secret: 'eyJzdWIiOiIxMjM0NTY3ODkwIn0',
+      },
+    ],
+    ['eyJ alone', 'version 1.2.3'],
+  ),
+  {
+    name: 'secret_field',
+    description:
+      'values of JSON keys and KEY=value / key: value pairs whose name is a secret (password, secret, token, api_key, apikey, auth, credential, private_key, session, cookie, *_API_KEY, *_TOKEN, *_SECRET, *_PASSWORD); token counts are not secrets',
+    catches: [
+      { text: 'login password=hunter2 user=bob', secret: 'hunter2' },
+      { text: 'env OPENAI_API_KEY=abc123notprefixed GITHUB_TOKEN=tok987654', secret: 'abc123notprefixed' },
+      { text: 'env GITHUB_TOKEN=tok987654 MY_SECRET=shh-its-secret', secret: 'tok987654' },
+      { text: 'db DB_PASSWORD="correct horse battery" host=x', secret: 'correct horse battery' },
+      { text: '{"level":30,"msg":"cfg","config":{"nested":[{"client_secret":"cs-0001-xyz"}]}}', secret: 'cs-0001-xyz' },
+      { text: '{"msg":"x","apiKey":"kkkk-1111","sessionId":"sess-7777","credentials":{"user":"u1","pw":"p-2222"}}', secret: 'p-2222' },
+      { text: '{"msg":"x","apiKey":"kkkk-1111"}', secret: 'kkkk-1111' },
+      { text: '{"msg":"x","sessionId":"sess-7777"}', secret: 'sess-7777' },
+      { text: "broken json {'private_key': 'pk-material-42'", secret: 'pk-material-42' },
+      { text: 'GET /cb?code=1&access_token=at-55aa66bb&state=ok', secret: 'at-55aa66bb' },
+    ],
+    keeps: [
+      'usage input_tokens: 1234 output_tokens: 56 max_tokens=4096',
+      '{"level":30,"msg":"usage","usage":{"input_tokens":1234,"cached_tokens":0,"max_tokens":4096,"token_count":12}}',
+      '{"msg":"auth","auth_type":"oauth","token_type":"Bearer","author":"Jane"}',
+      'tokenizer=cl100k_base keyboard=us',
+    ],
+    compile: () =>
+      patternPass(
+        KEY_VALUE,
+        (t) => t.includes('=') || t.includes(':'),
+        (_m, g) => {
+          const [quote, key, separator, value] = g as [string, string, string, string];
+          if (secretKeyRule(key) === null) return null;
+          const inner = value.startsWith('"') || value.startsWith("'") ? value.slice(1, -1) : value;
+          if (inner === '' || inner.startsWith(MARKER_PREFIX)) return null;
+          const q = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : '';
+          return `${quote}${key}${quote}${separator}${q}${marker('secret_field')}${q}`;
+        },
+      ),
+  },
+  {
+    name: 'email',
+    description: 'e-mail addresses',
+    catches: [
+      { text: 'signed in as jane.doe+codex@example.co.uk today', secret: 'jane.doe+codex' },
+      { text: '{"msg":"account","user":{"email":"ops@openai.com"}}', secret: 'ops@openai.com' },
+    ],
+    keeps: ['installed react@18.2.0 and @scope/pkg@1.0.0', 'node@20.19 on port 8080'],
+    compile: () =>
+      patternPass(
+        /(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}/g,
+        (t) => t.includes('@'),
+        // `git@host:org/repo` is an ssh remote, not a person.
+        (m) => (m.startsWith('git@') ? null : marker('email')),
+      ),
+  },
+  {
+    name: 'home_dir',
+    description: "the user's home directory, replaced by ~",
+    catches: [
+      { text: 'at load (/home/alice/work/app/index.js:10:3)', secret: '/home/alice' },
+      { text: '{"msg":"open","file":"/home/alice/.codex/config.toml"}', secret: '/home/alice' },
+    ],
+    keeps: ['/opt/codex/bin', 'homedir setting unchanged'],
+    compile: (context) => {
+      const home = context.homedir.replace(/[\\/]+$/, '');
+      if (home.length < 2) return null;
+      const variants = new Set([home, home.replace(/\\/g, '/'), home.replace(/\\/g, '\\\\')]);
+      const alternatives = [...variants].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+      // Windows paths compare case-insensitively; the quick filter looks for the last segment.
+      const windows = /^[A-Za-z]:/.test(home);
+      const pattern = new RegExp(`(?:${alternatives})(?![A-Za-z0-9_\\-])`, windows ? 'gi' : 'g');
+      const lastSegment = (home.split(/[\\/]/).pop() ?? home).toLowerCase();
+      const quick = windows ? (t: string) => t.toLowerCase().includes(lastSegment) : (t: string) => t.includes(home);
+      return patternPass(pattern, quick, () => '~');
+    },
+  },
+  {
+    name: 'user_name',
+    description: 'user names in paths (/home/<u>, /Users/<u>, C:\\Users\\<u>, and the login name as a path segment), replaced by [user]',
+    catches: [
+      { text: 'crash in /Users/bob/Library/Logs/x.log', secret: 'bob' },
+      { text: 'open C:\\Users\\carol\\AppData\\Roaming\\x', secret: 'carol' },
+      { text: 'tmp /var/folders/alice/cache', secret: 'alice' },
+      { text: 'shared /home/alicia/notes.txt', secret: 'alicia' },
+    ],
+    keeps: ['/usr/share/users/list', 'the user alice-is-not-a-path'],
+    compile: (context) => {
+      const generic = /((?:\/home|\/Users|[A-Za-z]:(?:\\\\|\\|\/)Users)(?:\\\\|\\|\/))([^/\\\s"'<>:*?|[\]]+)/g;
+      const genericPass = patternPass(
+        generic,
+        (t) => t.includes('home') || t.includes('Users'),
+        (_m, g) => (g[1] === 'Shared' || g[1] === 'Public' ? null : `${g[0]}[user]`),
+      );
+      const name = context.username;
+      if (name.length < 2) return genericPass;
+      const segment = new RegExp(`(?<=[\\\\/])${escapeRegExp(name)}(?=[\\\\/]|$|[\\s"':])`, 'g');
+      const segmentPass = patternPass(segment, (t) => t.includes(name), () => '[user]');
+      return {
+        apply: (text, count, state) => segmentPass.apply(genericPass.apply(text, count, state), count, state),
+      };
+    },
+  },
+];

@@ -1,0 +1,162 @@
+import {
+  DEFAULT_RULES,
+  marker,
+  type PassState,
+  type RedactionContext,
+  type RedactionRule,
+  type TextPass,
+} from './redaction-rules.js';
+import { secretKeyRule } from './secret-keys.js';
+
+/** Replacements per rule name; every rule of the redactor is present, zero when it never fired. */
+export type RedactionCounts = Record<string, number>;
+
+export interface RedactorOptions extends RedactionContext {
+  /** The rule table; the default rules unless a caller needs its own. */
+  rules?: readonly RedactionRule[];
+}
+
+/**
+ * One pass over a sequence of lines or values. Keeps the counts and the state that spans
+ * lines (a PEM block whose END comes on a later line).
+ */
+export interface RedactionSession {
+  /** Free text (one line or many): the pattern rules. */
+  text(input: string): string;
+  /** One log line: a JSON line is parsed, key rules applied at any depth, and re-serialised; other lines get `text`. */
+  line(input: string): string;
+  /** A JSON value: key rules at any depth, pattern rules on every string (keys included). */
+  value(input: unknown): unknown;
+  /** Forget cross-line state (call when the next line comes from another file). */
+  endOfSource(): void;
+  /** Counts so far, every rule present. */
+  counts(): RedactionCounts;
+}
+
+export interface Redactor {
+  readonly ruleNames: readonly string[];
+  session(): RedactionSession;
+  /** Redacts a whole text line by line (JSON lines parsed) and returns it with its counts. */
+  redact(text: string): { text: string; counts: RedactionCounts };
+}
+
+interface CompiledRule {
+  name: string;
+  pass: TextPass;
+}
+
+const JSON_START = /^\s*[{[]/;
+
+export function createRedactor(options: RedactorOptions): Redactor {
+  const rules = options.rules ?? DEFAULT_RULES;
+  const context: RedactionContext = { homedir: options.homedir, username: options.username };
+  const compiled: CompiledRule[] = [];
+  for (const rule of rules) {
+    const pass = rule.compile(context);
+    if (pass) compiled.push({ name: rule.name, pass });
+  }
+  const ruleNames = rules.map((r) => r.name);
+
+  const session = (): RedactionSession => {
+    const counts: RedactionCounts = Object.fromEntries(ruleNames.map((n) => [n, 0]));
+    const lineState: PassState = { insidePrivateKey: false };
+
+    const runText = (input: string, state: PassState): string => {
+      let out = input;
+      for (const rule of compiled) {
+        out = rule.pass.apply(
+          out,
+          () => {
+            counts[rule.name] = (counts[rule.name] ?? 0) + 1;
+          },
+          state,
+        );
+      }
+      return out;
+    };
+
+    const bump = (name: string) => {
+      counts[name] = (counts[name] ?? 0) + 1;
+    };
+
+    // A string inside a JSON value is self-contained: its PEM state never leaks to the next one.
+    const redactString = (s: string): string => runText(s, { insidePrivateKey: false });
+
+    const redactValue = (input: unknown): unknown => {
+      if (typeof input === 'string') return redactString(input);
+      if (Array.isArray(input)) return input.map(redactValue);
+      if (input !== null && typeof input === 'object') {
+        const out: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
+          const rule = secretKeyRule(key);
+          const newKey = redactString(key);
+          if (rule !== null && holdsSecret(value)) {
+            bump(rule);
+            out[newKey] = marker(rule);
+          } else {
+            out[newKey] = redactValue(value);
+          }
+        }
+        return out;
+      }
+      return input;
+    };
+
+    const total = () => Object.values(counts).reduce((a, b) => a + b, 0);
+
+    return {
+      text: (input) => runText(input, lineState),
+      line(input) {
+        if (JSON_START.test(input)) {
+          let parsed: unknown;
+          let ok = false;
+          try {
+            parsed = JSON.parse(input);
+            ok = true;
+          } catch {
+            // Not JSON after all (or a cut line): the pattern rules still apply below.
+          }
+          if (ok) {
+            lineState.insidePrivateKey = false;
+            const before = total();
+            const redacted = redactValue(parsed);
+            // Unchanged lines keep their exact bytes (big integers, spacing, key order).
+            return total() === before ? input : JSON.stringify(redacted);
+          }
+        }
+        return runText(input, lineState);
+      },
+      value: redactValue,
+      endOfSource() {
+        lineState.insidePrivateKey = false;
+      },
+      counts: () => ({ ...counts }),
+    };
+  };
+
+  return {
+    ruleNames,
+    session,
+    redact(text) {
+      const s = session();
+      const out = text
+        .split('\n')
+        .map((line) => s.line(line))
+        .join('\n');
+      return { text: out, counts: s.counts() };
+    },
+  };
+}
+
+/** Null, booleans and empty strings carry no secret; keeping them keeps the log readable. */
+function holdsSecret(value: unknown): boolean {
+  if (value === null || value === undefined || typeof value === 'boolean') return false;
+  if (typeof value === 'string') return value !== '' && !value.startsWith('[REDACTED:');
+  return true;
+}
+
+/** Adds `b` into `a`. */
+export function addCounts(a: RedactionCounts, b: RedactionCounts): RedactionCounts {
+  for (const [k, v] of Object.entries(b)) a[k] = (a[k] ?? 0) + v;
+  return a;
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RULES, EXAMPLE_CONTEXT, marker } from '../../src/bundle/redaction-rules.js';
+import { createRedactor } from '../../src/bundle/redactor.js';
+import { secretKeyRule } from '../../src/bundle/secret-keys.js';
+
+const redactor = createRedactor(EXAMPLE_CONTEXT);
+const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+describe('default rule table', () => {
+  it('has unique names and every rule comes with catches and keeps', () => {
+    const names = DEFAULT_RULES.map((r) => r.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const rule of DEFAULT_RULES) {
+      expect(rule.catches.length, rule.name).toBeGreaterThan(0);
+      expect(rule.keeps.length, rule.name).toBeGreaterThan(0);
+    }
+  });
+
+  for (const rule of DEFAULT_RULES) {
+    describe(rule.name, () => {
+      for (const example of rule.catches) {
+        it(`catches ${JSON.stringify(example.text).slice(0, 70)}`, () => {
+          const { text, counts } = redactor.redact(example.text);
+          expect(text).not.toContain(example.secret);
+          expect(counts[rule.name]).toBeGreaterThan(0);
+          if (rule.name !== 'home_dir' && rule.name !== 'user_name') expect(text).toContain(marker(rule.name));
+        });
+      }
+      for (const keep of rule.keeps) {
+        it(`keeps ${JSON.stringify(keep).slice(0, 70)}`, () => {
+          const { text, counts } = redactor.redact(keep);
+          expect(text).toBe(keep);
+          expect(total(counts)).toBe(0);
+        });
+      }
+    });
+  }
+});
+
+describe('redactor', () => {
+  it('leaves what a reviewer correlates on', () => {
+    const harmless = [
+      'conversation 3f2a9c1b-8e4d-4b7a-9c2e-1a2b3c4d5e6f resumed',
+      'commit 9fceb02d0ae598e95dc970b74767f19372d61af8 (9fceb02)',
+      'exit code -1073741819 (0xC0000005) after 8000 ms, pid 4242',
+      'did-fail-load -105 ERR_NAME_NOT_RESOLVED https://chatgpt.com/backend-api/x?y=1',
+      '{"level":40,"time":1732150000000,"pid":12,"msg":"slow","input_tokens":1234,"output_tokens":56,"total_tokens":1290}',
+      'sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    ];
+    for (const line of harmless) expect(redactor.redact(line).text).toBe(line);
+  });
+
+  it('applies key rules at any depth of a JSON line and re-serialises it', () => {
+    const line = JSON.stringify({ level: 30, a: { b: [{ c: { password: 'p1', keep: 'ok', GITHUB_TOKEN: 't1' } }] } });
+    const session = redactor.session();
+    const out = JSON.parse(session.line(line)) as { a: { b: { c: Record<string, string> }[] } };
+    expect(out.a.b[0]!.c).toEqual({ password: marker('secret_field'), keep: 'ok', GITHUB_TOKEN: marker('secret_field') });
+    expect(session.counts().secret_field).toBe(2);
+  });
+
+  it('keeps JSON lines byte for byte when nothing is redacted', () => {
+    const line = '{"level":30, "id":12345678901234567890,"msg":"fine"}';
+    expect(redactor.session().line(line)).toBe(line);
+  });
+
+  it('does not eat token counts even under key rules', () => {
+    for (const key of ['input_tokens', 'max_tokens', 'token_count', 'cached_tokens', 'tokens', 'auth_type', 'tokenizer', 'author']) {
+      expect(secretKeyRule(key), key).toBeNull();
+    }
+    for (const key of ['password', 'OPENAI_API_KEY', 'apiKey', 'x-api-key', 'client_secret', 'private_key', 'sessionId', 'Set-Cookie', 'DB_PASSWORD', 'refresh_token', 'credentials']) {
+      expect(secretKeyRule(key), key).not.toBeNull();
+    }
+  });
+
+  it('replaces the home directory and user names in Windows paths', () => {
+    const win = createRedactor({ homedir: 'C:\\Users\\Dana', username: 'Dana' });
+    const { text } = win.redact('open C:\\Users\\Dana\\AppData\\x and c:\\users\\dana\\y and C:\\\\Users\\\\Dana\\\\z');
+    expect(text).toBe('open ~\\AppData\\x and ~\\y and ~\\\\z');
+  });
+
+  it('counts one per replacement', () => {
+    const { counts } = redactor.redact('a@example.com b@example.org\npassword=x');
+    expect(counts.email).toBe(2);
+    expect(counts.secret_field).toBe(1);
+    expect(Object.keys(counts).sort()).toEqual(DEFAULT_RULES.map((r) => r.name).sort());
+  });
+
+  it('redacts the body of a PEM block split over lines until its END', () => {
+    const s = redactor.session();
+    const lines = ['-----BEGIN EC PRIVATE KEY-----', 'MHcCAQEEIBb0dy', 'AwEHoUQDQgAE', '-----END EC PRIVATE KEY----- tail', 'after'];
+    const out = lines.map((l) => s.line(l));
+    expect(out.join('\n')).not.toMatch(/MHcC|AwEH/);
+    expect(out[3]).toBe(`${marker('private_key')} tail`);
+    expect(out[4]).toBe('after');
+  });
+
+  it('runs in linear time on 1 MB adversarial lines', () => {
+    const fragments = [
+      'a', '-', ' ', '\\', '"', 'sk-', 'sk-ant-', 'ghp_', 'github_pat_', 'AKIA', 'xoxb-', 'AIza', 'eyJ', 'eyJa.', 'eyJaaaaaaaaa.eyJaaaaaaaaa',
+      'a@', '@a.', 'a.', 'a@a.', 'http://', 'a://a:', 'http://a:a', '-----BEGIN PRIVATE KEY-----', '-----BEGIN ', 'Bearer ', 'bearer a',
+      'password=', 'a=', 'a:', '"a":', '"password":"\\', "'a'='", 'token=', '/home/', '/home/alice', '/Users/x', 'C:\\Users\\',
+      'cookie:', 'authorization: ', 'sk_live_', 'npm_', 'hf_', '0', '%', 'a_',
+    ];
+    const size = 1024 * 1024;
+    const timings: Array<[string, number]> = [];
+    for (const fragment of fragments) {
+      const line = fragment.repeat(Math.ceil(size / fragment.length)).slice(0, size);
+      for (const variant of [line, `${line}://`, `${line}=x`]) {
+        const started = performance.now();
+        redactor.session().line(variant);
+        timings.push([fragment, performance.now() - started]);
+      }
+    }
+    const worst = timings.reduce((a, b) => (b[1] > a[1] ? b : a));
+    // Generous: a quadratic pattern takes minutes on 1 MB; linear ones take milliseconds.
+    expect(worst[1], `slowest fragment ${JSON.stringify(worst[0])}`).toBeLessThan(3000);
+  }, 120_000);
+});
