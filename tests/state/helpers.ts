@@ -1,0 +1,109 @@
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { Clock } from '../../src/clock.js';
+import type { CliIo } from '../../src/cli/context.js';
+
+export const fixturesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'state');
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export async function fixtureBytes(name: string): Promise<Buffer> {
+  return fsp.readFile(path.join(fixturesDir, name));
+}
+
+export async function tempDir(): Promise<string> {
+  return fsp.mkdtemp(path.join(os.tmpdir(), 'codex-diag-state-'));
+}
+
+/** Copies a fixture into a fresh temp dir as `state.json`. */
+export async function stateFileFrom(fixture: string): Promise<{ dir: string; file: string; original: Buffer }> {
+  const dir = await tempDir();
+  const file = path.join(dir, 'state.json');
+  const original = await fixtureBytes(fixture);
+  await fsp.writeFile(file, original);
+  return { dir, file, original };
+}
+
+/** A clock the test moves by hand: timers fire only from advance(). */
+export class FakeClock implements Clock {
+  private time: number;
+  private nextId = 1;
+  private readonly timers = new Map<number, { at: number; fn: () => void }>();
+
+  constructor(start = 1_763_000_000_000) {
+    this.time = start;
+  }
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.timers.set(id, { at: this.time + ms, fn });
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.timers.delete(handle as number);
+  }
+
+  get pendingTimers(): number {
+    return this.timers.size;
+  }
+
+  /** Moves time forward, firing due timers in order. */
+  advance(ms: number): void {
+    const target = this.time + ms;
+    for (;;) {
+      const due = [...this.timers.entries()].filter(([, t]) => t.at <= target).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      this.timers.delete(due[0]);
+      this.time = due[1].at;
+      due[1].fn();
+    }
+    this.time = target;
+  }
+}
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
+    this.text += String(chunk);
+    callback();
+  }
+}
+
+export function captureIo(cwd: string): CliIo & { out: () => string; err: () => string } {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  return {
+    stdout,
+    stderr,
+    stdin: process.stdin,
+    env: {},
+    cwd,
+    platform: 'linux',
+    homedir: '/home/nobody',
+    out: () => stdout.text,
+    err: () => stderr.text,
+  };
+}
+
+/** Names in a directory, sorted. */
+export async function listDir(dir: string): Promise<string[]> {
+  return (await fsp.readdir(dir)).sort();
+}
+
+/** Polls until the condition holds or the deadline passes (no fixed sleeps). */
+export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}

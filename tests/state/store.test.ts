@@ -1,0 +1,280 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { DiagError } from '../../src/errors.js';
+import { StateStore } from '../../src/state/store.js';
+import { defaultState } from '../../src/state/defaults.js';
+import { FakeClock, fixtureBytes, listDir, stateFileFrom, tempDir, waitFor } from './helpers.js';
+
+async function openWith(file: string, clock = new FakeClock(), debounceMs = 1000) {
+  const warnings: DiagError[] = [];
+  const store = await StateStore.open({ file, clock, debounceMs, warn: (w) => warnings.push(w) });
+  return { store, clock, warnings };
+}
+
+async function readJson(file: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await fsp.readFile(file, 'utf8'));
+}
+
+describe('StateStore: loading', () => {
+  it('starts from defaults when there is no file, and the first save creates it with mode 0600', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'nested', 'state.json');
+    const { store, warnings } = await openWith(file);
+    expect(store.loadReport.outcome).toBe('fresh');
+    expect(store.snapshot()).toEqual(defaultState());
+    await expect(fsp.stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+    store.recordHeartbeat(5000);
+    await store.flush();
+    expect((await fsp.stat(file)).mode & 0o777).toBe(0o600);
+    expect((await readJson(file))['renderer']).toMatchObject({ last_heartbeat_at: 5000 });
+    expect(warnings).toEqual([]);
+  });
+
+  it.each(['v1.json', 'v1-no-version.json', 'v2.json'])(
+    'migrates %s on open, writes v3 once and keeps the original byte for byte as .bak',
+    async (fixture) => {
+      const { dir, file, original } = await stateFileFrom(fixture);
+      const { store } = await openWith(file);
+      expect(store.loadReport.outcome).toBe('migrated');
+      const onDisk = await readJson(file);
+      expect(onDisk['version']).toBe(3);
+      expect(onDisk).toEqual(store.snapshot());
+      expect(await fsp.readFile(`${file}.bak`)).toEqual(original);
+      expect(await listDir(dir)).toEqual(['state.json', 'state.json.bak']);
+    },
+  );
+
+  it('loads a current file without rewriting it, and keeps it as .bak before the first save replaces it', async () => {
+    const { file, original } = await stateFileFrom('v3.json');
+    const { store } = await openWith(file);
+    expect(store.loadReport).toEqual({ outcome: 'loaded', fromVersion: 3 });
+    expect(await fsp.readFile(file)).toEqual(original);
+    store.recordSidecarRestart(1_763_900_000_000, 'exit code 1');
+    await store.flush();
+    expect(await fsp.readFile(`${file}.bak`)).toEqual(original);
+    const saved = await readJson(file);
+    expect(saved['future_section']).toEqual({ kept: true });
+    expect(saved['app_server']).toEqual({
+      restart_count: 1,
+      last_restart_at: 1_763_900_000_000,
+      last_disconnect_reason: 'exit code 1',
+    });
+  });
+
+  it.each([
+    ['corrupt', Buffer.from('{"version":3,"app_server":{"restart_count":-4}}')],
+    ['truncated', Buffer.from('{"version":3,"app_server":{"restart_co')],
+    ['empty', Buffer.alloc(0)],
+    ['binary', Buffer.from([0x00, 0xff, 0xfe, 0x13, 0x37, 0x00, 0x80, 0x7b])],
+  ])('moves a %s file aside byte for byte, warns, and starts from defaults', async (_name, bytes) => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'state.json');
+    await fsp.writeFile(file, bytes);
+    const clock = new FakeClock(Date.UTC(2026, 10, 21, 0, 54, 48, 123));
+    const { store, warnings } = await openWith(file, clock);
+    expect(store.loadReport.outcome).toBe('corrupt-moved-aside');
+    expect(store.mode).toBe('read-write');
+    expect(store.snapshot()).toEqual(defaultState());
+    const aside = path.join(dir, 'state.corrupt-20261121T005448123Z.json');
+    expect(store.loadReport.movedAsideTo).toBe(aside);
+    expect(await fsp.readFile(aside)).toEqual(bytes);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.code).toBe('STATE_CORRUPT');
+    expect(warnings[0]?.message).toContain(file);
+    expect(warnings[0]?.message).toContain(aside);
+    // The store goes on: the next save writes a fresh file and leaves the copy alone.
+    store.recordAppStarted(clock.now());
+    await store.flush();
+    expect((await readJson(file))['version']).toBe(3);
+    expect(await fsp.readFile(aside)).toEqual(bytes);
+  });
+
+  it('never replaces an earlier corrupt copy with the same timestamp', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'state.json');
+    const clock = new FakeClock(Date.UTC(2026, 0, 1));
+    await fsp.writeFile(file, 'first');
+    await openWith(file, clock);
+    await fsp.writeFile(file, 'second');
+    const { store } = await openWith(file, clock);
+    expect(await fsp.readFile(path.join(dir, 'state.corrupt-20260101T000000000Z.json'), 'utf8')).toBe('first');
+    expect(store.loadReport.movedAsideTo).toBe(path.join(dir, 'state.corrupt-20260101T000000000Z-2.json'));
+    expect(await fsp.readFile(store.loadReport.movedAsideTo ?? '', 'utf8')).toBe('second');
+  });
+
+  it('leaves a file from a newer version untouched, naming both versions, and runs in memory', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'state.json');
+    const original = Buffer.from('{"version":99,"something_new":{"a":1}}\n');
+    await fsp.writeFile(file, original);
+    const { store, warnings, clock } = await openWith(file);
+    expect(store.mode).toBe('read-only');
+    expect(store.loadReport.outcome).toBe('newer-version');
+    expect(warnings.map((w) => w.code)).toEqual(['STATE_FROM_NEWER_VERSION']);
+    expect(warnings[0]?.message).toContain('version 99');
+    expect(warnings[0]?.message).toContain('up to 3');
+    expect(warnings[0]?.message).toContain('in-memory');
+    store.recordAppStarted(clock.now());
+    store.recordIncident('fp1-aaaa', clock.now());
+    clock.advance(5000);
+    await store.flush();
+    expect(store.snapshot().incidents['fp1-aaaa']?.count).toBe(1);
+    expect(await fsp.readFile(file)).toEqual(original);
+    expect(await listDir(dir)).toEqual(['state.json']);
+  });
+
+  it('leaves a path it cannot read as a file untouched and runs read-only in memory', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'state.json');
+    await fsp.mkdir(file); // a directory where the file should be: unreadable as a state file
+    const { store, warnings } = await openWith(file);
+    expect(store.mode).toBe('read-only');
+    expect(warnings[0]?.message).toContain(file);
+    store.recordHeartbeat(1);
+    await store.flush();
+    expect((await fsp.stat(file)).isDirectory()).toBe(true);
+  });
+});
+
+describe('StateStore: saving', () => {
+  it('debounces: the first change schedules one save at debounceMs, later changes ride along', async () => {
+    const { file } = await stateFileFrom('v3.json');
+    const { store, clock } = await openWith(file, new FakeClock(), 1000);
+    const heartbeatOnDisk = async () => ((await readJson(file))['renderer'] as { last_heartbeat_at: number }).last_heartbeat_at;
+    store.recordHeartbeat(1_000);
+    expect(clock.pendingTimers).toBe(1);
+    clock.advance(600);
+    store.recordHeartbeat(2_000); // must neither postpone the save nor schedule a second one
+    expect(clock.pendingTimers).toBe(1);
+    clock.advance(399);
+    expect(store.hasUnsavedChanges).toBe(true);
+    expect(await heartbeatOnDisk()).toBe(1_763_800_005_000);
+    clock.advance(1); // due: the save starts by itself (no flush)
+    expect(clock.pendingTimers).toBe(0);
+    await waitFor(async () => ((await heartbeatOnDisk()) === 2_000 ? true : undefined));
+    expect(store.hasUnsavedChanges).toBe(false);
+  });
+
+  it('flush() writes pending changes at once and cancels the scheduled save', async () => {
+    const { file } = await stateFileFrom('v3.json');
+    const { store, clock } = await openWith(file, new FakeClock(), 60_000);
+    store.recordHeartbeat(3_000);
+    expect(clock.pendingTimers).toBe(1);
+    await store.flush();
+    expect(clock.pendingTimers).toBe(0);
+    expect((await readJson(file))['renderer']).toMatchObject({ last_heartbeat_at: 3_000 });
+  });
+
+  it('writes nothing when nothing changed', async () => {
+    const { file } = await stateFileFrom('v3.json');
+    const { store, clock } = await openWith(file);
+    const before = await fsp.stat(file);
+    clock.advance(10_000);
+    await store.flush();
+    expect((await fsp.stat(file)).ino).toBe(before.ino);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('reports an unwritable directory once as STATE_UNWRITABLE, keeps working in memory, and saves when it can', async () => {
+    const dir = await tempDir();
+    // A parent that is a regular file blocks writes even for root (chmod does not).
+    const blocker = path.join(dir, 'data');
+    await fsp.writeFile(blocker, 'not a directory');
+    const file = path.join(blocker, 'state.json');
+    const { store, warnings, clock } = await openWith(file);
+    store.recordAppStarted(clock.now());
+    clock.advance(1000);
+    await store.flush();
+    store.recordSidecarRestart(clock.now(), 'crash');
+    await store.flush();
+    expect(warnings.map((w) => w.code)).toEqual(['STATE_UNWRITABLE']);
+    expect(warnings[0]?.exitCode).toBe(1);
+    expect(warnings[0]?.message).toContain(file);
+    expect(store.lastError?.code).toBe('STATE_UNWRITABLE');
+    expect(store.snapshot().app_server.restart_count).toBe(1);
+    expect(await fsp.readFile(blocker, 'utf8')).toBe('not a directory');
+
+    await fsp.rm(blocker);
+    await store.flush();
+    expect(store.lastError).toBeUndefined();
+    const saved = await readJson(file);
+    expect(saved['app_server']).toMatchObject({ restart_count: 1, last_disconnect_reason: 'crash' });
+    expect((saved['startup'] as { history: unknown[] }).history).toHaveLength(1);
+  });
+
+  it('does not replace a read-only state file, and saves every change once it is writable again', async () => {
+    const { file, original } = await stateFileFrom('v3.json');
+    await fsp.chmod(file, 0o444);
+    const { store, warnings, clock } = await openWith(file);
+    store.recordRecoveryAttempt(clock.now());
+    await store.flush();
+    expect(warnings.map((w) => w.code)).toEqual(['STATE_UNWRITABLE']);
+    expect(warnings[0]?.message).toContain('read-only');
+    expect(await fsp.readFile(file)).toEqual(original);
+    expect(store.hasUnsavedChanges).toBe(true);
+
+    await fsp.chmod(file, 0o644);
+    await store.flush();
+    expect((await readJson(file))['renderer']).toMatchObject({ recovery_attempts: 1, last_recovery_at: clock.now() });
+  });
+
+  it('reports a directory without write permission (when permissions apply to this user)', async () => {
+    const { dir, file, original } = await stateFileFrom('v3.json');
+    await fsp.chmod(dir, 0o555);
+    try {
+      const probe = path.join(dir, 'probe');
+      const permissionsApply = await fsp.writeFile(probe, '').then(
+        () => fsp.rm(probe).then(() => false),
+        () => true,
+      );
+      const { store, warnings } = await openWith(file);
+      store.recordHeartbeat(42);
+      await store.flush();
+      if (permissionsApply) {
+        expect(warnings.map((w) => w.code)).toEqual(['STATE_UNWRITABLE']);
+        expect(await fsp.readFile(file)).toEqual(original);
+      } else {
+        // root ignores the mode bits; the save goes through (the other test covers root).
+        expect(warnings).toEqual([]);
+      }
+      expect(store.snapshot().renderer.last_heartbeat_at).toBe(42);
+    } finally {
+      await fsp.chmod(dir, 0o755);
+    }
+  });
+
+  it('close() flushes, and later changes stay in memory', async () => {
+    const { file } = await stateFileFrom('v3.json');
+    const { store, clock } = await openWith(file);
+    store.recordHeartbeat(7);
+    await store.close();
+    expect((await readJson(file))['renderer']).toMatchObject({ last_heartbeat_at: 7 });
+    store.recordHeartbeat(8);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('a throwing warn callback does not break the store', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'state.json');
+    await fsp.writeFile(file, 'garbage');
+    const store = await StateStore.open({
+      file,
+      clock: new FakeClock(),
+      warn: () => {
+        throw new Error('logger down');
+      },
+    });
+    expect(store.loadReport.outcome).toBe('corrupt-moved-aside');
+  });
+
+  it('uses the fixture written by the first release without losing its unknown keys on save', async () => {
+    const { file } = await stateFileFrom('v1.json');
+    const { store, clock } = await openWith(file);
+    store.recordAppStarted(clock.now());
+    await store.flush();
+    const saved = await readJson(file);
+    expect(saved['ui']).toEqual(JSON.parse((await fixtureBytes('v1.json')).toString())['ui']);
+    expect((saved['renderer'] as Record<string, unknown>)['window_bounds']).toEqual({ x: 10, y: 20, width: 1280, height: 800 });
+  });
+});
