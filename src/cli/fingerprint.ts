@@ -1,15 +1,58 @@
+import { promises as fsp } from 'node:fs';
 import type { Command } from 'commander';
-import { DiagError } from '../errors.js';
-import { action, addCommonOptions, type CliContext } from './context.js';
+import { DiagError, errnoCode, ExitCode } from '../errors.js';
+import { fingerprintIncident } from '../incidents/fingerprint.js';
+import { readIncidents } from '../incidents/read-incidents.js';
+import { action, addCommonOptions, type CliContext, type CommonOptions } from './context.js';
 
+async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readInput(ctx: CliContext, file: string | undefined): Promise<string> {
+  if (file === undefined || file === '-') return readStream(ctx.io.stdin);
+  const full = ctx.path(file);
+  try {
+    return await fsp.readFile(full, 'utf8');
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOENT') throw new DiagError('NOT_FOUND', `incident file not found: ${file}`);
+    if (code === 'EISDIR') throw new DiagError('BAD_INPUT', `incident file is a directory: ${file}`);
+    throw new DiagError('IO', `cannot read incident file ${file}: ${code ?? String(error)}`, { cause: error });
+  }
+}
+
+/**
+ * `codex-diag fingerprint [FILE|-]` (contract: DESIGN.md "CLI"): one result per incident, in
+ * order. A bad line is reported on stderr as `line N: <reason>` and the good ones still print;
+ * exit 2 when any line was bad, 3 when the input held no incident at all.
+ */
 export function registerFingerprint(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
   addCommonOptions(
     program
       .command('fingerprint [file]')
       .description('read incidents (one JSON object or JSON lines; - or no file for stdin) and print one fingerprint each'),
   ).action(
-    action(ctx, setExit, () => {
-      throw new DiagError('INTERNAL', 'fingerprint is not available in this build');
+    action(ctx, setExit, async (file: string | undefined, options: CommonOptions) => {
+      const common = ctx.resolve(options);
+      const items = readIncidents(await readInput(ctx, file));
+      if (items.length === 0) {
+        throw new DiagError('NO_INCIDENT', `no incident found in ${file === undefined || file === '-' ? 'standard input' : file}`);
+      }
+      let bad = 0;
+      for (const item of items) {
+        if (!item.ok) {
+          bad += 1;
+          ctx.io.stderr.write(`line ${item.line}: ${item.error}\n`);
+          continue;
+        }
+        const result = fingerprintIncident(item.incident, { homedir: ctx.io.homedir });
+        if (common.json) ctx.jsonLine({ fingerprint: result.fingerprint, components: result.components, title: result.title });
+        else ctx.out(`${result.fingerprint}  ${result.title}`);
+      }
+      return bad > 0 ? ExitCode.badInput : ExitCode.ok;
     }),
   );
 }
