@@ -1,6 +1,18 @@
+import { promises as fsp } from 'node:fs';
 import type { Command } from 'commander';
-import { DiagError } from '../errors.js';
-import { action, addCommonOptions, type CliContext } from './context.js';
+import { DiagError, errnoCode } from '../errors.js';
+import { discoverLogFiles } from '../logs/discover.js';
+import { followLogs } from '../logs/follow.js';
+import { levelRank, parseLevelName, parseLogLine } from '../logs/parse-line.js';
+import { readLastLines } from '../logs/read-last-lines.js';
+import type { TailLine } from '../logs/types.js';
+import { action, addCommonOptions, type CliContext, type CommonOptions } from './context.js';
+
+interface TailOptions extends CommonOptions {
+  lines?: string;
+  follow?: boolean;
+  level?: string;
+}
 
 export function registerTail(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
   addCommonOptions(
@@ -10,9 +22,89 @@ export function registerTail(program: Command, ctx: CliContext, setExit: (code: 
       .option('-n, --lines <n>', 'number of lines', '10')
       .option('-f, --follow', 'follow new lines across rotation until interrupted')
       .option('--level <level>', 'only lines at this level or above (trace, debug, info, warn, error, fatal)'),
-  ).action(
-    action(ctx, setExit, () => {
-      throw new DiagError('INTERNAL', 'tail is not available in this build');
-    }),
-  );
+  ).action(action(ctx, setExit, (options: TailOptions) => runTail(ctx, options)));
+}
+
+async function runTail(ctx: CliContext, options: TailOptions): Promise<number> {
+  const common = ctx.resolve(options);
+  const count = parseLineCount(options.lines);
+  const accept = levelFilter(options.level);
+  const print = (line: TailLine) => {
+    if (common.json) ctx.jsonLine(parseLogLine(line));
+    else ctx.io.stdout.write(`${line.text}\n`);
+  };
+
+  if (!options.follow) {
+    const { lines } = await readLastLines({ logDir: common.logDir, count, ...(accept ? { accept } : {}) });
+    for (const line of lines) print(line);
+    return 0;
+  }
+
+  await assertLogDir(common.logDir);
+  if ((await discoverLogFiles(common.logDir)).length === 0) {
+    ctx.info(common, `no log files in ${common.logDir} yet; waiting for some (Ctrl-C to stop)`);
+  }
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  // A closed pipe (`tail -f | head`) ends following quietly.
+  const onStdoutError = (error: unknown) => {
+    if (errnoCode(error) === 'EPIPE') stop();
+  };
+  ctx.io.stdout.on('error', onStdoutError);
+  try {
+    await followLogs({
+      logDir: common.logDir,
+      signal: controller.signal,
+      initialLines: count,
+      ...(accept ? { accept } : {}),
+      onLine: (line) => {
+        if (!accept || accept(line)) print(line);
+      },
+      onError: (error) => ctx.warn(error instanceof Error ? error.message : String(error)),
+      // Ref'd timers: the CLI process must stay alive while it follows.
+      clock: {
+        now: () => Date.now(),
+        setTimeout: (fn, ms) => setTimeout(fn, ms),
+        clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+      },
+    });
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    ctx.io.stdout.off('error', onStdoutError);
+  }
+  return 0;
+}
+
+/** `-n`: a whole number of lines, 0 allowed (with -f: only new lines). */
+function parseLineCount(raw: string | undefined): number {
+  const text = (raw ?? '10').trim();
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) {
+    throw new DiagError('BAD_USAGE', `-n/--lines must be a whole number of lines, got '${raw}'`);
+  }
+  return value;
+}
+
+/** `--level warn`: lines at warn or above; lines with no recognisable level are left out. */
+function levelFilter(raw: string | undefined): ((line: TailLine) => boolean) | undefined {
+  if (raw === undefined) return undefined;
+  const level = parseLevelName(raw);
+  if (!level) {
+    throw new DiagError('BAD_USAGE', `--level must be one of trace, debug, info, warn, error, fatal, got '${raw}'`);
+  }
+  const min = levelRank(level);
+  return (line) => levelRank(parseLogLine(line).level) >= min;
+}
+
+async function assertLogDir(logDir: string): Promise<void> {
+  try {
+    const stats = await fsp.stat(logDir);
+    if (!stats.isDirectory()) throw new DiagError('BAD_INPUT', `log dir is not a directory: ${logDir}`);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') throw new DiagError('NOT_FOUND', `log dir not found: ${logDir}`);
+    throw error;
+  }
 }

@@ -1,0 +1,282 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { systemClock, type Clock } from '../clock.js';
+import { errnoCode, isDiagError } from '../errors.js';
+import { discoverLogFiles, type LogFile } from './discover.js';
+import { LineAssembler } from './line-assembler.js';
+import { DEFAULT_MAX_LINE_BYTES } from './line-cut.js';
+import { nodeTailFileSystem, readLastLines, type TailFileHandle, type TailFileSystem } from './read-last-lines.js';
+import type { TailLine } from './types.js';
+
+export interface FollowLogsOptions {
+  logDir: string;
+  /** Following stops when it aborts; the promise then resolves. */
+  signal: AbortSignal;
+  onLine: (line: TailLine) => void;
+  /** Poll interval: the fallback when fs.watch is unavailable and the safety net when it misses events. Default 250. */
+  pollMs?: number;
+  /** Emit the last N lines present at start first (like `tail -n N -F`). Default 0. */
+  initialLines?: number;
+  /** Which lines count towards initialLines (and are emitted among them). */
+  accept?: (line: TailLine) => boolean;
+  maxLineBytes?: number;
+  /** Use fs.watch on the log dir to react sooner than the poll. Default true. */
+  watch?: boolean;
+  clock?: Clock;
+  fileSystem?: TailFileSystem;
+  /** Faults while following (unreadable file, onLine threw); following goes on. */
+  onError?: (error: unknown) => void;
+}
+
+interface Tracked {
+  identity: string;
+  family: string;
+  offset: number;
+  assembler: LineAssembler;
+}
+
+const READ_BLOCK = 64 * 1024;
+
+/**
+ * Follows a log dir like `tail -F`: emits new lines as they are written, across pino-roll rotation
+ * (the old file is read to its end before the new one), truncation, deletion, and a dir that starts
+ * empty or missing. Each scan discovers the files and reads every file that grew since its offset,
+ * oldest first, so a rotation never loses or repeats a line.
+ */
+export async function followLogs(options: FollowLogsOptions): Promise<void> {
+  const follower = new Follower(options);
+  await follower.run();
+}
+
+class Follower {
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly clock: Clock;
+  private readonly fileSystem: TailFileSystem;
+  private readonly maxLineBytes: number;
+  private readonly pollMs: number;
+  private watcher: FSWatcher | null = null;
+  private timer: unknown = null;
+  private scanning: Promise<void> | null = null;
+  private rescan = false;
+  private readonly buffer = new Uint8Array(READ_BLOCK);
+
+  constructor(private readonly options: FollowLogsOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.fileSystem = options.fileSystem ?? nodeTailFileSystem;
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.pollMs = Math.max(1, options.pollMs ?? 250);
+  }
+
+  private get aborted(): boolean {
+    return this.options.signal.aborted;
+  }
+
+  async run(): Promise<void> {
+    if (this.aborted) return;
+    await this.start();
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        this.clock.clearTimeout(this.timer);
+        this.watcher?.close();
+        this.watcher = null;
+        // Resolve only after an in-flight scan ends, so no line is emitted after the promise settles.
+        void (this.scanning ?? Promise.resolve()).then(() => resolve());
+      };
+      if (this.aborted) stop();
+      else {
+        this.options.signal.addEventListener('abort', stop, { once: true });
+        this.schedulePoll();
+      }
+    });
+  }
+
+  /** Emits the initial lines and records where each file's new lines begin. */
+  private async start(): Promise<void> {
+    const files = await this.discover();
+    const snapshot: LogFile[] = [];
+    const newestOfFamily = new Map(files.map((f) => [f.family, f]));
+    for (const file of files) {
+      // A partial last line (being written) is left to the follower, so it is emitted once, whole.
+      const end = newestOfFamily.get(file.family) === file ? await this.completeLinesEnd(file) : file.size;
+      snapshot.push({ ...file, size: end });
+      this.track(file, end);
+    }
+    const wanted = this.options.initialLines ?? 0;
+    if (wanted > 0 && snapshot.length > 0) {
+      try {
+        const { lines } = await readLastLines({
+          logDir: this.options.logDir,
+          count: wanted,
+          files: snapshot,
+          maxLineBytes: this.maxLineBytes,
+          fileSystem: this.fileSystem,
+          ...(this.options.accept ? { accept: this.options.accept } : {}),
+        });
+        for (const line of lines) this.emit(line);
+      } catch (error) {
+        this.report(error);
+      }
+    }
+    this.ensureWatcher();
+  }
+
+  /** The offset just after the file's last newline, looked for within maxLineBytes of its end. */
+  private async completeLinesEnd(file: LogFile): Promise<number> {
+    if (file.size === 0) return 0;
+    const length = Math.min(file.size, this.maxLineBytes + 1);
+    const bytes = new Uint8Array(length);
+    let handle: TailFileHandle | undefined;
+    try {
+      handle = await this.fileSystem.open(file.path);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await handle.read(bytes, done, length - done, file.size - length + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      if (done < length) return file.size;
+      const newline = bytes.lastIndexOf(0x0a);
+      // No newline that close to the end: a huge partial line; take the file as it is.
+      return newline === -1 ? file.size : file.size - length + newline + 1;
+    } catch {
+      return file.size;
+    } finally {
+      await handle?.close().catch(() => undefined);
+    }
+  }
+
+  private track(file: LogFile, offset: number): Tracked {
+    const entry: Tracked = {
+      identity: file.identity,
+      family: file.family,
+      offset,
+      assembler: new LineAssembler(this.maxLineBytes, (text) => this.emit({ source: file.source, text })),
+    };
+    this.tracked.set(file.path, entry);
+    return entry;
+  }
+
+  private async discover(): Promise<LogFile[]> {
+    try {
+      return await discoverLogFiles(this.options.logDir);
+    } catch (error) {
+      // A missing dir is a dir that has no logs yet: keep polling for it.
+      if (!(isDiagError(error) && error.code === 'NOT_FOUND')) this.report(error);
+      return [];
+    }
+  }
+
+  private emit(line: TailLine): void {
+    if (this.aborted) return;
+    try {
+      this.options.onLine(line);
+    } catch (error) {
+      this.report(error);
+    }
+  }
+
+  private report(error: unknown): void {
+    try {
+      this.options.onError?.(error);
+    } catch {
+      // an error reporter that throws must not stop following
+    }
+  }
+
+  private schedulePoll(): void {
+    if (this.aborted) return;
+    this.timer = this.clock.setTimeout(() => {
+      void this.scan().then(() => this.schedulePoll());
+    }, this.pollMs);
+  }
+
+  private ensureWatcher(): void {
+    if (this.watcher || this.options.watch === false || this.aborted) return;
+    try {
+      // persistent: false so a library follower never holds its host process open.
+      this.watcher = watch(this.options.logDir, { persistent: false }, () => void this.scan());
+      this.watcher.on('error', () => {
+        // e.g. the dir was removed: polling carries on and re-creates the watcher when it can.
+        this.watcher?.close();
+        this.watcher = null;
+      });
+    } catch {
+      this.watcher = null; // no dir yet, or fs.watch unsupported here: polling covers it
+    }
+  }
+
+  /** One scan at a time; a request during a scan runs one more after it. */
+  private scan(): Promise<void> {
+    if (this.scanning) {
+      this.rescan = true;
+      return this.scanning;
+    }
+    this.scanning = (async () => {
+      try {
+        do {
+          this.rescan = false;
+          await this.scanOnce();
+        } while (this.rescan && !this.aborted);
+      } catch (error) {
+        this.report(error);
+      } finally {
+        this.scanning = null;
+      }
+    })();
+    return this.scanning;
+  }
+
+  private async scanOnce(): Promise<void> {
+    if (this.aborted) return;
+    const files = await this.discover();
+    this.ensureWatcher();
+    const present = new Set<string>();
+    const newestOfFamily = new Map(files.map((f) => [f.family, f.path]));
+    for (const file of files) {
+      if (this.aborted) return;
+      present.add(file.path);
+      let entry = this.tracked.get(file.path);
+      if (!entry || entry.identity !== file.identity) {
+        entry?.assembler.reset(); // replaced by another file under the same name: start it afresh
+        entry = this.track(file, 0);
+      }
+      await this.drain(file, entry);
+      // A newer file in the family means this one is finished: its last line needs no newline.
+      if (newestOfFamily.get(file.family) !== file.path) entry.assembler.flush();
+    }
+    for (const [filePath, entry] of this.tracked) {
+      if (!present.has(filePath)) {
+        entry.assembler.flush();
+        this.tracked.delete(filePath);
+      }
+    }
+  }
+
+  /** Reads a file from its offset to its current end. */
+  private async drain(file: LogFile, entry: Tracked): Promise<void> {
+    let handle: TailFileHandle;
+    try {
+      handle = await this.fileSystem.open(file.path);
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT') this.report(error);
+      return; // gone since discovery: the next scan drops it
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size < entry.offset) {
+        // Truncated (tail -F does the same): what was before is gone, read it from the start.
+        entry.offset = 0;
+        entry.assembler.reset();
+      }
+      while (!this.aborted) {
+        const { bytesRead } = await handle.read(this.buffer, 0, this.buffer.length, entry.offset);
+        if (bytesRead === 0) break;
+        entry.offset += bytesRead;
+        entry.assembler.push(this.buffer.subarray(0, bytesRead));
+      }
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT') this.report(error);
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
+  }
+}

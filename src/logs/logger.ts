@@ -1,0 +1,117 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { DEFAULT_LOG_NAME, LOG_EXTENSION, logFileName } from './file-naming.js';
+import { REDACT_CENSOR, SECRET_KEYS, secretRedactPaths } from './redact-paths.js';
+
+export interface CreateLoggerOptions {
+  logDir: string;
+  /** Base name of the files: `<name>[.<date>].<N>.log`. Default `app`. */
+  name?: string;
+  level?: LevelWithSilent;
+  /** Roll when a file reaches this size (pino-roll syntax: `10m`, `512k`, a number is MB). Default `10m`. */
+  size?: string | number;
+  /** Roll daily, hourly, or every N ms. Default `daily`; null for size only. */
+  frequency?: 'daily' | 'hourly' | number | null;
+  /** date-fns format of the date segment when rolling by time. Default `yyyy-MM-dd`; null for none. */
+  dateFormat?: string | null;
+  /** Files kept besides the one being written; older ones are deleted on roll. Default 9. */
+  limit?: number;
+  /** Keep a `current.log` symlink to the file being written. Default true. */
+  symlink?: boolean;
+  /** Keys redacted at any depth besides the known secret keys. */
+  redactKeys?: readonly string[];
+  /** Fields on every record (pino `base`). Default pino's (pid, hostname). */
+  base?: Record<string, unknown> | null;
+  /** Called with transport errors (the worker died, the disk is full); the logger never throws them. */
+  onError?: (error: Error) => void;
+}
+
+export interface DiagLogger {
+  logger: Logger;
+  logDir: string;
+  name: string;
+  /** The name of file number `number` (and `date`), as pino-roll writes it here. */
+  fileName(number: number, date?: string | null): string;
+  /** Flushes every record to disk and stops the worker thread; resolves after it exits or on timeout. */
+  close(options?: { timeoutMs?: number }): Promise<void>;
+}
+
+/** The transport stream pino.transport returns (thread-stream), as far as closing needs it. */
+interface TransportStream extends NodeJS.EventEmitter {
+  end(): void;
+  readonly closed?: boolean;
+}
+
+/**
+ * A pino logger writing JSON lines through pino-roll in a worker thread, rotating by size and/or
+ * time, keeping `limit` old files, with known secret keys redacted before they reach disk.
+ */
+export function createLogger(options: CreateLoggerOptions): DiagLogger {
+  const name = options.name ?? DEFAULT_LOG_NAME;
+  const logDir = path.resolve(options.logDir);
+  // Created here: pino-roll's worker crashes when the dir is missing and mkdir and symlink are both on
+  // (it makes the symlink before sonic-boom's asynchronous mkdir has run).
+  mkdirSync(logDir, { recursive: true });
+
+  const frequency = options.frequency === undefined ? 'daily' : options.frequency;
+  const dateFormat = frequency === null ? null : options.dateFormat === undefined ? 'yyyy-MM-dd' : options.dateFormat;
+  const rollOptions: Record<string, unknown> = {
+    file: path.join(logDir, name),
+    extension: LOG_EXTENSION,
+    size: options.size ?? '10m',
+    mkdir: true,
+    symlink: options.symlink ?? true,
+  };
+  if (frequency !== null) rollOptions.frequency = frequency;
+  if (dateFormat) rollOptions.dateFormat = dateFormat;
+  const limit = options.limit ?? 9;
+  // removeOtherLogFiles: also prune files left by earlier runs, not only this process's own.
+  if (limit > 0) rollOptions.limit = { count: limit, removeOtherLogFiles: true };
+
+  // An absolute target: pino would otherwise resolve `pino-roll` relative to the caller's file.
+  const target = createRequire(import.meta.url).resolve('pino-roll');
+  const transport = pino.transport({ target, options: rollOptions }) as unknown as TransportStream;
+  const onError = options.onError ?? (() => undefined);
+  transport.on('error', (error: Error) => onError(error));
+
+  const logger = pino(
+    {
+      level: options.level ?? 'info',
+      redact: { paths: secretRedactPaths([...SECRET_KEYS, ...(options.redactKeys ?? [])]), censor: REDACT_CENSOR },
+      ...(options.base === undefined ? {} : { base: options.base }),
+    },
+    transport as unknown as pino.DestinationStream,
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = ({ timeoutMs = 5000 }: { timeoutMs?: number } = {}): Promise<void> => {
+    closing ??= new Promise<void>((resolve) => {
+      if (transport.closed) return resolve();
+      // Not unref'd: a caller awaiting close() wants the process kept alive until the worker exits
+      // (the worker itself is unref'd by pino), and the timeout bounds that wait.
+      const timer = setTimeout(resolve, timeoutMs);
+      transport.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      try {
+        transport.end(); // writes what is buffered, then the worker closes the file and exits
+      } catch (error) {
+        onError(error as Error);
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    return closing;
+  };
+
+  return {
+    logger,
+    logDir,
+    name,
+    fileName: (number, date = null) => logFileName(name, number, { date, extension: LOG_EXTENSION }),
+    close,
+  };
+}
