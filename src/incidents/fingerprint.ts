@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { normaliseExitCode, normaliseSignal, type NormalisedExitCode } from './exit-codes.js';
+import { CRASH_SIGNALS, normaliseExitCode, normaliseSignal, type NormalisedExitCode } from './exit-codes.js';
 import { netErrorName } from './net-errors.js';
 import { isVolatileSegment, replaceHomeDir, stripAssetHash } from './path-shape.js';
 import type {
@@ -168,6 +168,7 @@ function sidecarExit(incident: SidecarExitIncident, options: FingerprintOptions)
   const components = [`kind:${incident.kind}`, `command:${command}`, `exit:${exit?.canonical ?? 'unknown'}`];
   let outcome: string;
   if (!exit) outcome = 'exited';
+  else if (CRASH_SIGNALS.has(exit.canonical)) outcome = `crashed (${exit.label})`;
   else if (exit.canonical.startsWith('SIG') || exit.canonical.startsWith('signal')) outcome = `killed by ${exit.label}`;
   else if (exit.canonical.startsWith('0x')) outcome = `crashed (${exit.label})`;
   else outcome = `exited with code ${exit.canonical}`;
