@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { CliIo } from '../../src/cli/context.js';
+
+export const fixturesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/logs');
+export const repoRoot = path.resolve(fixturesDir, '../../..');
+
+export function tempDir(prefix = 'codex-diag-logs-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs the real pino-roll writer fixture in a child process (so the worker thread is real). */
+export function writeRolling(
+  logDir: string,
+  opts: { lines: number; size: string; limit?: number; pauseEvery?: number; pauseMs?: number },
+): Promise<void> {
+  const args = [
+    path.join(fixturesDir, 'write-rolling.mjs'),
+    logDir,
+    String(opts.lines),
+    opts.size,
+    String(opts.limit ?? 0),
+    String(opts.pauseEvery ?? 50),
+    String(opts.pauseMs ?? 0),
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += String(c)));
+    child.stderr.on('data', (c) => (err += String(c)));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code === 0 && out.includes('done')) resolve();
+      else reject(new Error(`writer exited ${code}: ${err}`));
+    });
+  });
+}
+
+/** The message the fixture writes for record `i`. */
+export function fixtureMessage(i: number): string {
+  return `line ${i} ünïcödé 日本語 ${'x'.repeat(i % 40)}`;
+}
+
+/** Polls `check` until it returns true or the deadline passes (no fixed sleeps). */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export function cliIo(cwd = process.cwd()): CliIo & { out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += String(c)));
+  stderr.on('data', (c) => (err += String(c)));
+  return {
+    stdout,
+    stderr,
+    stdin: new PassThrough(),
+    env: {},
+    cwd,
+    platform: 'linux',
+    homedir: '/home/nobody',
+    out: () => out,
+    err: () => err,
+  };
+}
