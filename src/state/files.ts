@@ -56,7 +56,7 @@ async function assertReplaceable(file: string): Promise<void> {
   if ((mode & fsConstants.S_IWUSR) === 0) {
     throw new DiagError(
       'STATE_UNWRITABLE',
-      `state file ${file} is read-only (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); not replacing it, state kept in memory`,
+      `state file ${file} is read-only (mode ${(mode & 0o777).toString(8).padStart(4, '0')}); left as it was`,
     );
   }
 }
@@ -73,17 +73,23 @@ export async function writeStateFile(
   text: string,
   options: WriteStateOptions = {},
 ): Promise<void> {
+  let target = file;
   try {
     await assertReplaceable(file);
     await fsp.mkdir(path.dirname(file), { recursive: true });
-    if (options.backup) await writer.write(backupPathFor(file), options.backup);
+    if (options.backup) {
+      target = backupPathFor(file);
+      await writer.write(target, options.backup);
+    }
+    target = file;
     await writer.write(file, text);
   } catch (error) {
     if (error instanceof DiagError) throw error;
     const code = errnoCode(error) ?? String(error);
+    const what = target === file ? '' : ` (its backup ${target})`;
     throw new DiagError(
       'STATE_UNWRITABLE',
-      `cannot write state file ${file}: ${code}${hintFor(code)}; state kept in memory`,
+      `cannot write state file ${file}${what}: ${code}${hintFor(code)}; the file on disk is unchanged`,
       { cause: error },
     );
   }

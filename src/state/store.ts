@@ -191,10 +191,8 @@ export class StateStore {
       this.failure = undefined;
     } catch (error) {
       this.dirty = true;
-      const problem =
-        error instanceof DiagError
-          ? error
-          : new DiagError('STATE_UNWRITABLE', `cannot write state file ${this.file}: ${oneLine(error)}`, { cause: error });
+      const reason = error instanceof DiagError ? oneLine(error) : `cannot write state file ${this.file}: ${oneLine(error)}`;
+      const problem = new DiagError('STATE_UNWRITABLE', `${reason}; state kept in memory`, { cause: error });
       // Say it once per failure, not on every debounced retry.
       if (this.failure?.message !== problem.message) this.emit(problem);
       this.failure = problem;
