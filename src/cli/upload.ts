@@ -1,6 +1,23 @@
 import type { Command } from 'commander';
-import { DiagError } from '../errors.js';
-import { action, addCommonOptions, type CliContext } from './context.js';
+import { ExitCode } from '../errors.js';
+import { dataLayout, resolveDsn } from '../paths.js';
+import { describeDsn, drainOutbox, parseDsn, pendingItems, type DrainProgress, type ItemResult } from '../upload/index.js';
+import { action, addCommonOptions, type CliContext, type CommonOptions } from './context.js';
+
+interface UploadOptions extends CommonOptions {
+  dsn?: string;
+}
+
+const HELP_AFTER = `
+Sends every queued bundle in <data dir>/outbox now (items waiting on a backoff are tried too),
+except while a Sentry rate limit (429) is in force. Sent items are deleted; items Sentry rejects
+(4xx other than 408/413/429) move to <data dir>/outbox/failed/ with the reason.
+
+Without a DSN (--dsn, $CODEX_DIAG_DSN, then $SENTRY_DSN) nothing is sent: bundles stay local.
+
+Exit codes: 0 nothing left pending (also when the outbox is empty, or items went to failed/),
+            4 items remain pending (server down, rate limited, no DSN, another process uploading),
+            2 malformed DSN.`;
 
 export function registerUpload(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
   addCommonOptions(
@@ -8,9 +25,61 @@ export function registerUpload(program: Command, ctx: CliContext, setExit: (code
       .command('upload')
       .description('drain the outbox to Sentry now')
       .option('--dsn <dsn>', 'Sentry DSN (or $CODEX_DIAG_DSN, then $SENTRY_DSN)'),
-  ).action(
-    action(ctx, setExit, () => {
-      throw new DiagError('INTERNAL', 'upload is not available in this build');
-    }),
-  );
+  )
+    .addHelpText('after', HELP_AFTER)
+    .action(
+      action(ctx, setExit, async (options: UploadOptions) => {
+        const common = ctx.resolve(options);
+        const { outboxDir } = dataLayout(common.dataDir);
+        const raw = resolveDsn(options.dsn, ctx.io.env);
+        const dsn = raw === undefined ? undefined : parseDsn(raw);
+        const finish = (summary: { sent: number; failed: number; pending: number }) => {
+          if (common.json) ctx.json(summary);
+          else ctx.info(common, `sent ${summary.sent}, failed ${summary.failed}, pending ${summary.pending}`);
+          return summary.pending > 0 ? ExitCode.uploadIncomplete : ExitCode.ok;
+        };
+        if (!dsn) {
+          const pending = (await pendingItems(outboxDir)).length;
+          ctx.info(common, `no Sentry DSN configured (--dsn, CODEX_DIAG_DSN or SENTRY_DSN): nothing sent; ${pending} bundle(s) stay local in ${outboxDir}`);
+          return finish({ sent: 0, failed: 0, pending });
+        }
+        const progress = makeProgress(ctx, common.quiet);
+        const result = await drainOutbox({ outboxDir, dsn, force: true, onProgress: progress.update, log: () => undefined });
+        progress.done();
+        if (result.locked) ctx.info(common, 'another codex-diag process is uploading this outbox; the bundles stay queued for it');
+        if (result.rateLimitedUntil) {
+          ctx.info(common, `Sentry asked to wait (rate limit) until ${new Date(result.rateLimitedUntil).toISOString()}; the bundles stay queued`);
+        }
+        for (const r of result.results.filter((x) => x.outcome === 'failed')) {
+          ctx.info(common, `failed: ${r.itemId} (event ${r.eventId}): ${r.error ?? r.status}; kept in ${outboxDir}/failed/`);
+        }
+        if (result.evicted > 0) ctx.info(common, `${result.evicted} old bundle(s) evicted to ${outboxDir}/failed/ (outbox bounds)`);
+        const retry = result.results.find((x) => x.outcome === 'retry');
+        if (retry) ctx.info(common, `could not reach ${describeDsn(dsn)}: ${retry.error ?? retry.status}; the bundles stay queued`);
+        return finish({ sent: result.sent, failed: result.failed, pending: result.pending });
+      }),
+    );
+}
+
+/** A bar on a TTY, one line per item otherwise (so logs of scripted runs say what happened). */
+function makeProgress(ctx: CliContext, quiet: boolean) {
+  const tty = Boolean(ctx.io.stderr.isTTY);
+  let drewBar = false;
+  const describe = (r: ItemResult) => `${r.outcome} ${r.eventId}${r.status !== null ? ` (${r.status})` : ''}`;
+  return {
+    update: (p: DrainProgress) => {
+      if (quiet || p.result.outcome === 'deferred') return;
+      if (tty) {
+        const width = 20;
+        const filled = Math.round(((p.index + 1) / p.total) * width);
+        ctx.io.stderr.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.index + 1}/${p.total} ${describe(p.result)}\x1b[K`);
+        drewBar = true;
+      } else {
+        ctx.io.stderr.write(`${p.index + 1}/${p.total} ${describe(p.result)}\n`);
+      }
+    },
+    done: () => {
+      if (drewBar) ctx.io.stderr.write('\n');
+    },
+  };
 }

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { Clock } from '../clock.js';
+import { errnoCode } from '../errors.js';
+
+export interface DrainLockOptions {
+  clock: Clock;
+  /** A lock whose heartbeat is older than this is stale even when its pid lives (default 10 min). */
+  staleMs?: number;
+  /** Whether a pid is alive; injectable so tests can model a dead owner. */
+  isAlive?: (pid: number) => boolean;
+}
+
+export interface DrainLock {
+  readonly path: string;
+  /** Rewrites the heartbeat so a long drain is not taken for stale. */
+  refresh(): Promise<void>;
+  release(): Promise<void>;
+}
+
+interface LockContent {
+  pid: number;
+  token: string;
+  acquiredAt: number;
+  heartbeatAt: number;
+}
+
+export const DRAIN_LOCK_NAME = '.drain.lock';
+
+/**
+ * One process drains an outbox at a time. The lock is a file created with O_EXCL holding the owner's
+ * pid and a heartbeat; a lock whose pid is dead, or whose heartbeat is older than `staleMs`, is taken
+ * over. Hand-written (proper-lockfile is not a dependency): the takeover renames the stale file aside
+ * first, so of two processes racing for one stale lock only one wins the rename.
+ * Returns null when another live process holds the lock.
+ */
+export async function acquireDrainLock(dir: string, options: DrainLockOptions): Promise<DrainLock | null> {
+  const lockPath = path.join(dir, DRAIN_LOCK_NAME);
+  const staleMs = options.staleMs ?? 10 * 60 * 1000;
+  const isAlive = options.isAlive ?? pidIsAlive;
+  const token = randomBytes(8).toString('hex');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const now = options.clock.now();
+    const content: LockContent = { pid: process.pid, token, acquiredAt: now, heartbeatAt: now };
+    try {
+      const handle = await fsp.open(lockPath, 'wx', 0o600);
+      try {
+        await handle.writeFile(JSON.stringify(content));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      return makeLock(lockPath, content, options.clock);
+    } catch (error) {
+      if (errnoCode(error) !== 'EEXIST') throw error;
+    }
+    const holder = await readLock(lockPath);
+    if (holder === 'missing') continue;
+    const stale = holder === 'unreadable' ? await olderThan(lockPath, Math.min(staleMs, 5_000)) : !isAlive(holder.pid) || now - holder.heartbeatAt > staleMs;
+    if (!stale) return null;
+    // Rename aside, then check we moved the stale file and not a fresh lock someone just took.
+    const aside = `${lockPath}.stale-${process.pid}-${token}`;
+    try {
+      await fsp.rename(lockPath, aside);
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') continue;
+      throw error;
+    }
+    const moved = await readLock(aside);
+    const sameAsJudged = holder === 'unreadable' ? moved === 'unreadable' : typeof moved === 'object' && moved.token === holder.token;
+    if (!sameAsJudged) {
+      // We took someone's fresh lock: put it back if the place is still free, and let them drain.
+      await fsp.link(aside, lockPath).catch(() => undefined);
+      await fsp.rm(aside, { force: true });
+      return null;
+    }
+    await fsp.rm(aside, { force: true });
+  }
+  return null;
+}
+
+function makeLock(lockPath: string, content: LockContent, clock: Clock): DrainLock {
+  let released = false;
+  return {
+    path: lockPath,
+    async refresh() {
+      if (released) return;
+      const current = await readLock(lockPath);
+      if (typeof current !== 'object' || current.token !== content.token) return;
+      content.heartbeatAt = clock.now();
+      await fsp.writeFile(lockPath, JSON.stringify(content), { mode: 0o600 });
+    },
+    async release() {
+      if (released) return;
+      released = true;
+      const current = await readLock(lockPath);
+      // Only remove our own lock: after a takeover the file may be another process's.
+      if (typeof current === 'object' && current.token === content.token) await fsp.rm(lockPath, { force: true });
+    },
+  };
+}
+
+async function readLock(lockPath: string): Promise<LockContent | 'missing' | 'unreadable'> {
+  let text: string;
+  try {
+    text = await fsp.readFile(lockPath, 'utf8');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return 'missing';
+    throw error;
+  }
+  try {
+    const parsed = JSON.parse(text) as Partial<LockContent>;
+    if (typeof parsed.pid === 'number' && typeof parsed.token === 'string' && typeof parsed.heartbeatAt === 'number') {
+      return parsed as LockContent;
+    }
+  } catch {
+    // A lock torn by a crash between create and write: judged by its file age (a live writer needs microseconds).
+  }
+  return 'unreadable';
+}
+
+async function olderThan(file: string, ms: number): Promise<boolean> {
+  try {
+    const stat = await fsp.stat(file);
+    return Date.now() - stat.mtimeMs > ms;
+  } catch {
+    return true;
+  }
+}
+
+export function pidIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return errnoCode(error) === 'EPERM';
+  }
+}

@@ -1,0 +1,293 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { systemClock, type Clock } from '../clock.js';
+import { DiagError, isDiagError, oneLine } from '../errors.js';
+import { packageVersion } from '../version.js';
+import { buildBundleUpload } from './bundle-event.js';
+import { acquireDrainLock } from './drain-lock.js';
+import { envelopeEndpoint, parseDsn, type ParsedDsn } from './dsn.js';
+import { loadSentryCore, MAX_EVENT_BYTES, MAX_REQUEST_BYTES, serializeBundleEnvelope } from './envelope.js';
+import { enforceBounds, type OutboxBounds } from './outbox-bounds.js';
+import { OutboxStore, type OutboxItem, type OutboxLog } from './outbox-store.js';
+import { repackBundleLocally, type RepackBundle } from './repack.js';
+import { backoffDelay, blockedUntil, pruneRateLimits, type BackoffOptions, type RateLimits } from './retry-policy.js';
+import { nodeHttpTransport, type Transport, type TransportResponse } from './transport.js';
+
+export type ItemOutcome = 'sent' | 'retry' | 'rate-limited' | 'failed' | 'deferred';
+
+/** What happened to one item in one drain. */
+export interface ItemResult {
+  itemId: string;
+  eventId: string;
+  outcome: ItemOutcome;
+  /** HTTP status, or the network error code (ECONNREFUSED, ECONNRESET, ETIMEDOUT, ...). */
+  status: number | string | null;
+  error?: string;
+  headers?: Record<string, string>;
+  nextAttemptAt?: number;
+  /** Bytes of the request body that went out (after any re-pack). */
+  requestBytes?: number;
+  repacks?: number;
+}
+
+export interface DrainResult {
+  sent: number;
+  /** Items moved to failed/ during this drain (rejected by the server, unreadable, or evicted by a bound). */
+  failed: number;
+  /** Items still queued after this drain. */
+  pending: number;
+  /** Items evicted by the count/bytes/age bounds during this drain (included in `failed`). */
+  evicted: number;
+  /** Another process holds the drain lock: nothing was tried. */
+  locked: boolean;
+  /** Epoch ms until which Sentry asked not to send, when a rate limit is in force. */
+  rateLimitedUntil: number | null;
+  results: ItemResult[];
+}
+
+export interface DrainProgress {
+  index: number;
+  total: number;
+  result: ItemResult;
+}
+
+type SentryCore = Awaited<ReturnType<typeof loadSentryCore>>;
+
+export interface DrainOptions {
+  outboxDir: string;
+  /** A DSN string or one already parsed. */
+  dsn: string | ParsedDsn;
+  /** Total time budget; the drain returns within it whatever the network does (default: none). */
+  deadlineMs?: number;
+  /** Per request (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Try items whose backoff has not elapsed yet (a manual `upload`). Rate limits are honoured regardless. */
+  force?: boolean;
+  clock?: Clock;
+  /** Jitter source, [0, 1). */
+  random?: () => number;
+  transport?: Transport;
+  backoff?: BackoffOptions;
+  bounds?: OutboxBounds;
+  repack?: RepackBundle;
+  maxEventBytes?: number;
+  maxRequestBytes?: number;
+  lockStaleMs?: number;
+  log?: OutboxLog;
+  onProgress?: (progress: DrainProgress) => void;
+  /** Aborting it ends the drain now: the request in flight is aborted, the rest stay queued. */
+  signal?: AbortSignal;
+  /** A loaded (or loading) @sentry/core, so a long-lived uploader imports it once. */
+  core?: Promise<SentryCore>;
+}
+
+/** 413s in a row before an item is given up as too large. */
+const MAX_REPACKS = 6;
+/** A re-pack never goes below this many lines. */
+const MIN_REPACK_LINES = 10;
+
+/**
+ * Sends every due item of the outbox, one at a time, under the drain lock. The outcome of each is
+ * the real HTTP outcome: 2xx deletes the item; 429 records the rate limit (persisted) and defers;
+ * 413 re-packs the bundle smaller and tries again; other 4xx moves it to failed/; 5xx, 408 and
+ * network failures schedule a retry with backoff (persisted in the item) and end the round, since
+ * the next item would meet the same server.
+ */
+export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const transport = options.transport ?? nodeHttpTransport;
+  const log = options.log ?? (() => undefined);
+  const dsn = typeof options.dsn === 'string' ? parseDsn(options.dsn) : options.dsn;
+  const startedAt = clock.now();
+  const deadline = options.deadlineMs === undefined ? Number.POSITIVE_INFINITY : startedAt + options.deadlineMs;
+  const store = new OutboxStore(options.outboxDir, clock, log);
+  const result: DrainResult = { sent: 0, failed: 0, pending: 0, evicted: 0, locked: false, rateLimitedUntil: null, results: [] };
+
+  await store.ensureDirs();
+  const lock = await acquireDrainLock(options.outboxDir, { clock, staleMs: options.lockStaleMs });
+  if (!lock) {
+    result.locked = true;
+    result.pending = (await store.list()).length;
+    log('info', 'outbox: another process is draining; not draining here');
+    return result;
+  }
+  try {
+    const evictions = await enforceBounds(store, clock.now(), options.bounds);
+    result.evicted = evictions.movedToFailed;
+    result.failed += evictions.movedToFailed;
+
+    let limits: RateLimits = pruneRateLimits(await store.readRateLimits(), clock.now());
+    const items = await store.list();
+    let core: SentryCore | undefined;
+    let stopRound = false;
+    for (const [index, listed] of items.entries()) {
+      const report = (r: ItemResult) => {
+        result.results.push(r);
+        options.onProgress?.({ index, total: items.length, result: r });
+      };
+      const now = clock.now();
+      const limitedUntil = blockedUntil(limits, now);
+      if (limitedUntil) result.rateLimitedUntil = limitedUntil;
+      if (stopRound || limitedUntil || now >= deadline || options.signal?.aborted || (!options.force && listed.nextAttemptAt > now)) {
+        report({ itemId: listed.itemId, eventId: listed.eventId, outcome: 'deferred', status: listed.lastStatus, nextAttemptAt: Math.max(listed.nextAttemptAt, limitedUntil) });
+        continue;
+      }
+      // Another drainer (before we held the lock) may have finished it.
+      if (!(await store.isPending(listed.itemId))) continue;
+      core ??= await (options.core ?? loadSentryCore());
+      const outcome = await sendItem({ store, item: listed, dsn, core, transport, clock, random, deadline, limits, options });
+      if (JSON.stringify(outcome.limits) !== JSON.stringify(limits)) {
+        limits = pruneRateLimits(outcome.limits, clock.now());
+        await store.writeRateLimits(limits);
+      }
+      if (outcome.result.outcome === 'sent') result.sent++;
+      if (outcome.result.outcome === 'failed') result.failed++;
+      if (outcome.result.outcome === 'rate-limited') result.rateLimitedUntil = outcome.result.nextAttemptAt ?? null;
+      if (outcome.result.outcome === 'retry') stopRound = true;
+      report(outcome.result);
+      await lock.refresh().catch(() => undefined);
+    }
+    result.pending = (await store.list()).length;
+    await store.idle();
+    return result;
+  } finally {
+    await lock.release().catch(() => undefined);
+  }
+}
+
+interface SendContext {
+  store: OutboxStore;
+  item: OutboxItem;
+  dsn: ParsedDsn;
+  core: SentryCore;
+  transport: Transport;
+  clock: Clock;
+  random: () => number;
+  deadline: number;
+  limits: RateLimits;
+  options: DrainOptions;
+}
+
+async function sendItem(ctx: SendContext): Promise<{ result: ItemResult; limits: RateLimits }> {
+  const { store, clock, options } = ctx;
+  let item = ctx.item;
+  let limits = ctx.limits;
+  const base = { itemId: item.itemId, eventId: item.eventId };
+  const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
+  const url = envelopeEndpoint(ctx.dsn, `codex-diag/${packageVersion}`);
+  for (let round = 0; ; round++) {
+    let body: Uint8Array;
+    let lines: number;
+    try {
+      const upload = await buildBundleUpload(store.zipPath(item.itemId), { eventId: item.eventId, fileName: path.basename(item.source) });
+      lines = upload.bundle.lines;
+      body = serializeBundleEnvelope(ctx.core, upload, options.maxEventBytes ?? MAX_EVENT_BYTES).body;
+    } catch (error) {
+      if (!isDiagError(error) || error.code !== 'BUNDLE_INVALID') throw error;
+      await store.moveToFailed(item, null, `unreadable bundle: ${oneLine(error)}`);
+      return { result: { ...base, outcome: 'failed', status: null, error: oneLine(error) }, limits };
+    }
+    if (body.length > maxRequestBytes) {
+      const repacked = await repackSmaller(ctx, item, lines, `request of ${body.length} bytes is over the ${maxRequestBytes}-byte limit`);
+      if ('failed' in repacked) return { result: { ...base, outcome: 'failed', status: null, error: repacked.failed }, limits };
+      item = repacked.item;
+      continue;
+    }
+
+    const remaining = ctx.deadline - clock.now();
+    if (remaining <= 0) return { result: { ...base, outcome: 'deferred', status: item.lastStatus }, limits };
+    // Count the attempt before sending: a process killed mid-request (or an item that crashes it)
+    // still moves along the backoff schedule after a restart.
+    const attemptNow = clock.now();
+    const previousAttempts = item.attempts;
+    item = { ...item, attempts: item.attempts + 1, nextAttemptAt: attemptNow + backoffDelay(item.attempts + 1, ctx.random, options.backoff) };
+    await store.save(item);
+    const response = await post(ctx, url, body, Math.min(options.requestTimeoutMs ?? 30_000, remaining));
+    const now = clock.now();
+
+    if (response.kind === 'http') {
+      limits = ctx.core.updateRateLimits(limits, { statusCode: response.status, headers: response.headers as never }, now);
+    }
+    const status = response.kind === 'http' ? response.status : response.code;
+    const headers = response.kind === 'http' ? response.headers : undefined;
+    const error = response.kind === 'network' ? response.message : undefined;
+    const common = { ...base, status, headers, requestBytes: body.length, repacks: item.repacks };
+
+    if (response.kind === 'http' && response.status >= 200 && response.status < 300) {
+      await store.remove(item.itemId);
+      return { result: { ...common, outcome: 'sent' }, limits };
+    }
+    if (response.kind === 'http' && response.status === 429) {
+      const until = Math.max(blockedUntil(limits, now), now + (parseRetryAfter(ctx.core, response.headers, now) ?? 60_000));
+      item = { ...item, attempts: previousAttempts, nextAttemptAt: until, lastStatus: 429, lastError: 'rate limited by Sentry' };
+      await store.save(item);
+      return { result: { ...common, outcome: 'rate-limited', nextAttemptAt: until }, limits };
+    }
+    if (response.kind === 'http' && response.status === 413) {
+      const repacked = await repackSmaller(ctx, { ...item, attempts: previousAttempts, lastStatus: 413 }, lines, 'Sentry answered 413 (too large)');
+      if ('failed' in repacked) return { result: { ...common, outcome: 'failed', error: repacked.failed }, limits };
+      item = repacked.item;
+      if (round >= MAX_REPACKS) {
+        await store.moveToFailed(item, 413, 'still too large after re-packing');
+        return { result: { ...common, outcome: 'failed', error: 'still too large after re-packing' }, limits };
+      }
+      continue;
+    }
+    if (response.kind === 'http' && response.status >= 400 && response.status < 500 && response.status !== 408) {
+      const reason = `Sentry rejected the event: HTTP ${response.status}`;
+      await store.moveToFailed({ ...item, lastStatus: response.status, lastError: reason }, response.status, reason);
+      return { result: { ...common, outcome: 'failed', error: reason }, limits };
+    }
+    // 5xx, 408, timeouts, resets, refused connections: retry later, on the schedule already saved.
+    item = { ...item, lastStatus: status, lastError: error ?? `HTTP ${status}` };
+    await store.save(item);
+    return { result: { ...common, outcome: 'retry', error: item.lastError ?? undefined, nextAttemptAt: item.nextAttemptAt }, limits };
+  }
+}
+
+async function repackSmaller(ctx: SendContext, item: OutboxItem, lines: number, why: string): Promise<{ item: OutboxItem } | { failed: string }> {
+  const maxLines = Math.floor(lines / 2);
+  if (lines <= MIN_REPACK_LINES || item.repacks >= MAX_REPACKS) {
+    const reason = `${why}; cannot re-pack smaller (${lines} lines left)`;
+    await ctx.store.moveToFailed(item, item.lastStatus, reason);
+    return { failed: reason };
+  }
+  const tmp = ctx.store.tempZipPath(item.itemId);
+  try {
+    await (ctx.options.repack ?? repackBundleLocally)(ctx.store.zipPath(item.itemId), tmp, { maxLines: Math.max(maxLines, MIN_REPACK_LINES) });
+  } catch (error) {
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw new DiagError('IO', `re-packing ${item.itemId} failed: ${oneLine(error)}`, { cause: error });
+  }
+  ctx.options.log?.('info', `outbox: ${why}; re-packed to ${maxLines} lines`, { itemId: item.itemId });
+  return { item: await ctx.store.replaceZip(item, tmp) };
+}
+
+async function post(ctx: SendContext, url: string, body: Uint8Array, timeoutMs: number): Promise<TransportResponse> {
+  const controller = new AbortController();
+  const timer = ctx.clock.setTimeout(() => controller.abort(), Math.max(timeoutMs, 1));
+  const outer = ctx.options.signal;
+  const abort = () => controller.abort();
+  if (outer?.aborted) controller.abort();
+  outer?.addEventListener('abort', abort, { once: true });
+  try {
+    return await ctx.transport({
+      url,
+      body,
+      headers: { 'Content-Type': 'application/x-sentry-envelope', 'User-Agent': `codex-diag/${packageVersion}` },
+      signal: controller.signal,
+    });
+  } catch (error) {
+    // A transport that throws is a network failure, never a crash of the drain.
+    return { kind: 'network', code: (error as NodeJS.ErrnoException).code ?? 'EUNKNOWN', message: oneLine(error) };
+  } finally {
+    ctx.clock.clearTimeout(timer);
+    outer?.removeEventListener('abort', abort);
+  }
+}
+
+function parseRetryAfter(core: SentryCore, headers: Record<string, string>, now: number): number | undefined {
+  const header = headers['retry-after'];
+  return header ? core.parseRetryAfterHeader(header, now) : undefined;
+}

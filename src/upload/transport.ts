@@ -1,0 +1,72 @@
+import http from 'node:http';
+import https from 'node:https';
+import { gzipSync } from 'node:zlib';
+
+/** One envelope POST. */
+export interface TransportRequest {
+  url: string;
+  body: Uint8Array;
+  headers: Record<string, string>;
+  /** Aborted when the request's time is up; the transport must settle promptly then. */
+  signal: AbortSignal;
+}
+
+/** The real HTTP outcome: what the server said, or how the connection failed. */
+export type TransportResponse =
+  | { kind: 'http'; status: number; headers: Record<string, string> }
+  | { kind: 'network'; code: string; message: string };
+
+/** The injectable edge under the uploader (tests pass their own; the default speaks node:http). */
+export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
+
+/** Bodies above this are gzipped, as Sentry's own Node transport does. */
+const GZIP_THRESHOLD = 32 * 1024;
+
+/**
+ * Sends with node:http(s) and reports the real status and headers. Sentry.flush() would report
+ * success after a 429, a 413 or a refused connection; this never hides an outcome. No keep-alive
+ * agent, so nothing lingers to hold the host process open.
+ */
+export const nodeHttpTransport: Transport = (request) =>
+  new Promise<TransportResponse>((resolve) => {
+    let settled = false;
+    const settle = (response: TransportResponse) => {
+      if (settled) return;
+      settled = true;
+      request.signal.removeEventListener('abort', onAbort);
+      resolve(response);
+    };
+    const onAbort = () => {
+      req.destroy();
+      settle({ kind: 'network', code: 'ETIMEDOUT', message: 'request aborted: time budget spent' });
+    };
+    let body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
+    const headers: Record<string, string> = { ...request.headers };
+    if (body.length > GZIP_THRESHOLD) {
+      body = gzipSync(body);
+      headers['Content-Encoding'] = 'gzip';
+    }
+    headers['Content-Length'] = String(body.length);
+    const url = new URL(request.url);
+    const lib = url.protocol === 'https:' ? https : http;
+    const req = lib.request(url, { method: 'POST', headers, agent: false }, (res) => {
+      // Drain the body so the socket closes; the status and headers are the outcome.
+      res.resume();
+      res.on('error', () => undefined);
+      res.on('end', () => settle({ kind: 'http', status: res.statusCode ?? 0, headers: flattenHeaders(res.headers) }));
+      res.on('close', () => settle({ kind: 'http', status: res.statusCode ?? 0, headers: flattenHeaders(res.headers) }));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => settle({ kind: 'network', code: error.code ?? 'EUNKNOWN', message: error.message }));
+    if (request.signal.aborted) return onAbort();
+    request.signal.addEventListener('abort', onAbort, { once: true });
+    req.end(body);
+  });
+
+function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}

@@ -1,0 +1,157 @@
+import { systemClock, type Clock } from '../clock.js';
+import { oneLine } from '../errors.js';
+import { drainOutbox, type DrainOptions, type DrainResult } from './drain.js';
+import { parseDsn, type ParsedDsn } from './dsn.js';
+import { enqueueBundle, type EnqueueResult } from './enqueue.js';
+import { loadSentryCore } from './envelope.js';
+import { OutboxStore, type OutboxLog } from './outbox-store.js';
+
+export interface UploaderOptions
+  extends Pick<DrainOptions, 'transport' | 'random' | 'backoff' | 'bounds' | 'repack' | 'requestTimeoutMs' | 'maxEventBytes' | 'maxRequestBytes' | 'lockStaleMs'> {
+  outboxDir: string;
+  /** Without a DSN bundles stay local: enqueue works, nothing is sent. A malformed one throws BAD_DSN here. */
+  dsn?: string;
+  clock?: Clock;
+  log?: OutboxLog;
+  /** Called after every drain that tried something (the embedding's `upload` event). */
+  onDrain?: (result: DrainResult) => void;
+  /** Budget of a background drain (default 60 s): a stuck server never pins a drain for long. */
+  backgroundDeadlineMs?: number;
+}
+
+export interface UploaderStats {
+  drains: number;
+  sent: number;
+  failed: number;
+  evicted: number;
+  /** Faults inside the uploader itself (logged, never thrown into the host). */
+  errors: number;
+}
+
+/**
+ * The outbox as a long-lived embedding owns it: drains at start-up, after each enqueue, and when
+ * the earliest retry falls due; one drain at a time in this process (and the lock across processes);
+ * `close` is a bounded final flush. Background faults are logged and counted, never thrown.
+ */
+export class Uploader {
+  readonly dsn: ParsedDsn | undefined;
+  readonly stats: UploaderStats = { drains: 0, sent: 0, failed: 0, evicted: 0, errors: 0 };
+  private readonly clock: Clock;
+  private readonly log: OutboxLog;
+  private current: Promise<DrainResult> | undefined;
+  private controller: AbortController | undefined;
+  private timer: unknown;
+  private closed = false;
+  private core: ReturnType<typeof loadSentryCore> | undefined;
+
+  constructor(private readonly options: UploaderOptions) {
+    this.dsn = options.dsn ? parseDsn(options.dsn) : undefined;
+    this.clock = options.clock ?? systemClock;
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /** Drains what an earlier run left behind. Never rejects. */
+  start(): void {
+    this.kick();
+  }
+
+  /** Queues a bundle (durably, before any network I/O) and starts a drain in the background. */
+  async enqueue(bundlePath: string): Promise<EnqueueResult> {
+    const queued = await enqueueBundle({ outboxDir: this.options.outboxDir, bundlePath, clock: this.clock, log: this.log });
+    this.kick();
+    return queued;
+  }
+
+  /** One drain now (waits for a running one first). Rejects only on a local fault. */
+  async drain(options: { deadlineMs?: number; force?: boolean } = {}): Promise<DrainResult> {
+    const previous = this.current;
+    if (previous) await previous.catch(() => undefined);
+    const run = this.runDrain(options.deadlineMs ?? this.options.backgroundDeadlineMs ?? 60_000, options.force ?? false);
+    this.current = run;
+    try {
+      return await run;
+    } finally {
+      if (this.current === run) this.current = undefined;
+    }
+  }
+
+  /**
+   * Bounded flush on quit: stops timers, cuts a running drain short, makes one last attempt with
+   * what is left of the budget, and resolves within `timeoutMs` whatever the network does.
+   */
+  async close(options: { timeoutMs?: number } = {}): Promise<DrainResult | undefined> {
+    const budget = options.timeoutMs ?? 2_000;
+    const startedAt = this.clock.now();
+    this.closed = true;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    const work = (async () => {
+      if (this.current) {
+        await Promise.race([this.current.catch(() => undefined), this.delay(Math.max(budget / 2, 1))]);
+        this.controller?.abort();
+        await this.current?.catch(() => undefined);
+      }
+      const left = budget - (this.clock.now() - startedAt);
+      if (!this.dsn || left <= 50) return undefined;
+      return this.runDrain(left - 25, false);
+    })().catch((error: unknown) => {
+      this.fault(error);
+      return undefined;
+    });
+    const result = await Promise.race([work, this.delay(budget).then(() => undefined)]);
+    this.controller?.abort();
+    return result;
+  }
+
+  private kick(): void {
+    if (this.closed || !this.dsn) return;
+    this.drain().catch((error: unknown) => this.fault(error));
+  }
+
+  private async runDrain(deadlineMs: number, force: boolean): Promise<DrainResult> {
+    const dsn = this.dsn;
+    if (!dsn) {
+      const pending = (await new OutboxStore(this.options.outboxDir, this.clock).list()).length;
+      return { sent: 0, failed: 0, pending, evicted: 0, locked: false, rateLimitedUntil: null, results: [] };
+    }
+    this.core ??= loadSentryCore();
+    const controller = new AbortController();
+    this.controller = controller;
+    const { outboxDir, dsn: _dsn, clock: _clock, log: _log, onDrain: _onDrain, backgroundDeadlineMs: _b, ...rest } = this.options;
+    const result = await drainOutbox({ ...rest, outboxDir, dsn, clock: this.clock, log: this.log, deadlineMs, force, signal: controller.signal, core: this.core });
+    this.stats.drains++;
+    this.stats.sent += result.sent;
+    this.stats.failed += result.failed;
+    this.stats.evicted += result.evicted;
+    if (result.results.length > 0 || result.failed > 0) {
+      try {
+        this.options.onDrain?.(result);
+      } catch (error) {
+        this.fault(error);
+      }
+    }
+    this.scheduleNext(result);
+    return result;
+  }
+
+  /** Sets one timer for the earliest retry that falls due (rate limit or backoff). */
+  private scheduleNext(result: DrainResult): void {
+    if (this.closed || result.locked) return;
+    const times = result.results.filter((r) => r.outcome !== 'sent' && r.outcome !== 'failed').map((r) => r.nextAttemptAt ?? 0);
+    if (times.length === 0) return;
+    const delay = Math.max(Math.min(...times) - this.clock.now(), 1_000);
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.kick();
+    }, delay);
+  }
+
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
+  }
+
+  private fault(error: unknown): void {
+    this.stats.errors++;
+    this.log('error', `upload: ${oneLine(error)}`);
+  }
+}
