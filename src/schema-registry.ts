@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { bundleManifestSchema } from './bundle/manifest.js';
 import { stateV1Schema, stateV2Schema, stateV3Schema } from './state/schemas.js';
 
 /**
@@ -16,4 +17,5 @@ export const schemaRegistry: readonly RegisteredSchema[] = [
   { file: 'state.v1.json', schema: stateV1Schema },
   { file: 'state.v2.json', schema: stateV2Schema },
   { file: 'state.v3.json', schema: stateV3Schema },
+  { file: 'bundle-manifest.v1.json', schema: bundleManifestSchema },
 ];

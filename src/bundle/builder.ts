@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { systemClock, type Clock } from '../clock.js';
+import { cutMarker, utf8CutLength } from '../logs/line-cut.js';
+import { parseLogLine } from '../logs/parse-line.js';
+import type { LogLine, TailLine } from '../logs/types.js';
+import { resolveBounds, type BundleBounds } from './bounds.js';
+import { bundleFileName } from './bundle-name.js';
+import {
+  BUNDLE_ENTRIES,
+  BUNDLE_FORMAT_VERSION,
+  type BundleManifest,
+  type ManifestIncident,
+  type ManifestTruncation,
+} from './manifest.js';
+import type { RedactionCounts, RedactionSession, Redactor } from './redactor.js';
+import { collectSystemInfo, type AppInfo, type SystemInfo } from './system-info.js';
+import { digestSource, writeZipAtomically, type ZipSource } from './zip-writer.js';
+
+/** The incident's fingerprint as src/incidents computes it. */
+export interface BundleFingerprint {
+  fingerprint: string;
+  components: readonly string[];
+  title?: string;
+}
+
+export interface BundleInput {
+  /** The incident as captured (any JSON object), or null for a manual export. */
+  incident: Record<string, unknown> | null;
+  fingerprint: BundleFingerprint | null;
+  /** Log lines, oldest first (as readLastLines returns them). */
+  lines: readonly TailLine[];
+  /** The current state (any JSON), or null when there is none. */
+  state: unknown;
+  /** Rolling request metrics; metrics.json is written only when given. */
+  metrics?: unknown;
+  app: AppInfo;
+  /** Default: collected from this process (os, node; electron/chrome when embedded). */
+  system?: SystemInfo;
+  /** Incidents of this fingerprint the crash-loop limiter suppressed before this one. */
+  suppressedCount?: number;
+}
+
+export interface BuildBundleOptions {
+  /** Directory for a generated name (the contract's), or... */
+  outDir?: string;
+  /** ...an exact file path (replaced if it exists). One of the two is required. */
+  outPath?: string;
+  bounds?: Partial<BundleBounds>;
+  redactor: Redactor;
+  clock?: Clock;
+  /** Bundle id source (default: crypto.randomUUID). */
+  newId?: () => string;
+  /** Turns a redacted line into its logs/tail.jsonl record (src/logs parseLogLine). */
+  parseLine?: (line: TailLine) => LogLine;
+  /** Called as lines are redacted and when the zip is written (for a progress bar). */
+  onProgress?: (progress: BundleProgress) => void;
+}
+
+export interface BundleProgress {
+  phase: 'redact' | 'write' | 'done';
+  done: number;
+  total: number;
+}
+
+export interface BuiltBundle {
+  path: string;
+  /** Size of the zip file. */
+  bytes: number;
+  /** sha256 of the zip file. */
+  sha256: string;
+  bundleId: string;
+  manifest: BundleManifest;
+  /** Log lines in the bundle. */
+  lines: number;
+  /** Replacements per rule, as in the manifest. */
+  redactions: RedactionCounts;
+}
+
+/** Room kept for manifest.json and the zip's own headers when the size bound is applied. */
+const MANIFEST_RESERVE_BYTES = 64 * 1024;
+const ZIP_OVERHEAD_PER_ENTRY = 256;
+
+interface PreparedLine {
+  text: string;
+  jsonl: string;
+  /** Redactions made in this line (null when none), subtracted when the size bound drops it. */
+  counts: RedactionCounts | null;
+  bytes: number;
+  cutBytes: number;
+}
+
+/**
+ * Builds a crash bundle (format v1): redacts everything, applies the bounds (oldest lines go
+ * first), and writes the zip atomically with mode 0600. Memory is bounded by the bounds: lines are
+ * kept one string each and streamed into the zip, never concatenated.
+ */
+export async function buildBundle(input: BundleInput, options: BuildBundleOptions): Promise<BuiltBundle> {
+  const clock = options.clock ?? systemClock;
+  const bounds = resolveBounds(options.bounds);
+  const createdAt = new Date(clock.now());
+  const bundleId = (options.newId ?? randomUUID)();
+  const parseLine = options.parseLine ?? parseLogLine;
+  const session = options.redactor.session();
+
+  const incidentJson = jsonText(session.value(input.incident ?? null));
+  const stateJson = jsonText(session.value(input.state ?? null));
+  const metricsJson = input.metrics === undefined ? null : jsonText(session.value(input.metrics));
+  const system = input.system ?? collectSystemInfo(input.app);
+  const systemJson = jsonText(session.value(system));
+  const incident = manifestIncident(input, session);
+
+  const fromLineLimit = input.lines.slice(Math.max(0, input.lines.length - bounds.maxLines));
+  const droppedByLineLimit = input.lines.length - fromLineLimit.length;
+  const prepared = prepareLines(fromLineLimit, session, bounds, parseLine, options.onProgress);
+
+  const fixedBytes =
+    Buffer.byteLength(incidentJson) +
+    Buffer.byteLength(stateJson) +
+    (metricsJson === null ? 0 : Buffer.byteLength(metricsJson)) +
+    Buffer.byteLength(systemJson) +
+    MANIFEST_RESERVE_BYTES +
+    7 * ZIP_OVERHEAD_PER_ENTRY;
+  const keepFrom = oldestKeptIndex(prepared, bounds.maxBundleBytes - fixedBytes);
+  const kept = prepared.slice(keepFrom);
+  const dropped = prepared.slice(0, keepFrom);
+  const counts = session.counts();
+  for (const line of dropped) {
+    if (line.counts) for (const [rule, n] of Object.entries(line.counts)) counts[rule] = (counts[rule] ?? 0) - n;
+  }
+
+  const entries: ZipSource[] = [
+    { name: BUNDLE_ENTRIES.incident, data: Buffer.from(incidentJson) },
+    { name: BUNDLE_ENTRIES.tailLog, data: () => linesOf(kept, 'text') },
+    { name: BUNDLE_ENTRIES.tailJsonl, data: () => linesOf(kept, 'jsonl') },
+    { name: BUNDLE_ENTRIES.state, data: Buffer.from(stateJson) },
+  ];
+  if (metricsJson !== null) entries.push({ name: BUNDLE_ENTRIES.metrics, data: Buffer.from(metricsJson) });
+  entries.push({ name: BUNDLE_ENTRIES.system, data: Buffer.from(systemJson) });
+
+  const truncation: ManifestTruncation = {
+    truncated: droppedByLineLimit > 0 || dropped.length > 0 || prepared.some((l) => l.cutBytes > 0),
+    bounds,
+    linesAvailable: input.lines.length,
+    linesIncluded: kept.length,
+    droppedByLineLimit,
+    droppedBySizeLimit: dropped.length,
+    linesCut: prepared.filter((l) => l.cutBytes > 0).length,
+    bytesOmitted:
+      fromLineLimitBytes(input.lines, droppedByLineLimit) +
+      dropped.reduce((sum, l) => sum + l.bytes, 0) +
+      kept.reduce((sum, l) => sum + l.cutBytes, 0),
+  };
+  const manifest: BundleManifest = {
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    bundleId,
+    createdAt: createdAt.toISOString(),
+    app: { name: input.app.name, version: input.app.version },
+    platform: { os: system.os, arch: system.arch, release: system.release },
+    incident,
+    files: entries.map((entry) => ({ path: entry.name, ...digestSource(entry) })),
+    redaction: counts,
+    truncation,
+  };
+
+  options.onProgress?.({ phase: 'write', done: 0, total: 1 });
+  const target = options.outPath
+    ? { path: options.outPath, noClobber: false }
+    : { path: path.join(requireOutDir(options.outDir), bundleFileName(createdAt, input.fingerprint?.fingerprint)), noClobber: true };
+  const manifestEntry: ZipSource = { name: BUNDLE_ENTRIES.manifest, data: Buffer.from(jsonText(manifest)) };
+  const written = await writeZipAtomically([manifestEntry, ...entries], target, createdAt);
+  options.onProgress?.({ phase: 'done', done: 1, total: 1 });
+  return { ...written, bundleId, manifest, lines: kept.length, redactions: counts };
+}
+
+function requireOutDir(outDir: string | undefined): string {
+  if (!outDir) throw new TypeError('buildBundle needs options.outDir or options.outPath');
+  return outDir;
+}
+
+export function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2) ?? 'null'}\n`;
+}
+
+function* linesOf(lines: readonly PreparedLine[], field: 'text' | 'jsonl'): Iterable<Buffer> {
+  for (const line of lines) yield Buffer.from(`${line[field]}\n`);
+}
+
+function prepareLines(
+  lines: readonly TailLine[],
+  session: RedactionSession,
+  bounds: BundleBounds,
+  parseLine: (line: TailLine) => LogLine,
+  onProgress: BuildBundleOptions['onProgress'],
+): PreparedLine[] {
+  const prepared: PreparedLine[] = [];
+  const sources = new Map<string, string>();
+  let previousSource: string | undefined;
+  let before = session.counts();
+  for (const [index, line] of lines.entries()) {
+    if (line.source !== previousSource) session.endOfSource();
+    previousSource = line.source;
+    let source = sources.get(line.source);
+    if (source === undefined) {
+      source = session.text(line.source);
+      sources.set(line.source, source);
+    }
+    // Redact before cutting: a cut could otherwise split a secret so no rule recognises the rest.
+    const redacted = session.line(line.text);
+    const after = session.counts();
+    const counts = diffCounts(before, after);
+    before = after;
+    const { text, cutBytes } = cutLine(redacted, bounds.maxLineBytes);
+    const record: LogLine = parseLine({ source, text });
+    const jsonl = JSON.stringify({ time: record.time, level: record.level, msg: record.msg, source: record.source, line: record.line });
+    prepared.push({ text, jsonl, counts, bytes: Buffer.byteLength(text) + Buffer.byteLength(jsonl) + 2, cutBytes });
+    if (onProgress && index % 100 === 0) onProgress({ phase: 'redact', done: index, total: lines.length });
+  }
+  return prepared;
+}
+
+function diffCounts(before: RedactionCounts, after: RedactionCounts): RedactionCounts | null {
+  let diff: RedactionCounts | null = null;
+  for (const [rule, n] of Object.entries(after)) {
+    const d = n - (before[rule] ?? 0);
+    if (d !== 0) (diff ??= {})[rule] = d;
+  }
+  return diff;
+}
+
+/** Cuts a line to `maxBytes` of UTF-8 without splitting a character, with a visible marker. */
+export function cutLine(text: string, maxBytes: number): { text: string; cutBytes: number } {
+  if (text.length <= maxBytes / 3) return { text, cutBytes: 0 };
+  const bytes = Buffer.from(text);
+  if (bytes.length <= maxBytes) return { text, cutBytes: 0 };
+  const keep = utf8CutLength(bytes, maxBytes);
+  const cutBytes = bytes.length - keep;
+  return { text: bytes.subarray(0, keep).toString('utf8') + cutMarker(cutBytes), cutBytes };
+}
+
+/** Index of the oldest line that still fits `budget` bytes when lines are kept newest first. */
+function oldestKeptIndex(lines: readonly PreparedLine[], budget: number): number {
+  let used = 0;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    used += lines[i]!.bytes;
+    if (used > budget) return i + 1;
+  }
+  return 0;
+}
+
+function fromLineLimitBytes(lines: readonly TailLine[], dropped: number): number {
+  let bytes = 0;
+  for (let i = 0; i < dropped; i++) bytes += Buffer.byteLength(lines[i]!.text) + 1;
+  return bytes;
+}
+
+function manifestIncident(input: BundleInput, session: RedactionSession): ManifestIncident | null {
+  if (!input.incident || !input.fingerprint) return null;
+  const kind = typeof input.incident.kind === 'string' ? input.incident.kind : 'unknown';
+  const result: ManifestIncident = {
+    kind,
+    fingerprint: input.fingerprint.fingerprint,
+    components: input.fingerprint.components.map((c) => session.text(c)),
+    occurredAt: isoOrNull(input.incident.occurredAt),
+  };
+  if (input.fingerprint.title !== undefined) result.title = session.text(input.fingerprint.title);
+  if (input.suppressedCount !== undefined) result.suppressedCount = input.suppressedCount;
+  return result;
+}
+
+function isoOrNull(value: unknown): string | null {
+  if (typeof value !== 'number' && typeof value !== 'string') return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
