@@ -50,6 +50,7 @@ interface Episode {
   samples: string[];
   sampleInFlight: boolean;
   sampleTimer: unknown;
+  sampleTimeout: unknown;
   deadlineTimer: unknown;
   reported: boolean;
 }
@@ -76,6 +77,7 @@ export class UnresponsiveMonitor {
       samples: [],
       sampleInFlight: false,
       sampleTimer: undefined,
+      sampleTimeout: undefined,
       deadlineTimer: undefined,
       reported: false,
     };
@@ -104,7 +106,6 @@ export class UnresponsiveMonitor {
     episode.sampleTimer = clock.setTimeout(() => this.sample(episode), options.sampleIntervalMs);
     if (episode.sampleInFlight) return; // never stack up calls into a renderer that does not answer
     episode.sampleInFlight = true;
-    let timeout: unknown;
     let settled = false;
     // A sample that answers after its timeout must not clear the flag of a newer one.
     const done = () => {
@@ -113,7 +114,8 @@ export class UnresponsiveMonitor {
       episode.sampleInFlight = false;
       clock.clearTimeout(timeout);
     };
-    timeout = clock.setTimeout(done, options.sampleTimeoutMs);
+    const timeout = clock.setTimeout(done, options.sampleTimeoutMs);
+    episode.sampleTimeout = timeout;
     let pending: Promise<string | void | undefined>;
     try {
       pending = Promise.resolve(collectStack());
@@ -156,6 +158,7 @@ export class UnresponsiveMonitor {
 
   private stopTimers(episode: Episode): void {
     this.deps.clock.clearTimeout(episode.sampleTimer);
+    this.deps.clock.clearTimeout(episode.sampleTimeout);
     this.deps.clock.clearTimeout(episode.deadlineTimer);
   }
 

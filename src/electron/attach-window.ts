@@ -1,0 +1,137 @@
+import type { Event } from 'electron';
+import { RecoveryController } from '../runtime/recovery-controller.js';
+import { UnresponsiveMonitor } from '../runtime/unresponsive-monitor.js';
+import type { CollectStack } from '../runtime/unresponsive-monitor.js';
+import { readDidFailLoad, readRenderProcessGone } from './incident-from-electron.js';
+import { ListenerSet } from './listeners.js';
+import { electronPortOf } from './port.js';
+import type { ElectronPort, HasElectronPort } from './port.js';
+import type { AdaptedWindow, AdaptedWebContents, Detach } from './types.js';
+
+/**
+ * Watches one window's renderer: crashes (`render-process-gone`, then recovery by reload),
+ * hangs (`unresponsive`/`responsive`, with sampled JS stacks), failed loads, and the URL at the
+ * time of each (`did-navigate`, `did-navigate-in-page`). Returns a detach that removes every
+ * listener added and stops every timer.
+ */
+export function attachToWindow(diag: HasElectronPort, win: AdaptedWindow): Detach {
+  const port = electronPortOf(diag);
+  const webContents = win.webContents;
+  const webContentsId = webContents.id;
+  const windowId = win.id;
+  const listeners = new ListenerSet(port);
+  let currentUrl = safeUrl(webContents);
+  let detached = false;
+
+  const context = () => ({ url: currentUrl, webContentsId, windowId, occurredAt: new Date(port.clock.now()).toISOString() });
+  const record = (incident: Record<string, unknown>) => {
+    port.recordIncident(incident).catch((error: unknown) => port.reportFault('electron:recordIncident', error));
+  };
+
+  const recovery = new RecoveryController({
+    clock: port.clock,
+    policy: port.recovery,
+    target: {
+      isQuitting: () => port.isQuitting(),
+      isDestroyed: () => win.isDestroyed() || webContents.isDestroyed(),
+      reload: () => webContents.reload(),
+    },
+    onAttempt: (attempt) => port.recordRecoveryAttempt(attempt),
+    onGaveUp: (info) => port.recoveryGaveUp({ webContentsId, ...info }),
+    onFault: (error) => port.reportFault('electron:recovery', error),
+  });
+
+  const monitor = new UnresponsiveMonitor({
+    clock: port.clock,
+    options: port.unresponsive,
+    collectStack: stackCollector(webContents),
+    onHang: (report) => {
+      const incident: Record<string, unknown> = {
+        kind: 'unresponsive',
+        ...context(),
+        durationMs: report.durationMs,
+        ongoing: report.ongoing,
+        stackSamples: report.samples,
+        source: 'electron',
+      };
+      if (report.stack !== undefined) incident.stack = report.stack;
+      if (report.stacks !== undefined) incident.stacks = report.stacks;
+      record(incident);
+    },
+    onFault: (error) => port.reportFault('electron:unresponsive', error),
+  });
+
+  const unregister = port.registerRenderer(webContentsId, () => ({ url: currentUrl, windowId }));
+
+  listeners.on(webContents, 'did-navigate', (_event: Event, url: unknown) => {
+    if (typeof url === 'string') currentUrl = url;
+    else port.reportMalformed('electron:did-navigate', 'url is not a string');
+  });
+  listeners.on(webContents, 'did-navigate-in-page', (_event: Event, url: unknown, isMainFrame: unknown) => {
+    if (typeof url !== 'string') return port.reportMalformed('electron:did-navigate-in-page', 'url is not a string');
+    if (isMainFrame !== false) currentUrl = url;
+  });
+  listeners.on(webContents, 'did-finish-load', () => recovery.loadFinished());
+  listeners.on(webContents, 'render-process-gone', (_event: Event, details: unknown) => {
+    const parsed = readRenderProcessGone(details);
+    if (!parsed.ok) return port.reportMalformed('electron:render-process-gone', parsed.problem);
+    // A hang that ended in a crash is still reported (when it outlasted the grace period).
+    monitor.responsive();
+    port.rendererGone(webContentsId);
+    record({ kind: 'render-process-gone', ...parsed.value, ...context() });
+    recovery.maybeRecoverFromRendererCrash(parsed.value.reason);
+  });
+  listeners.on(webContents, 'unresponsive', () => monitor.unresponsive());
+  listeners.on(webContents, 'responsive', () => monitor.responsive());
+  listeners.on(webContents, 'did-fail-load', (_event: Event, ...args: unknown[]) => {
+    const parsed = readDidFailLoad(args);
+    if (!parsed.ok) return port.reportMalformed('electron:did-fail-load', parsed.problem);
+    // Policy (main frame only, not -3 ERR_ABORTED) lives with the incidents, in one place.
+    record({ kind: 'did-fail-load', ...parsed.value, ...context() });
+  });
+  listeners.on(webContents, 'destroyed', () => {
+    port.rendererDestroyed(webContentsId);
+    detach();
+  });
+
+  function detach(): void {
+    if (detached) return;
+    detached = true;
+    listeners.removeAll();
+    recovery.dispose();
+    monitor.dispose();
+    try {
+      unregister();
+    } catch (error) {
+      port.reportFault('electron:detach', error);
+    }
+  }
+  return detach;
+}
+
+function safeUrl(webContents: AdaptedWebContents): string {
+  try {
+    const url = webContents.getURL();
+    return typeof url === 'string' ? url : '';
+  } catch {
+    return '';
+  }
+}
+
+/** `mainFrame.collectJavaScriptCallStack` when this Electron has it (read at call time: mainFrame changes on reload). */
+function stackCollector(webContents: AdaptedWebContents): CollectStack | undefined {
+  let frame: AdaptedWebContents['mainFrame'];
+  try {
+    frame = webContents.mainFrame;
+  } catch {
+    return undefined; // destroyed webContents throw on access
+  }
+  if (!frame || typeof frame.collectJavaScriptCallStack !== 'function') return undefined;
+  return () => {
+    const current = webContents.mainFrame;
+    const collect = current?.collectJavaScriptCallStack;
+    if (typeof collect !== 'function') return Promise.resolve(undefined);
+    return collect.call(current);
+  };
+}
+

@@ -1,0 +1,49 @@
+import type { Clock } from '../clock.js';
+import type { RecoveryAttempt } from '../runtime/recovery-controller.js';
+import type { RecoveryPolicy } from '../runtime/recovery-policy.js';
+import type { UnresponsiveOptions } from '../runtime/unresponsive-monitor.js';
+
+/**
+ * The narrow interface the Electron adapter needs from a diagnostics service. A diagnostics
+ * object carries it under a well-known symbol, so the adapter's needs do not widen the public
+ * API; `Symbol.for` keeps it one symbol even if two copies of the package are loaded.
+ */
+export const ELECTRON_PORT: unique symbol = Symbol.for('codex-diag.electron-port') as never;
+
+export interface ElectronPort {
+  readonly clock: Clock;
+  readonly recovery: RecoveryPolicy;
+  readonly unresponsive: UnresponsiveOptions;
+  /** Budget of the flush on quit. */
+  readonly quitFlushTimeoutMs: number;
+  /** Resolves whatever happens (a bad payload is a counted drop). */
+  recordIncident(input: Record<string, unknown>): Promise<unknown>;
+  /** A reload was performed (state: renderer.recovery_attempts, last_recovery_at). */
+  recordRecoveryAttempt(attempt: RecoveryAttempt): void;
+  /** Recovery reached its bound and left the window as it is. */
+  recoveryGaveUp(info: { webContentsId: number; attempts: number; windowMs: number; reason: string }): void;
+  /** The renderer went away but its window lives on: hold its messages until it is ready again. */
+  rendererGone(webContentsId: number): void;
+  /** The webContents is destroyed for good. */
+  rendererDestroyed(webContentsId: number): void;
+  /** Lets incidents detected elsewhere (heartbeats) name the renderer's URL and window; returns an unregister. */
+  registerRenderer(webContentsId: number, describe: () => { url: string; windowId: number }): () => void;
+  markQuitting(): void;
+  isQuitting(): boolean;
+  /** Bounded flush; must settle within `timeoutMs`. */
+  close(options: { timeoutMs: number }): Promise<unknown>;
+  /** A handler failed: logged and counted, never rethrown. */
+  reportFault(where: string, error: unknown): void;
+  /** An event arrived with a payload of the wrong shape: counted, never thrown. */
+  reportMalformed(where: string, detail: string): void;
+}
+
+export interface HasElectronPort {
+  readonly [ELECTRON_PORT]: ElectronPort;
+}
+
+export function electronPortOf(diag: HasElectronPort): ElectronPort {
+  const port = (diag as Partial<HasElectronPort> | null | undefined)?.[ELECTRON_PORT];
+  if (!port) throw new TypeError('codex-diag/electron: expected the object createDiagnostics() returned');
+  return port;
+}

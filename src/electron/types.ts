@@ -1,0 +1,56 @@
+import type { App, BrowserWindow, Details, Event, RenderProcessGoneDetails, WebContents, WebFrameMain } from 'electron';
+
+type FailLoadListener = (
+  event: Event,
+  errorCode: number,
+  errorDescription: string,
+  validatedURL: string,
+  isMainFrame: boolean,
+  frameProcessId: number,
+  frameRoutingId: number,
+) => void;
+type NavigateListener = (event: Event, url: string, httpResponseCode: number, httpStatusText: string) => void;
+type NavigateInPageListener = (event: Event, url: string, isMainFrame: boolean, frameProcessId: number, frameRoutingId: number) => void;
+type GoneListener = (event: Event, details: RenderProcessGoneDetails) => void;
+type PlainEvent = 'unresponsive' | 'responsive' | 'did-finish-load' | 'destroyed';
+
+/**
+ * The webContents events the adapter subscribes to, with Electron's listener signatures. The
+ * methods return `unknown` rather than Electron's `this`, so a plain EventEmitter stand-in fits
+ * as well as a real WebContents (checked in tests/electron/types.test.ts).
+ */
+export interface WebContentsEventSource {
+  on(event: 'render-process-gone', listener: GoneListener): unknown;
+  on(event: 'did-fail-load', listener: FailLoadListener): unknown;
+  on(event: 'did-navigate', listener: NavigateListener): unknown;
+  on(event: 'did-navigate-in-page', listener: NavigateInPageListener): unknown;
+  on(event: PlainEvent, listener: () => void): unknown;
+  off(event: 'render-process-gone', listener: GoneListener): unknown;
+  off(event: 'did-fail-load', listener: FailLoadListener): unknown;
+  off(event: 'did-navigate', listener: NavigateListener): unknown;
+  off(event: 'did-navigate-in-page', listener: NavigateInPageListener): unknown;
+  off(event: PlainEvent, listener: () => void): unknown;
+}
+
+export interface AppEventSource {
+  on(event: 'child-process-gone', listener: (event: Event, details: Details) => void): unknown;
+  on(event: 'before-quit', listener: (event: Event) => void): unknown;
+  off(event: 'child-process-gone', listener: (event: Event, details: Details) => void): unknown;
+  off(event: 'before-quit', listener: (event: Event) => void): unknown;
+}
+
+/** The parts of Electron's objects the adapter touches; real Electron objects satisfy them. */
+export type AdaptedWebContents = Pick<WebContents, 'id' | 'reload' | 'isDestroyed' | 'getURL'> &
+  WebContentsEventSource & {
+    /** Absent in old Electron and in some stand-ins; `collectJavaScriptCallStack` is experimental. */
+    readonly mainFrame?: Partial<Pick<WebFrameMain, 'collectJavaScriptCallStack'>> | null;
+  };
+
+export type AdaptedWindow = Pick<BrowserWindow, 'id' | 'isDestroyed'> & {
+  readonly webContents: AdaptedWebContents;
+};
+
+export type AdaptedApp = Pick<App, 'quit'> & AppEventSource;
+
+/** Removes every listener an attach call added; safe to call more than once. */
+export type Detach = () => void;
