@@ -219,7 +219,9 @@ async function sendItem(ctx: SendContext): Promise<{ result: ItemResult; limits:
       return { result: { ...common, outcome: 'sent' }, limits };
     }
     if (response.kind === 'http' && response.status === 429) {
-      const until = Math.max(blockedUntil(limits, now), now + (parseRetryAfter(ctx.core, response.headers, now) ?? 60_000));
+      // X-Sentry-Rate-Limits for our categories wins; else Retry-After; else Sentry's default minute.
+      const retryAfter = parseRetryAfter(ctx.core, response.headers, now);
+      const until = blockedUntil(limits, now) || now + (retryAfter ?? 60_000);
       item = { ...item, attempts: previousAttempts, nextAttemptAt: until, lastStatus: 429, lastError: 'rate limited by Sentry' };
       await store.save(item);
       return { result: { ...common, outcome: 'rate-limited', nextAttemptAt: until }, limits };
