@@ -367,10 +367,10 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     name: 'user_name',
     description: 'user names in paths (/home/<u>, /Users/<u>, C:\\Users\\<u>, and the login name as a path segment), replaced by [user]',
     catches: [
-      { text: 'crash in /Users/bob/Library/Logs/x.log', secret: 'bob' },
-      { text: 'open C:\\Users\\carol\\AppData\\Roaming\\x', secret: 'carol' },
-      { text: 'tmp /var/folders/alice/cache', secret: 'alice' },
-      { text: 'shared /home/alicia/notes.txt', secret: 'alicia' },
+      { text: 'crash in /Users/bob/Library/Logs/x.log', secret: '/Users/bob' },
+      { text: 'open C:\\Users\\carol\\AppData\\Roaming\\x', secret: 'Users\\carol' },
+      { text: 'tmp /var/folders/alice/cache', secret: 'folders/alice' },
+      { text: 'shared /home/alicia/notes.txt', secret: 'home/alicia' },
     ],
     keeps: ['/usr/share/users/list', 'the user alice-is-not-a-path'],
     compile: (context) => {

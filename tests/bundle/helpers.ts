@@ -1,0 +1,95 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { crc32, deflateRawSync } from 'node:zlib';
+import type { Clock } from '../../src/clock.js';
+import type { SystemInfo } from '../../src/bundle/system-info.js';
+
+export function makeTempDir(prefix = 'codex-diag-bundle-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A clock frozen at `ms` (only `now` is used by the builder). */
+export function fixedClock(ms: number): Clock {
+  return { now: () => ms, setTimeout: () => undefined, clearTimeout: () => undefined };
+}
+
+export const TEST_SYSTEM: SystemInfo = {
+  os: 'linux',
+  osType: 'Linux',
+  release: '6.1.0-test',
+  arch: 'x64',
+  totalMemoryBytes: 8 * 1024 ** 3,
+  freeMemoryBytes: 2 * 1024 ** 3,
+  cpuCount: 2,
+  node: '20.20.0',
+  electron: '41.7.1',
+  chrome: '140.0.0.0',
+  app: { name: 'Codex', version: '1.2.3' },
+  appVersion: '1.2.3',
+};
+
+export interface RawEntry {
+  name: string;
+  data: Buffer;
+  /** Unix mode (file type + permissions); default a regular 0644 file. */
+  mode?: number;
+  deflate?: boolean;
+  /** Lie about the uncompressed size in both headers. */
+  declaredSize?: number;
+}
+
+/**
+ * Writes a zip by hand (local headers, central directory, end record) so tests can make the
+ * archives no well-behaved library would: `..` and absolute names, symlinks, duplicates, lying sizes.
+ */
+export function rawZip(entries: readonly RawEntry[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const name = Buffer.from(entry.name, 'utf8');
+    const body = entry.deflate ? deflateRawSync(entry.data) : entry.data;
+    const crc = crc32(entry.data);
+    const size = entry.declaredSize ?? entry.data.length;
+    const method = entry.deflate ? 8 : 0;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6);
+    local.writeUInt16LE(method, 8);
+    local.writeUInt16LE(0, 10);
+    local.writeUInt16LE(0x21, 12);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(body.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE((3 << 8) | 20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(method, 10);
+    central.writeUInt16LE(0, 12);
+    central.writeUInt16LE(0x21, 14);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(body.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(((entry.mode ?? 0o100644) << 16) >>> 0, 38);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, body);
+    centrals.push(central, name);
+    offset += local.length + name.length + body.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
