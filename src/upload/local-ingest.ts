@@ -50,6 +50,8 @@ export interface LocalIngest {
   /** Accepted envelopes, in arrival order. */
   envelopes: ReceivedEnvelope[];
   requests: IngestRequestRecord[];
+  /** Bodies received in full, answered or not (a hung or delayed request shows here first). */
+  received: Array<{ project: string; wireBytes: number }>;
   /** Queue answers for the next requests. */
   fault(...faults: IngestFault[]): void;
   /** The event payload of every accepted envelope. */
@@ -66,6 +68,7 @@ export async function startLocalIngest(options: LocalIngestOptions = {}): Promis
   const { parseEnvelope } = await import('@sentry/core');
   const envelopes: ReceivedEnvelope[] = [];
   const requests: IngestRequestRecord[] = [];
+  const received: Array<{ project: string; wireBytes: number }> = [];
   const queued: IngestFault[] = [...(options.faults ?? [])];
   const sockets = new Set<Socket>();
   let index = 0;
@@ -91,6 +94,7 @@ export async function startLocalIngest(options: LocalIngestOptions = {}): Promis
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const wire = Buffer.concat(chunks);
+      received.push({ project, wireBytes: wire.length });
       if (fault && 'hang' in fault) {
         requests.push({ project, status: 'hang', wireBytes: wire.length });
         return; // never answer; close() destroys the socket
@@ -156,6 +160,7 @@ export async function startLocalIngest(options: LocalIngestOptions = {}): Promis
     port,
     envelopes,
     requests,
+    received,
     fault: (...faults) => queued.push(...faults),
     events: () =>
       envelopes.flatMap((e) => e.items.filter(([h]) => h.type === 'event').map(([, payload]) => payload as Record<string, unknown>)),

@@ -1,0 +1,146 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  acquireDrainLock,
+  DRAIN_LOCK_NAME,
+  enforceBounds,
+  enqueueBundle,
+  OutboxStore,
+  pendingItems,
+} from '../../src/upload/index.js';
+import { ManualClock, makeTestBundle, tempDir } from './helpers.js';
+
+let dir: string;
+let outboxDir: string;
+let clock: ManualClock;
+
+beforeEach(async () => {
+  dir = await tempDir();
+  outboxDir = path.join(dir, 'outbox');
+  clock = new ManualClock();
+});
+afterEach(async () => {
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+async function queue(n: number, lines = 20) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const bundle = await makeTestBundle(dir, { lines });
+    out.push(await enqueueBundle({ outboxDir, bundlePath: bundle, clock }));
+    clock.advance(1000);
+  }
+  return out;
+}
+
+describe('outbox bounds: count, bytes, age; every eviction recorded', () => {
+  it('moves the oldest items over the count bound to failed/, with a record each', async () => {
+    const items = await queue(5);
+    const store = new OutboxStore(outboxDir, clock);
+    const report = await enforceBounds(store, clock.now(), { maxItems: 3 });
+    expect(report).toEqual({ movedToFailed: 2, deleted: 0 });
+    expect((await pendingItems(outboxDir)).map((i) => i.itemId)).toEqual(items.slice(2).map((i) => i.itemId));
+    expect((await store.listFailed()).map((i) => [i.itemId, i.failedReason])).toEqual([
+      [items[0]!.itemId, 'evicted: outbox over 3 items'],
+      [items[1]!.itemId, 'evicted: outbox over 3 items'],
+    ]);
+    expect((await store.evictions()).map((e) => e.eventId)).toEqual([items[0]!.eventId, items[1]!.eventId]);
+  });
+
+  it('evicts by bytes and by age', async () => {
+    const items = await queue(3);
+    const store = new OutboxStore(outboxDir, clock);
+    const sizes = (await pendingItems(outboxDir)).map((i) => i.bytes);
+    await enforceBounds(store, clock.now(), { maxBytes: sizes[1]! + sizes[2]! });
+    expect((await pendingItems(outboxDir)).map((i) => i.itemId)).toEqual([items[1]!.itemId, items[2]!.itemId]);
+    clock.advance(10 * 24 * 3600 * 1000);
+    await enforceBounds(store, clock.now(), { maxAgeMs: 24 * 3600 * 1000 });
+    expect(await pendingItems(outboxDir)).toHaveLength(0);
+    const reasons = (await store.evictions()).map((e) => e.reason);
+    expect(reasons[0]).toMatch(/over \d+ bytes/);
+    expect(reasons.slice(1)).toEqual(['expired: queued longer than 24 h', 'expired: queued longer than 24 h']);
+  });
+
+  it('deletes the oldest of failed/ over its bound, recording it', async () => {
+    const items = await queue(3);
+    const store = new OutboxStore(outboxDir, clock);
+    for (const item of await store.list()) await store.moveToFailed(item, 400, 'rejected');
+    const report = await enforceBounds(store, clock.now(), { maxFailedItems: 1 });
+    expect(report.deleted).toBe(2);
+    expect((await store.listFailed()).map((i) => i.itemId)).toEqual([items[2]!.itemId]);
+    expect((await store.evictions()).filter((e) => e.action === 'deleted').map((e) => e.itemId)).toEqual([items[0]!.itemId, items[1]!.itemId]);
+  });
+});
+
+describe('crash recovery of half-written items', () => {
+  it('rebuilds the record of a zip whose record was never written, keeping its event id', async () => {
+    const [item] = await queue(1);
+    await fsp.rm(path.join(outboxDir, `${item!.itemId}.json`));
+    // Younger than the grace period: an enqueue may still be writing it.
+    expect(await pendingItems(outboxDir)).toHaveLength(0);
+    const old = new Date(Date.now() - 5 * 60_000);
+    await fsp.utimes(path.join(outboxDir, `${item!.itemId}.zip`), old, old);
+    const [recovered] = await pendingItems(outboxDir);
+    expect(recovered).toMatchObject({ itemId: item!.itemId, eventId: item!.eventId });
+  });
+
+  it('a record without its zip (interrupted delete after a 2xx) is cleaned up, not resent', async () => {
+    const [item] = await queue(1);
+    await fsp.rm(path.join(outboxDir, `${item!.itemId}.zip`));
+    expect(await pendingItems(outboxDir)).toHaveLength(0);
+    await expect(fsp.access(path.join(outboxDir, `${item!.itemId}.json`))).rejects.toThrow();
+  });
+
+  it('finishes an interrupted move to failed/', async () => {
+    const [item] = await queue(1);
+    await fsp.mkdir(path.join(outboxDir, 'failed'), { recursive: true });
+    await fsp.rename(path.join(outboxDir, `${item!.itemId}.zip`), path.join(outboxDir, 'failed', `${item!.itemId}.zip`));
+    expect(await pendingItems(outboxDir)).toHaveLength(0);
+    const failed = await new OutboxStore(outboxDir, clock).listFailed();
+    expect(failed.map((f) => f.eventId)).toEqual([item!.eventId]);
+  });
+});
+
+describe('drain lock', () => {
+  it('admits one holder; a second is refused until release', async () => {
+    await fsp.mkdir(outboxDir, { recursive: true });
+    const first = await acquireDrainLock(outboxDir, { clock });
+    expect(first).not.toBeNull();
+    expect(await acquireDrainLock(outboxDir, { clock })).toBeNull();
+    await first!.release();
+    const again = await acquireDrainLock(outboxDir, { clock });
+    expect(again).not.toBeNull();
+    await again!.release();
+  });
+
+  it('takes over a lock whose owner is dead', async () => {
+    await fsp.mkdir(outboxDir, { recursive: true });
+    await fsp.writeFile(
+      path.join(outboxDir, DRAIN_LOCK_NAME),
+      JSON.stringify({ pid: 999_999_999, token: 'dead', acquiredAt: clock.now(), heartbeatAt: clock.now() }),
+    );
+    const lock = await acquireDrainLock(outboxDir, { clock });
+    expect(lock).not.toBeNull();
+    const content = JSON.parse(await fsp.readFile(path.join(outboxDir, DRAIN_LOCK_NAME), 'utf8'));
+    expect(content.pid).toBe(process.pid);
+    await lock!.release();
+  });
+
+  it('takes over a live owner only when its heartbeat is older than the stale age', async () => {
+    await fsp.mkdir(outboxDir, { recursive: true });
+    const holder = await acquireDrainLock(outboxDir, { clock, staleMs: 60_000 });
+    clock.advance(30_000);
+    expect(await acquireDrainLock(outboxDir, { clock, staleMs: 60_000 })).toBeNull();
+    await holder!.refresh();
+    clock.advance(59_000);
+    expect(await acquireDrainLock(outboxDir, { clock, staleMs: 60_000 })).toBeNull();
+    clock.advance(2_000);
+    const taker = await acquireDrainLock(outboxDir, { clock, staleMs: 60_000 });
+    expect(taker).not.toBeNull();
+    // The old holder's release must not remove the new holder's lock.
+    await holder!.release();
+    expect(await acquireDrainLock(outboxDir, { clock, staleMs: 60_000 })).toBeNull();
+    await taker!.release();
+  });
+});
