@@ -37,6 +37,7 @@ export function attachToWindow(diag: HasElectronPort, win: AdaptedWindow): Detac
       reload: () => webContents.reload(),
     },
     onAttempt: (attempt) => port.recordRecoveryAttempt(attempt),
+    onStable: () => port.recoveryReset(webContentsId),
     onGaveUp: (info) => port.recoveryGaveUp({ webContentsId, ...info }),
     onFault: (error) => port.reportFault('electron:recovery', error),
   });
@@ -61,7 +62,10 @@ export function attachToWindow(diag: HasElectronPort, win: AdaptedWindow): Detac
     onFault: (error) => port.reportFault('electron:unresponsive', error),
   });
 
-  const unregister = port.registerRenderer(webContentsId, () => ({ url: currentUrl, windowId }));
+  const unregister = port.registerRenderer(webContentsId, {
+    describe: () => ({ url: currentUrl, windowId }),
+    send: (channel, payload) => webContents.send(channel, payload),
+  });
 
   listeners.on(webContents, 'did-navigate', (_event: Event, url: unknown) => {
     if (typeof url === 'string') currentUrl = url;

@@ -20,14 +20,19 @@ export interface ElectronPort {
   recordIncident(input: Record<string, unknown>): Promise<unknown>;
   /** A reload was performed (state: renderer.recovery_attempts, last_recovery_at). */
   recordRecoveryAttempt(attempt: RecoveryAttempt): void;
+  /** A reloaded renderer stayed up: the recovery count starts over. */
+  recoveryReset(webContentsId: number): void;
   /** Recovery reached its bound and left the window as it is. */
   recoveryGaveUp(info: { webContentsId: number; attempts: number; windowMs: number; reason: string }): void;
   /** The renderer went away but its window lives on: hold its messages until it is ready again. */
   rendererGone(webContentsId: number): void;
   /** The webContents is destroyed for good. */
   rendererDestroyed(webContentsId: number): void;
-  /** Lets incidents detected elsewhere (heartbeats) name the renderer's URL and window; returns an unregister. */
-  registerRenderer(webContentsId: number, describe: () => { url: string; windowId: number }): () => void;
+  /**
+   * Makes a renderer reachable by `send` and lets incidents detected elsewhere (heartbeats) name
+   * its URL and window. Returns an unregister.
+   */
+  registerRenderer(webContentsId: number, renderer: RegisteredRenderer): () => void;
   markQuitting(): void;
   isQuitting(): boolean;
   /** Bounded flush; must settle within `timeoutMs`. */
@@ -36,6 +41,12 @@ export interface ElectronPort {
   reportFault(where: string, error: unknown): void;
   /** An event arrived with a payload of the wrong shape: counted, never thrown. */
   reportMalformed(where: string, detail: string): void;
+}
+
+export interface RegisteredRenderer {
+  describe(): { url: string; windowId: number };
+  /** Electron: `webContents.send`. */
+  send(channel: string, payload: unknown): void;
 }
 
 export interface HasElectronPort {

@@ -40,7 +40,7 @@ export interface AppEventSource {
 }
 
 /** The parts of Electron's objects the adapter touches; real Electron objects satisfy them. */
-export type AdaptedWebContents = Pick<WebContents, 'id' | 'reload' | 'isDestroyed' | 'getURL'> &
+export type AdaptedWebContents = Pick<WebContents, 'id' | 'reload' | 'isDestroyed' | 'getURL' | 'send'> &
   WebContentsEventSource & {
     /** Absent in old Electron and in some stand-ins; `collectJavaScriptCallStack` is experimental. */
     readonly mainFrame?: Partial<Pick<WebFrameMain, 'collectJavaScriptCallStack'>> | null;

@@ -29,6 +29,8 @@ export interface RecoveryControllerOptions {
   random?: () => number;
   /** Called for every reload actually performed (the state store's recordRecoveryAttempt). */
   onAttempt?: (attempt: RecoveryAttempt) => void;
+  /** A load stayed up for `stableMs`: earlier attempts are forgotten. */
+  onStable?: () => void;
   /** Called once when the bound is first reached within a window. */
   onGaveUp?: (info: { attempts: number; windowMs: number; reason: string }) => void;
   onFault?: (error: unknown) => void;
@@ -80,8 +82,10 @@ export class RecoveryController {
     this.cancelStable();
     this.stableTimer = this.options.clock.setTimeout(() => {
       this.stableTimer = undefined;
+      const hadAttempts = this.attempts.length > 0;
       this.attempts = [];
       this.gaveUpReported = false;
+      if (hadAttempts) this.safely(() => this.options.onStable?.(), undefined);
     }, this.options.policy.stableMs);
   }
 

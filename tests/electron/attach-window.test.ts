@@ -56,8 +56,10 @@ describe('attachToWindow', () => {
     expect(calls.gaveUp).toMatchObject([{ webContentsId: 42, attempts: 3 }]);
     expect(calls.incidents).toHaveLength(4);
 
+    expect(calls.resets).toEqual([]);
     wc.fire('did-finish-load');
     vi.advanceTimersByTime(10_000);
+    expect(calls.resets).toEqual([42]);
     wc.fire('render-process-gone', { reason: 'oom', exitCode: -536870904 });
     vi.advanceTimersByTime(500);
     expect(wc.reloads).toBe(4);
@@ -150,6 +152,15 @@ describe('attachToWindow', () => {
     }
     expect(vi.getTimerCount()).toBe(0);
     expect(calls.registered.size).toBe(0);
+  });
+
+  it('registers the renderer so diagnostics can reach it and name its URL', () => {
+    const { wc, calls } = setup();
+    wc.fire('did-navigate', 'app://codex/settings', 200, 'OK');
+    const renderer = calls.registered.get(42)!;
+    renderer.send('codex-diag:incident', { n: 1 });
+    expect(wc.sent).toEqual([['codex-diag:incident', { n: 1 }]]);
+    expect(renderer.describe()).toEqual({ url: 'app://codex/settings', windowId: 3 });
   });
 
   it('detaches by itself when the webContents is destroyed', () => {

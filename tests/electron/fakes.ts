@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { App, BrowserWindow, WebContents } from 'electron';
 import { systemClock } from '../../src/clock.js';
 import { ELECTRON_PORT } from '../../src/electron/port.js';
-import type { ElectronPort, HasElectronPort } from '../../src/electron/port.js';
+import type { ElectronPort, HasElectronPort, RegisteredRenderer } from '../../src/electron/port.js';
 import type { AdaptedApp, AdaptedWindow, AppEventSource, WebContentsEventSource } from '../../src/electron/types.js';
 import { defaultRecoveryPolicy } from '../../src/runtime/recovery-policy.js';
 import { defaultUnresponsiveOptions } from '../../src/runtime/unresponsive-monitor.js';
@@ -30,8 +30,13 @@ export class FakeWebContents extends EventEmitter {
   constructor(readonly id: number) {
     super();
   }
+  readonly sent: Array<[string, unknown]> = [];
   reload(): void {
     this.reloads++;
+  }
+  send(channel: string, ...args: unknown[]): void {
+    if (this.destroyed) throw new Error('Object has been destroyed');
+    this.sent.push([channel, args[0]]);
   }
   isDestroyed(): boolean {
     return this.destroyed;
@@ -80,7 +85,7 @@ export class FakeApp extends EventEmitter {
 // event-source types keep Electron's listener signatures and drop that return type.)
 export function asWindow(win: FakeWindow): AdaptedWindow {
   return win satisfies Pick<BrowserWindow, 'id' | 'isDestroyed'> & {
-    webContents: Pick<WebContents, 'id' | 'reload' | 'isDestroyed' | 'getURL'> & WebContentsEventSource;
+    webContents: Pick<WebContents, 'id' | 'reload' | 'isDestroyed' | 'getURL' | 'send'> & WebContentsEventSource;
   };
 }
 export function asApp(app: FakeApp): AdaptedApp {
@@ -98,7 +103,8 @@ export function fakePort(overrides: Partial<ElectronPort> = {}) {
     faults: [] as Array<[string, unknown]>,
     malformed: [] as Array<[string, string]>,
     closes: [] as Array<{ timeoutMs: number }>,
-    registered: new Map<number, () => { url: string; windowId: number }>(),
+    registered: new Map<number, RegisteredRenderer>(),
+    resets: [] as number[],
   };
   let quitting = false;
   const port: ElectronPort = {
@@ -111,8 +117,9 @@ export function fakePort(overrides: Partial<ElectronPort> = {}) {
     recoveryGaveUp: (info) => void calls.gaveUp.push(info),
     rendererGone: (id) => void calls.gone.push(id),
     rendererDestroyed: (id) => void calls.destroyed.push(id),
-    registerRenderer: (id, describe) => {
-      calls.registered.set(id, describe);
+    recoveryReset: (id) => void calls.resets.push(id),
+    registerRenderer: (id, renderer) => {
+      calls.registered.set(id, renderer);
       return () => calls.registered.delete(id);
     },
     markQuitting: () => void (quitting = true),
