@@ -64,15 +64,29 @@ export async function discoverLogFiles(logDir: string): Promise<LogFile[]> {
 
   const found = (await Promise.all(files.map((c) => statLogFile(c, 'lstat')))).filter(isPresent);
   const identities = new Set(found.map((f) => f.identity));
-  // A symlink (pino-roll's current.log) is read only when its target is not already listed.
+  // A symlink (pino-roll's current.log) is never read twice: one to a file inside the dir is listed
+  // under its target's own name (so the target is not listed again under the link's name when it
+  // appears between readdir and stat), one to a file elsewhere under the link's name.
   for (const link of links) {
-    const target = await statLogFile(link, 'stat');
-    if (target && !identities.has(target.identity)) {
-      identities.add(target.identity);
-      found.push(target);
+    const target = await resolveLink(logDir, link);
+    const stats = target && (await statLogFile(target, 'stat'));
+    if (stats && !identities.has(stats.identity)) {
+      identities.add(stats.identity);
+      found.push(stats);
     }
   }
   return orderLogFiles(found);
+}
+
+async function resolveLink(logDir: string, link: Candidate): Promise<Candidate | null> {
+  try {
+    const [real, realDir] = await Promise.all([fsp.realpath(link.path), fsp.realpath(logDir)]);
+    const relative = path.relative(realDir, real);
+    if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return link;
+    return { path: path.join(logDir, relative), source: relative.split(path.sep).join('/') };
+  } catch {
+    return null; // dangling
+  }
 }
 
 /** `YYYY/MM/DD/*.log` under a year dir (the Codex desktop layout). */

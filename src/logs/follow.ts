@@ -23,6 +23,8 @@ export interface FollowLogsOptions {
   watch?: boolean;
   clock?: Clock;
   fileSystem?: TailFileSystem;
+  /** Called after each scan of the dir (tells a caller the follower is live and caught up). */
+  onScan?: () => void;
   /** Faults while following (unreadable file, onLine threw); following goes on. */
   onError?: (error: unknown) => void;
 }
@@ -117,6 +119,7 @@ class Follower {
       }
     }
     this.ensureWatcher();
+    this.notifyScan();
   }
 
   /** The offset just after the file's last newline, looked for within maxLineBytes of its end. */
@@ -248,6 +251,15 @@ class Follower {
         entry.assembler.flush();
         this.tracked.delete(filePath);
       }
+    }
+    this.notifyScan();
+  }
+
+  private notifyScan(): void {
+    try {
+      this.options.onScan?.();
+    } catch (error) {
+      this.report(error);
     }
   }
 

@@ -1,0 +1,133 @@
+import { appendFileSync, mkdirSync, readdirSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { followLogs, type FollowLogsOptions } from '../../src/logs/follow.js';
+import { nodeTailFileSystem, type TailFileSystem } from '../../src/logs/read-last-lines.js';
+import type { TailLine } from '../../src/logs/types.js';
+import { tempDir, waitFor, writeRolling } from './helpers.js';
+
+let tmp: ReturnType<typeof tempDir>;
+beforeEach(() => {
+  tmp = tempDir();
+});
+afterEach(() => tmp.cleanup());
+
+/** Starts a follower collecting lines; `scans` counts finished scans so a test can wait for more of them. */
+function startFollowing(logDir: string, extra: Partial<FollowLogsOptions> = {}) {
+  const controller = new AbortController();
+  const lines: TailLine[] = [];
+  const errors: unknown[] = [];
+  let opens = 0;
+  let scans = 0;
+  const fileSystem: TailFileSystem = {
+    open: (p) => {
+      opens++;
+      return nodeTailFileSystem.open(p);
+    },
+  };
+  const done = followLogs({
+    logDir,
+    signal: controller.signal,
+    onLine: (line) => lines.push(line),
+    onError: (error) => errors.push(error),
+    pollMs: 15,
+    fileSystem,
+    onScan: () => scans++,
+    ...extra,
+  });
+  const settleScans = async () => {
+    const seen = scans;
+    await waitFor(() => scans >= seen + 3, 5000, 'more scans');
+  };
+  const started = () => waitFor(() => scans >= 1, 5000, 'the follower to start');
+  return { controller, lines, errors, done, texts: () => lines.map((l) => l.text), settleScans, started, opens: () => opens, scans: () => scans };
+}
+
+describe('followLogs', () => {
+  it.each([
+    ['fs.watch and polling', true],
+    ['polling only', false],
+  ])('sees every line exactly once while the real pino-roll rotates under it (dir missing at start; %s)', async (_, watch) => {
+    const logDir = path.join(tmp.dir, 'not-yet');
+    const f = startFollowing(logDir, { watch });
+    const total = 4000;
+    const writing = writeRolling(logDir, { lines: total, size: '16k', pauseEvery: 20, pauseMs: 1 });
+    await waitFor(() => f.lines.length >= total, 30_000, `${total} lines`);
+    await writing;
+    await f.settleScans(); // a few more scans: nothing may be repeated
+    f.controller.abort();
+    await f.done;
+    const seqs = f.lines.map((l) => (JSON.parse(l.text) as { seq: number }).seq);
+    expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i));
+    // pino-roll may have opened one more, still empty, file after the last write.
+    const files = readdirSync(logDir).filter((n) => n !== 'current.log' && statSync(path.join(logDir, n)).size > 0);
+    expect(files.length).toBeGreaterThan(10);
+    expect(new Set(f.lines.map((l) => l.source))).toEqual(new Set(files));
+    expect(f.errors).toEqual([]);
+  }, 40_000);
+
+  it('emits the last N lines first, then new ones; a partial line is emitted once, whole', { timeout: 20_000 }, async () => {
+    writeFileSync(path.join(tmp.dir, 'app.1.log'), 'one\ntwo\nthree\nfour\npart');
+    const f = startFollowing(tmp.dir, { initialLines: 2, watch: false });
+    await waitFor(() => f.lines.length >= 2, 5000, 'initial lines');
+    expect(f.texts()).toEqual(['three', 'four']);
+    appendFileSync(path.join(tmp.dir, 'app.1.log'), 'ial\nfive\n');
+    await waitFor(() => f.lines.length >= 4, 5000, 'appended lines');
+    // Rotation: the old file ends without a newline, then the next file appears.
+    appendFileSync(path.join(tmp.dir, 'app.1.log'), 'last of one');
+    writeFileSync(path.join(tmp.dir, 'app.2.log'), 'first of two\n');
+    await waitFor(() => f.lines.length >= 6, 5000, 'rotated lines');
+    await f.settleScans();
+    f.controller.abort();
+    await f.done;
+    expect(f.texts()).toEqual(['three', 'four', 'partial', 'five', 'last of one', 'first of two']);
+  });
+
+  it('starts over a truncated file and survives deletion and a new file', { timeout: 20_000 }, async () => {
+    const file = path.join(tmp.dir, 'app.1.log');
+    writeFileSync(file, 'old a\nold b\n');
+    const f = startFollowing(tmp.dir);
+    await f.started();
+    truncateSync(file, 0);
+    await f.settleScans();
+    appendFileSync(file, 'new a\n');
+    await waitFor(() => f.lines.length >= 1, 5000, 'line after truncation');
+    unlinkSync(file);
+    await f.settleScans();
+    mkdirSync(path.join(tmp.dir, '2026', '11', '20'), { recursive: true });
+    writeFileSync(path.join(tmp.dir, '2026', '11', '20', 'codex-desktop-s-1-t0-i0-101010-1.log'), '2026-11-20T10:10:10Z info hello\n');
+    await waitFor(() => f.lines.length >= 2, 5000, 'line from the new file');
+    f.controller.abort();
+    await f.done;
+    expect(f.lines).toEqual([
+      { source: 'app.1.log', text: 'new a' },
+      { source: '2026/11/20/codex-desktop-s-1-t0-i0-101010-1.log', text: '2026-11-20T10:10:10Z info hello' },
+    ]);
+    expect(f.errors).toEqual([]);
+  });
+
+  it('stops on abort: the promise resolves and no line arrives afterwards', { timeout: 20_000 }, async () => {
+    const file = path.join(tmp.dir, 'a.log');
+    writeFileSync(file, '');
+    const f = startFollowing(tmp.dir);
+    await f.started();
+    appendFileSync(file, 'before\n');
+    await waitFor(() => f.lines.length >= 1, 5000, 'first line');
+    f.controller.abort();
+    await f.done;
+    const opensAtStop = f.opens();
+    const scansAtStop = f.scans();
+    appendFileSync(file, 'after\n');
+    // Give a live follower time for many polls (15 ms each): it would have opened the file again.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(f.opens()).toBe(opensAtStop);
+    expect(f.scans()).toBe(scansAtStop);
+    expect(f.texts()).toEqual(['before']);
+  });
+
+  it('resolves at once when the signal is already aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(followLogs({ logDir: tmp.dir, signal: controller.signal, onLine: () => undefined })).resolves.toBeUndefined();
+  });
+});
