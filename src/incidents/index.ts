@@ -21,6 +21,7 @@ export {
   type FingerprintResult,
 } from './fingerprint.js';
 export { normaliseExitCode, normaliseSignal, type NormalisedExitCode, type ExitCodeReading } from './exit-codes.js';
+export { incidentExitCode } from './incident-exit-code.js';
 export { sentryLevelFor, type SentryLevel } from './sentry-level.js';
 export {
   CrashLoopLimiter,

@@ -1,4 +1,5 @@
-import { CRASH_SIGNALS, isWindowsErrorStatus, normaliseExitCode, normaliseSignal } from './exit-codes.js';
+import { CRASH_SIGNALS, isWindowsErrorStatus } from './exit-codes.js';
+import { incidentExitCode } from './incident-exit-code.js';
 import type { Incident } from './schema.js';
 
 export type SentryLevel = 'fatal' | 'error' | 'warning';
@@ -26,8 +27,7 @@ export function sentryLevelFor(incident: Incident): SentryLevel {
     case 'did-fail-load':
       return 'error';
     case 'sidecar-exit': {
-      const signal = normaliseSignal(incident.signal);
-      const exit = signal ? { canonical: signal, label: signal } : normaliseExitCode(incident.exitCode, 'exit-status');
+      const exit = incidentExitCode(incident);
       if (!exit) return 'error';
       if (CRASH_SIGNALS.has(exit.canonical) || isWindowsErrorStatus(exit)) return 'fatal';
       if (exit.canonical.startsWith('SIG') || exit.canonical.startsWith('signal') || exit.canonical === '0') return 'warning';

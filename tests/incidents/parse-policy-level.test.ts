@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { incidentExitCode } from '../../src/incidents/incident-exit-code.js';
 import { parseIncident } from '../../src/incidents/parse.js';
 import { defaultCapturePolicy, shouldCapture } from '../../src/incidents/policy.js';
 import type { Incident } from '../../src/incidents/schema.js';
@@ -102,5 +103,15 @@ describe('sentryLevelFor', () => {
     expect(exit(0, null)).toBe('warning');
     expect(exit(101, null)).toBe('error');
     expect(exit(null, null)).toBe('error');
+  });
+});
+
+describe('incidentExitCode (for tags)', () => {
+  it('reports the code in one notation whatever the reason', () => {
+    expect(incidentExitCode(incident({ kind: 'render-process-gone', reason: 'crashed', exitCode: 139 }))?.canonical).toBe('SIGSEGV');
+    expect(incidentExitCode(incident({ kind: 'render-process-gone', reason: 'oom', exitCode: 3221225477 }))?.canonical).toBe('0xC0000005');
+    expect(incidentExitCode(incident({ kind: 'child-process-gone', type: 'GPU', reason: 'launch-failed', exitCode: 139 }))?.canonical).toBe('139');
+    expect(incidentExitCode(incident({ kind: 'sidecar-exit', command: 'c', exitCode: null, signal: 'SIGTERM' }))?.label).toBe('SIGTERM');
+    expect(incidentExitCode(incident({ kind: 'unresponsive' }))).toBeUndefined();
   });
 });
