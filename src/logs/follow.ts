@@ -37,6 +37,8 @@ interface Tracked {
 }
 
 const READ_BLOCK = 64 * 1024;
+// fs.watch fires on every write to a file in the dir: gather a burst into one scan.
+const WATCH_DEBOUNCE_MS = 20;
 
 /**
  * Follows a log dir like `tail -F`: emits new lines as they are written, across pino-roll rotation
@@ -57,6 +59,7 @@ class Follower {
   private readonly pollMs: number;
   private watcher: FSWatcher | null = null;
   private timer: unknown = null;
+  private watchTimer: unknown = null;
   private scanning: Promise<void> | null = null;
   private rescan = false;
   private readonly buffer = new Uint8Array(READ_BLOCK);
@@ -78,6 +81,7 @@ class Follower {
     await new Promise<void>((resolve) => {
       const stop = () => {
         this.clock.clearTimeout(this.timer);
+        this.clock.clearTimeout(this.watchTimer);
         this.watcher?.close();
         this.watcher = null;
         // Resolve only after an in-flight scan ends, so no line is emitted after the promise settles.
@@ -196,7 +200,7 @@ class Follower {
     if (this.watcher || this.options.watch === false || this.aborted) return;
     try {
       // persistent: false so a library follower never holds its host process open.
-      this.watcher = watch(this.options.logDir, { persistent: false }, () => void this.scan());
+      this.watcher = watch(this.options.logDir, { persistent: false }, () => this.onWatchEvent());
       this.watcher.on('error', () => {
         // e.g. the dir was removed: polling carries on and re-creates the watcher when it can.
         this.watcher?.close();
@@ -205,6 +209,14 @@ class Follower {
     } catch {
       this.watcher = null; // no dir yet, or fs.watch unsupported here: polling covers it
     }
+  }
+
+  private onWatchEvent(): void {
+    if (this.watchTimer !== null || this.aborted) return;
+    this.watchTimer = this.clock.setTimeout(() => {
+      this.watchTimer = null;
+      void this.scan();
+    }, Math.min(WATCH_DEBOUNCE_MS, this.pollMs));
   }
 
   /** One scan at a time; a request during a scan runs one more after it. */

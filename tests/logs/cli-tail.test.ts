@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
+import { cliIo, repoRoot, tempDir, waitFor } from './helpers.js';
+
+let tmp: ReturnType<typeof tempDir>;
+beforeEach(() => {
+  tmp = tempDir();
+});
+afterEach(() => tmp.cleanup());
+
+const cliMain = path.join(repoRoot, 'dist', 'cli', 'main.js');
+
+describe('codex-diag tail exit codes', () => {
+  it('exits 2 naming a missing log dir (with and without -f)', async () => {
+    const missing = path.join(tmp.dir, 'nope');
+    for (const extra of [[], ['-f']]) {
+      const t = cliIo();
+      expect(await runCli(['tail', '--log-dir', missing, ...extra], t)).toBe(2);
+      expect(t.err()).toBe(`codex-diag: log dir not found: ${missing}\n`);
+      expect(t.out()).toBe('');
+    }
+  });
+
+  it('exits 3 when the dir holds no logs', async () => {
+    writeFileSync(path.join(tmp.dir, 'notes.txt'), 'x\n');
+    const t = cliIo();
+    expect(await runCli(['tail', '--log-dir', tmp.dir], t)).toBe(3);
+    expect(t.err()).toContain(`no log files in ${tmp.dir}`);
+  });
+
+  it.each([['-1'], ['abc'], ['1.5'], ['']])('exits 2 for -n %j', async (n) => {
+    writeFileSync(path.join(tmp.dir, 'a.log'), 'x\n');
+    const t = cliIo();
+    expect(await runCli(['tail', '--log-dir', tmp.dir, '-n', n], t)).toBe(2);
+    expect(t.err()).toContain('-n/--lines');
+  });
+
+  it('exits 2 for an unknown --level', async () => {
+    writeFileSync(path.join(tmp.dir, 'a.log'), 'x\n');
+    const t = cliIo();
+    expect(await runCli(['tail', '--log-dir', tmp.dir, '--level', 'loud'], t)).toBe(2);
+    expect(t.err()).toContain('--level');
+  });
+
+  it('takes the log dir from CODEX_DIAG_LOG_DIR and prints lines as they are in the files, oldest first', async () => {
+    mkdirSync(path.join(tmp.dir, '2026', '11', '20'), { recursive: true });
+    writeFileSync(path.join(tmp.dir, '2026', '11', '20', 'codex-desktop-s-1-t0-i0-080000-1.log'), '2026-11-20T08:00:00Z warning disk slow\r\n');
+    writeFileSync(path.join(tmp.dir, 'app.1.log'), '{"level":30,"time":1795222547421,"msg":"started"}\n');
+    const t = cliIo();
+    t.env.CODEX_DIAG_LOG_DIR = tmp.dir;
+    expect(await runCli(['tail', '-n', '5'], t)).toBe(0);
+    const lines = t.out().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(new Set(lines.slice(0, 2))).toEqual(new Set(['2026-11-20T08:00:00Z warning disk slow', '{"level":30,"time":1795222547421,"msg":"started"}']));
+    const json = cliIo();
+    expect(await runCli(['tail', '--log-dir', tmp.dir, '--json', '--level', 'warn'], json)).toBe(0);
+    expect(JSON.parse(json.out())).toEqual({
+      time: '2026-11-20T08:00:00.000Z',
+      level: 'warn',
+      msg: 'disk slow',
+      source: '2026/11/20/codex-desktop-s-1-t0-i0-080000-1.log',
+      line: '2026-11-20T08:00:00Z warning disk slow',
+    });
+  });
+});
+
+describe('codex-diag tail -f (real process)', () => {
+  function startTail(args: string[]) {
+    const child = spawn(process.execPath, [cliMain, 'tail', '-f', '--log-dir', tmp.dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += String(c)));
+    child.stderr.on('data', (c) => (err += String(c)));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return { child, out: () => out, err: () => err, exited };
+  }
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('prints the last lines, follows new ones and exits 0 on %s', async (signal) => {
+    const file = path.join(tmp.dir, 'app.1.log');
+    writeFileSync(file, 'one\ntwo\nthree\n');
+    const tail = startTail(['-n', '2']);
+    await waitFor(() => tail.out() === 'two\nthree\n', 10_000, 'the initial lines');
+    appendFileSync(file, 'four\n');
+    writeFileSync(path.join(tmp.dir, 'app.2.log'), 'five\n');
+    await waitFor(() => tail.out() === 'two\nthree\nfour\nfive\n', 10_000, 'the new lines');
+    tail.child.kill(signal);
+    expect(await tail.exited).toBe(0);
+  }, 20_000);
+
+  it('waits on an empty dir and prints lines once a log appears', async () => {
+    const tail = startTail(['--json']);
+    await waitFor(() => tail.err().includes('waiting'), 10_000, 'the waiting note');
+    writeFileSync(path.join(tmp.dir, 'late.log'), 'hello\n');
+    await waitFor(() => tail.out().length > 0 && tail.out().endsWith('\n'), 10_000, 'the first line');
+    expect(JSON.parse(tail.out())).toEqual({ time: null, level: 'unknown', msg: 'hello', source: 'late.log', line: 'hello' });
+    tail.child.kill('SIGINT');
+    expect(await tail.exited).toBe(0);
+  }, 20_000);
+});
