@@ -123,10 +123,35 @@ const privateKeyPass: TextPass = {
   },
 };
 
-// --- the table --------------------------------------------------------------------------------
+// --- key=value pairs in free text ----------------------------------------------------------------
 
 const KEY_VALUE =
-  /(?<![A-Za-z0-9_.\-])(["']?)([A-Za-z_][A-Za-z0-9_.\-]*)\1(\s{0,8}[:=]\s{0,8})("(?:[^"\\\r\n]|\\.)*"|'[^'\r\n]*'|[^\s,;&"'<>{}[\]()]+)/g;
+  /(?<![A-Za-z0-9_.\-])(["']?)([A-Za-z_][A-Za-z0-9_.\-]*)\1(\s{0,8}[:=]\s{0,8})("(?:[^"\\\r\n]|\\.)*"|'[^'\r\n]*'|\{[^{}\r\n]*\}|\[[^[\]\r\n]*\]|[^\s,;&"'<>{}[\]()]+)/g;
+
+const LITERALS = new Set(['', 'null', 'true', 'false']);
+
+/** `password=x`, `"token": "x"`, `api_key: 'x'`; a flat `{...}`/`[...]` value under another key is searched too. */
+function redactKeyValues(text: string, count: () => void): string {
+  if (!text.includes('=') && !text.includes(':')) return text;
+  return text.replace(new RegExp(KEY_VALUE.source, 'g'), (match: string, quote: string, key: string, separator: string, value: string) => {
+    const prefix = match.slice(0, match.length - value.length);
+    if (secretKeyRule(key) === null) {
+      // The flat value was consumed whole by this match: its own keys still need the rule.
+      if (value.startsWith('{') || value.startsWith('[')) return prefix + value[0] + redactKeyValues(value.slice(1), count);
+      return match;
+    }
+    const quoted = value.startsWith('"') || value.startsWith("'");
+    const inner = quoted ? value.slice(1, -1) : value;
+    if (LITERALS.has(inner) || inner.startsWith(MARKER_PREFIX)) return match;
+    count();
+    const q = quoted ? value[0] : '';
+    return `${quote}${key}${quote}${separator}${q}${marker('secret_field')}${q}`;
+  });
+}
+
+const secretFieldPass: TextPass = { apply: (text, count) => redactKeyValues(text, count) };
+
+// --- the table --------------------------------------------------------------------------------
 
 export const DEFAULT_RULES: readonly RedactionRule[] = [
   {
@@ -304,6 +329,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: '{"msg":"x","apiKey":"kkkk-1111"}', secret: 'kkkk-1111' },
       { text: '{"msg":"x","sessionId":"sess-7777"}', secret: 'sess-7777' },
       { text: "broken json {'private_key': 'pk-material-42'", secret: 'pk-material-42' },
+      { text: 'cut {"auth":{"user":"u9","pw":"p-3333"},"more":', secret: 'p-3333' },
       { text: 'GET /cb?code=1&access_token=at-55aa66bb&state=ok', secret: 'at-55aa66bb' },
     ],
     keeps: [
@@ -312,19 +338,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       '{"msg":"auth","auth_type":"oauth","token_type":"Bearer","author":"Jane"}',
       'tokenizer=cl100k_base keyboard=us',
     ],
-    compile: () =>
-      patternPass(
-        KEY_VALUE,
-        (t) => t.includes('=') || t.includes(':'),
-        (_m, g) => {
-          const [quote, key, separator, value] = g as [string, string, string, string];
-          if (secretKeyRule(key) === null) return null;
-          const inner = value.startsWith('"') || value.startsWith("'") ? value.slice(1, -1) : value;
-          if (inner === '' || inner.startsWith(MARKER_PREFIX)) return null;
-          const q = value.startsWith('"') ? '"' : value.startsWith("'") ? "'" : '';
-          return `${quote}${key}${quote}${separator}${q}${marker('secret_field')}${q}`;
-        },
-      ),
+    compile: () => secretFieldPass,
   },
   {
     name: 'email',

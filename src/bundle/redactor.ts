@@ -75,12 +75,23 @@ export function createRedactor(options: RedactorOptions): Redactor {
       return out;
     };
 
+    const total = () => Object.values(counts).reduce((a, b) => a + b, 0);
+
     const bump = (name: string) => {
       counts[name] = (counts[name] ?? 0) + 1;
     };
 
     // A string inside a JSON value is self-contained: its PEM state never leaks to the next one.
-    const redactString = (s: string): string => runText(s, { insidePrivateKey: false });
+    // A string that holds JSON (a logged body, a message that is a record) is parsed so key rules reach inside.
+    const redactString = (s: string): string => {
+      const nested = wholeJson(s);
+      if (nested !== undefined) {
+        const before = total();
+        const redacted = redactValue(nested);
+        return total() === before ? s : JSON.stringify(redacted);
+      }
+      return runText(s, { insidePrivateKey: false });
+    };
 
     const redactValue = (input: unknown): unknown => {
       if (typeof input === 'string') return redactString(input);
@@ -102,8 +113,6 @@ export function createRedactor(options: RedactorOptions): Redactor {
       return input;
     };
 
-    const total = () => Object.values(counts).reduce((a, b) => a + b, 0);
-
     return {
       text: (input) => runText(input, lineState),
       line(input) {
@@ -123,6 +132,13 @@ export function createRedactor(options: RedactorOptions): Redactor {
             // Unchanged lines keep their exact bytes (big integers, spacing, key order).
             return total() === before ? input : JSON.stringify(redacted);
           }
+        }
+        const embedded = embeddedJson(input);
+        if (embedded) {
+          const before = total();
+          const redacted = redactValue(embedded.value);
+          const head = runText(input.slice(0, embedded.start), lineState);
+          return total() === before ? input : head + JSON.stringify(redacted);
         }
         return runText(input, lineState);
       },
@@ -146,6 +162,32 @@ export function createRedactor(options: RedactorOptions): Redactor {
       return { text: out, counts: s.counts() };
     },
   };
+}
+
+/** The value of a string that is a JSON object or array, else undefined. */
+function wholeJson(s: string): unknown {
+  const first = s.charCodeAt(0);
+  if (s.length < 2 || (first !== 0x7b && first !== 0x5b) || !/[}\]]\s*$/.test(s.slice(-8))) return undefined;
+  try {
+    const value: unknown = JSON.parse(s);
+    return typeof value === 'object' && value !== null ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A text line that ends with a JSON object (`<time> info request {"headers":{...}}`): the object is
+ * parsed so key rules reach nested values. Only the first `{"` is tried, keeping this O(n).
+ */
+function embeddedJson(line: string): { start: number; value: unknown } | null {
+  const start = line.indexOf('{"');
+  if (start <= 0 || !line.trimEnd().endsWith('}')) return null;
+  try {
+    return { start, value: JSON.parse(line.slice(start)) };
+  } catch {
+    return null;
+  }
 }
 
 /** Null, booleans and empty strings carry no secret; keeping them keeps the log readable. */

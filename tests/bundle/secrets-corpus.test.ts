@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildBundle } from '../../src/bundle/builder.js';
+import { DEFAULT_RULES, EXAMPLE_CONTEXT } from '../../src/bundle/redaction-rules.js';
+import { createRedactor } from '../../src/bundle/redactor.js';
+import { readZip } from '../../src/bundle/zip-reader.js';
+import type { TailLine } from '../../src/logs/types.js';
+import { fixedClock, makeTempDir, TEST_SYSTEM } from './helpers.js';
+
+/**
+ * Every rule's examples, placed as text lines, as pino JSON lines (msg and a nested field), in the
+ * incident, the state and the metrics: no secret may survive in any entry's bytes.
+ */
+const examples = DEFAULT_RULES.flatMap((rule) => rule.catches.map((c) => ({ rule: rule.name, ...c })));
+const harmless = [
+  ...DEFAULT_RULES.flatMap((rule) => rule.keeps),
+  'conversation 3f2a9c1b-8e4d-4b7a-9c2e-1a2b3c4d5e6f resumed',
+  'commit 9fceb02d0ae598e95dc970b74767f19372d61af8',
+  'usage input_tokens: 1234 output_tokens: 56',
+  'exit code -1073741819 ERR_NAME_NOT_RESOLVED -105',
+];
+
+let tmp: ReturnType<typeof makeTempDir>;
+let entries: Map<string, Buffer>;
+
+beforeAll(async () => {
+  tmp = makeTempDir();
+  const lines: TailLine[] = [];
+  let t = Date.UTC(2026, 10, 21);
+  for (const example of examples) {
+    // Text lines: a multi-line example is several lines in a file.
+    for (const part of example.text.split('\n')) lines.push({ source: 'codex-desktop.log', text: `2026-11-21T00:00:00Z info ${part}` });
+    lines.push({ source: 'app.1.log', text: JSON.stringify({ level: 50, time: t++, msg: example.text }) });
+    lines.push({ source: 'app.1.log', text: JSON.stringify({ level: 40, time: t++, msg: 'ctx', ctx: { deep: [{ note: example.text }] } }) });
+    // Lines that already are JSON examples go in as they are.
+    if (example.text.startsWith('{')) lines.push({ source: 'app.1.log', text: example.text });
+  }
+  for (const text of harmless) lines.push({ source: 'other.log', text });
+  const built = await buildBundle(
+    {
+      incident: { kind: 'unresponsive', url: 'app://codex/settings', stack: examples.map((e) => e.text).join('\n'), env: { GITHUB_TOKEN: 'ghtok-123' } },
+      fingerprint: { fingerprint: 'fp1-cafe', components: ['fp1', 'unresponsive'] },
+      lines,
+      state: { version: 3, notes: examples.map((e) => e.text) },
+      metrics: { last_error: examples.map((e) => e.text).join(' | ') },
+      app: { name: 'Codex', version: '1.0.0' },
+      system: TEST_SYSTEM,
+    },
+    { outDir: tmp.dir, redactor: createRedactor(EXAMPLE_CONTEXT), clock: fixedClock(Date.UTC(2026, 10, 21)) },
+  );
+  entries = (await readZip(built.path)).files;
+});
+afterAll(() => tmp.cleanup());
+
+describe('secrets corpus', () => {
+  it('holds every entry', () => {
+    expect([...entries.keys()].sort()).toEqual(
+      ['incident.json', 'logs/tail.jsonl', 'logs/tail.log', 'manifest.json', 'metrics.json', 'state.json', 'system.json'].sort(),
+    );
+  });
+
+  for (const example of examples) {
+    it(`${example.rule}: ${JSON.stringify(example.secret)} survives in no entry`, () => {
+      const needles = new Set([example.secret, JSON.stringify(example.secret).slice(1, -1)]);
+      for (const [name, bytes] of entries) {
+        for (const needle of needles) expect(bytes.includes(needle), `${name} holds ${needle}`).toBe(false);
+      }
+    });
+  }
+
+  it('secret values under secret keys are gone everywhere', () => {
+    for (const bytes of entries.values()) expect(bytes.includes('ghtok-123')).toBe(false);
+  });
+
+  it('harmless strings survive in tail.log', () => {
+    const tail = entries.get('logs/tail.log')!.toString();
+    for (const text of harmless) expect(tail).toContain(text);
+  });
+
+  it('counts redactions of every rule in the manifest', () => {
+    const manifest = JSON.parse(entries.get('manifest.json')!.toString()) as { redaction: Record<string, number> };
+    for (const rule of DEFAULT_RULES) expect(manifest.redaction[rule.name], rule.name).toBeGreaterThan(0);
+  });
+});
