@@ -111,3 +111,52 @@ async function exists(p: string): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Removes temp files a killed writer left beside the state file (`.<name>.<pid>.<hex>.tmp`, see
+ * tempPathFor), when their process is gone. A live pid (maybe reused) keeps its file: harmless.
+ * Best effort: returns what it removed, never throws.
+ */
+export async function removeStaleTempFiles(file: string, isAlive: (pid: number) => boolean = processIsAlive): Promise<string[]> {
+  const dir = path.dirname(file);
+  const base = path.basename(file);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const pid = staleTempPid(name, base);
+    if (pid === undefined || pid === process.pid || isAlive(pid)) continue;
+    const target = path.join(dir, name);
+    try {
+      await fsp.rm(target);
+      removed.push(target);
+    } catch {
+      // leave it for the next start
+    }
+  }
+  return removed;
+}
+
+function staleTempPid(name: string, base: string): number | undefined {
+  for (const owner of [base, `${base}.bak`]) {
+    const prefix = `.${owner}.`;
+    if (!name.startsWith(prefix)) continue;
+    const match = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length));
+    if (match) return Number(match[1]);
+  }
+  return undefined;
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return errnoCode(error) === 'EPERM';
+  }
+}

@@ -3,7 +3,7 @@ import { DiagError, oneLine } from '../errors.js';
 import { AtomicWriter } from '../fs/atomic-write.js';
 import { decodeState, encodeState } from './decode.js';
 import { defaultState } from './defaults.js';
-import { moveAside, readStateBytes, writeStateFile } from './files.js';
+import { moveAside, readStateBytes, removeStaleTempFiles, writeStateFile } from './files.js';
 import * as mutate from './mutations.js';
 import { CURRENT_STATE_VERSION, type State } from './schemas.js';
 import { summarizeStartup, type StartupSummary } from './startup-metrics.js';
@@ -14,7 +14,7 @@ export interface StateStoreOptions {
   clock?: Clock;
   /** Problems the store recovered from (corrupt file, newer version, unwritable). Never throws into the app. */
   warn?: (problem: DiagError) => void;
-  /** Saves wait this long after the first change, then write every change made meanwhile (default 1000). */
+  /** Saves wait this long after the first change, then write every change made meanwhile (default 2000). */
   debounceMs?: number;
   /** Shared writer, when the caller serialises other writes to the same paths; one of its own otherwise. */
   writer?: AtomicWriter;
@@ -32,7 +32,8 @@ export interface StateLoadReport {
   problem?: DiagError;
 }
 
-export const DEFAULT_STATE_DEBOUNCE_MS = 1000;
+/** Bounds what a crash can lose while keeping a heartbeat-driven app to one write every 2 s. */
+export const DEFAULT_STATE_DEBOUNCE_MS = 2000;
 
 /**
  * The app's persistent state: loaded (and migrated) once on open, changed in memory by the
@@ -72,6 +73,7 @@ export class StateStore {
   static async open(options: StateStoreOptions): Promise<StateStore> {
     const store = new StateStore(options);
     await store.load();
+    if (store.mode === 'read-write') await removeStaleTempFiles(store.file);
     return store;
   }
 

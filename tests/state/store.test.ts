@@ -2,6 +2,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DiagError } from '../../src/errors.js';
+import { removeStaleTempFiles } from '../../src/state/files.js';
 import { StateStore } from '../../src/state/store.js';
 import { defaultState } from '../../src/state/defaults.js';
 import { FakeClock, fixtureBytes, listDir, stateFileFrom, tempDir, waitFor } from './helpers.js';
@@ -276,5 +277,25 @@ describe('StateStore: saving', () => {
     const saved = await readJson(file);
     expect(saved['ui']).toEqual(JSON.parse((await fixtureBytes('v1.json')).toString())['ui']);
     expect((saved['renderer'] as Record<string, unknown>)['window_bounds']).toEqual({ x: 10, y: 20, width: 1280, height: 800 });
+  });
+});
+
+describe('StateStore: temp files of killed writers', () => {
+  it('removes temp files whose writer is gone on open, and keeps those of live processes and others', async () => {
+    const { dir, file } = await stateFileFrom('v3.json');
+    const dead = ['.state.json.999999.0a1b2c3d.tmp', '.state.json.bak.999998.deadbeef.tmp'];
+    const kept = [`.state.json.${process.ppid}.0a1b2c3d.tmp`, '.other.json.999999.0a1b2c3d.tmp', 'notes.tmp'];
+    for (const name of [...dead, ...kept]) await fsp.writeFile(path.join(dir, name), 'x');
+    const removed = await removeStaleTempFiles(file, (pid) => pid === process.ppid);
+    expect(removed.map((p) => path.basename(p)).sort()).toEqual([...dead].sort());
+    expect(await listDir(dir)).toEqual([...kept, 'state.json'].sort());
+  });
+
+  it('open() cleans up after a writer that is gone', async () => {
+    const { dir, file } = await stateFileFrom('v3.json');
+    // pid 2^22+1 is above Linux's pid_max ceiling, so no process has it.
+    await fsp.writeFile(path.join(dir, '.state.json.4194305.00aa11bb.tmp'), '{"version":3,"half');
+    await StateStore.open({ file, clock: new FakeClock() });
+    expect(await listDir(dir)).toEqual(['state.json']);
   });
 });
