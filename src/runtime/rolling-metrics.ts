@@ -91,6 +91,8 @@ export class RollingMetrics {
   /** Method name -> epoch of the slice it was last recorded in. */
   private readonly methodSeen = new Map<string, number>();
   private lastPruneEpoch = -Infinity;
+  private hotEpoch = -Infinity;
+  private hotSlice: Slice | undefined;
 
   constructor(options: RollingMetricsOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -107,17 +109,10 @@ export class RollingMetrics {
     const duration = durationMs > 0 ? durationMs : 0;
     const epoch = this.currentEpoch();
     const slice = this.sliceFor(epoch);
-    let name = typeof method === 'string' ? method : String(method);
-    if (name.length > MAX_METHOD_NAME) name = name.slice(0, MAX_METHOD_NAME);
-    if (!this.admit(name, epoch)) {
-      name = OTHER_METHOD;
-      slice.overflow++;
-    }
-    let entry = slice.methods.get(name);
-    if (entry === undefined) {
-      entry = this.takeEntry();
-      slice.methods.set(name, entry);
-    }
+    // Fast path: one map lookup when the method already has a series in this slice (it was admitted
+    // when that series was created).
+    let entry = slice.methods.get(method);
+    if (entry === undefined) entry = this.entryFor(slice, method, epoch);
     entry.counts[bucketIndex(duration)]!++;
     entry.count++;
     if (!ok) entry.errors++;
@@ -184,6 +179,15 @@ export class RollingMetrics {
   }
 
   private sliceFor(epoch: number): Slice {
+    // Most records land in the slice of the previous record: skip the (floating-point) modulo.
+    if (epoch === this.hotEpoch && this.hotSlice !== undefined) return this.hotSlice;
+    const slice = this.recycleFor(epoch);
+    this.hotEpoch = epoch;
+    this.hotSlice = slice;
+    return slice;
+  }
+
+  private recycleFor(epoch: number): Slice {
     const slot = ((epoch % this.sliceCount) + this.sliceCount) % this.sliceCount;
     const slice = this.ring[slot]!;
     if (slice.epoch !== epoch) {
@@ -199,6 +203,22 @@ export class RollingMetrics {
       slice.epoch = epoch;
     }
     return slice;
+  }
+
+  /** Slow path of record(): admits the name (or folds it into `other`) and finds its series. */
+  private entryFor(slice: Slice, method: string, epoch: number): MethodSlice {
+    let name = typeof method === 'string' ? method : String(method);
+    if (name.length > MAX_METHOD_NAME) name = name.slice(0, MAX_METHOD_NAME);
+    if (!this.admit(name, epoch)) {
+      name = OTHER_METHOD;
+      slice.overflow++;
+    }
+    let entry = slice.methods.get(name);
+    if (entry === undefined) {
+      entry = this.takeEntry();
+      slice.methods.set(name, entry);
+    }
+    return entry;
   }
 
   private takeEntry(): MethodSlice {
