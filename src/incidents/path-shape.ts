@@ -16,9 +16,10 @@ export function isVolatileSegment(segment: string): boolean {
   if (/^[0-9a-f]{4,}(?:\.\.\.|…)$/i.test(segment) && hasDigit) return true;
   // Opaque tokens: ULIDs, nanoids, base64url ids.
   if (/^[A-Za-z0-9_-]{16,}$/.test(segment) && hasDigit && /[A-Za-z]/.test(segment)) return true;
-  // Prefixed ids: `conv_8f3a9b2c`, `thread-01HZX3`.
-  if (/^[A-Za-z]{1,16}[_-][A-Za-z0-9_-]{6,}$/.test(segment) && /\d/.test(segment.replace(/^[A-Za-z]+[_-]/, ''))) {
-    return true;
+  // Prefixed ids: `conv_8f3a9b2c`, `thread-01HZX3`; two digits, so `settings-v2beta` stays a word.
+  if (/^[A-Za-z]{1,16}[_-][A-Za-z0-9_-]{6,}$/.test(segment)) {
+    const tail = segment.replace(/^[A-Za-z]+[_-]/, '');
+    if ((tail.match(/\d/g)?.length ?? 0) >= 2) return true;
   }
   // Short base62 ids: at least 8 characters with two or more digits among letters.
   if (/^[A-Za-z0-9]{8,}$/.test(segment) && (segment.match(/\d/g)?.length ?? 0) >= 2 && /[A-Za-z]/.test(segment)) {

@@ -100,7 +100,7 @@ describe('paths and URLs', () => {
     for (const s of ['12345', '123e4567-e89b-12d3-a456-426614174000', 'f3a9b2c', 'deadbeefdeadbeef', '8f3a...', '01HZX3K8Q9V6W2T5Y7B4N1M0PC', 'conv_8f3a9b2c', 'aB3dE9fG']) {
       expect(isVolatileSegment(s), s).toBe(true);
     }
-    for (const s of ['settings', 'chat', 'backend-api', 'v1', 'oauth2callback', 'index.html', 'api', 'deadbeef', 'conversation']) {
+    for (const s of ['settings', 'chat', 'backend-api', 'v1', 'oauth2callback', 'index.html', 'api', 'deadbeef', 'conversation', 'settings-v2beta']) {
       expect(isVolatileSegment(s), s).toBe(false);
     }
   });
