@@ -1,0 +1,13 @@
+import type { DiagnosticsOptions } from './options.js';
+import type { Diagnostics } from './types.js';
+
+/**
+ * Creates the diagnostics service (contract: DESIGN.md "Embed API"). Throws a DiagError
+ * (BAD_USAGE) naming the option when options are invalid; after that, nothing it does throws
+ * into the app. The service module, and through it zod, pino and the rest, load here, on the
+ * call, so importing `codex-diag` stays cheap.
+ */
+export async function createDiagnostics(options: DiagnosticsOptions = {}): Promise<Diagnostics> {
+  const { DiagnosticsService } = await import('./service.js');
+  return DiagnosticsService.open(options);
+}

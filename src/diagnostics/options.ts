@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import { DiagError } from '../errors.js';
+import type { DeliverFn } from '../runtime/delivery-types.js';
+import type { Transport } from '../upload/transport.js';
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+const durationMs = z.number().int().nonnegative();
+
+const isFunction = (value: unknown) => typeof value === 'function';
+
+/**
+ * Options of `createDiagnostics` (contract: DESIGN.md "Embed API"). Strict: a misspelt option is an
+ * error naming it, not silently ignored. Functions (clock, deliver, transport) are the injectable edges.
+ */
+export const diagnosticsOptionsSchema = z.strictObject({
+  logDir: z.string().min(1).optional(),
+  dataDir: z.string().min(1).optional(),
+  /** Default `<dataDir>/state.json`. */
+  stateFile: z.string().min(1).optional(),
+  app: z.strictObject({ name: z.string().min(1), version: z.string().min(1) }).optional(),
+  /** Without one (and without CODEX_DIAG_DSN / SENTRY_DSN) bundles stay local. */
+  dsn: z.string().optional(),
+  bundle: z
+    .strictObject({
+      lines: nonNegativeInt.optional(),
+      maxLineBytes: positiveInt.optional(),
+      maxBundleBytes: positiveInt.optional(),
+      /** Build a bundle for admitted incidents (default true). */
+      enabled: z.boolean().optional(),
+    })
+    .optional(),
+  recovery: z
+    .strictObject({
+      maxReloads: nonNegativeInt.optional(),
+      baseDelayMs: durationMs.optional(),
+      maxDelayMs: durationMs.optional(),
+      windowMs: positiveInt.optional(),
+      stableMs: durationMs.optional(),
+      jitter: z.number().min(0).max(1).optional(),
+      skipReasons: z.array(z.string()).optional(),
+    })
+    .optional(),
+  unresponsive: z
+    .strictObject({
+      graceMs: durationMs.optional(),
+      sampleIntervalMs: positiveInt.optional(),
+      maxSampleMs: positiveInt.optional(),
+      sampleTimeoutMs: positiveInt.optional(),
+      topStacks: positiveInt.optional(),
+    })
+    .optional(),
+  heartbeat: z.strictObject({ timeoutMs: positiveInt.optional() }).optional(),
+  delivery: z.strictObject({ capacity: positiveInt.optional() }).optional(),
+  crashLoop: z.strictObject({ windowMs: durationMs.optional() }).optional(),
+  capture: z
+    .strictObject({
+      ignoreKinds: z.array(z.enum(['render-process-gone', 'unresponsive', 'did-fail-load', 'child-process-gone', 'sidecar-exit'])).optional(),
+      ignoreReasons: z.array(z.string()).optional(),
+      didFailLoadMainFrameOnly: z.boolean().optional(),
+      ignoreLoadErrorCodes: z.array(z.number().int()).optional(),
+      captureCleanSidecarExit: z.boolean().optional(),
+    })
+    .optional(),
+  metrics: z.strictObject({ windowMs: positiveInt.optional() }).optional(),
+  /** codex-diag's own pino-roll log in the log dir; `false` for none. */
+  log: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        name: z.string().min(1).optional(),
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
+        size: z.union([z.string().min(1), positiveInt]).optional(),
+        limit: nonNegativeInt.optional(),
+      }),
+    ])
+    .optional(),
+  upload: z
+    .strictObject({
+      /** Delay before the outbox left by an earlier run is drained (default 5000): start-up stays free of Sentry. */
+      startDelayMs: durationMs.optional(),
+      requestTimeoutMs: positiveInt.optional(),
+    })
+    .optional(),
+  /** Budget of `close()` when called without one, and of the flush on quit (default 2000). */
+  closeTimeoutMs: positiveInt.optional(),
+  clock: z.custom<Clock>((v) => typeof v === 'object' && v !== null && isFunction((v as Clock).now) && isFunction((v as Clock).setTimeout), 'expected a Clock {now, setTimeout, clearTimeout}').optional(),
+  /** Fallback delivery edge for renderers not attached with attachToWindow. */
+  deliver: z.custom<DeliverFn>(isFunction, 'expected a function (webContentsId, channel, payload)').optional(),
+  transport: z.custom<Transport>(isFunction, 'expected a transport function').optional(),
+  random: z.custom<() => number>(isFunction, 'expected a function returning [0, 1)').optional(),
+  /** The user's home directory (redaction, fingerprints); default os.homedir(). */
+  homedir: z.string().optional(),
+  env: z.record(z.string(), z.string().optional()).optional(),
+});
+
+export type DiagnosticsOptions = z.input<typeof diagnosticsOptionsSchema>;
+
+/** Validates options; a problem is one line naming the option and what was expected. */
+export function parseDiagnosticsOptions(input: unknown): z.output<typeof diagnosticsOptionsSchema> {
+  const result = diagnosticsOptionsSchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const where = issue.path.length > 0 ? issue.path.join('.') : '(options)';
+    if (issue.code === 'unrecognized_keys') {
+      const keys = (issue as { keys?: string[] }).keys ?? [];
+      const prefix = issue.path.length > 0 ? `${issue.path.join('.')}.` : '';
+      return `unknown option ${keys.map((k) => prefix + k).join(', ')}`;
+    }
+    return `option ${where}: ${issue.message}`;
+  });
+  throw new DiagError('BAD_USAGE', `createDiagnostics: ${problems.join('; ')}`);
+}
