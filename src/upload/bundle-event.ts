@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Breadcrumb, Event, SeverityLevel } from '@sentry/core';
-import { readZip } from '../bundle/zip-reader.js';
 import { DiagError } from '../errors.js';
 import { packageVersion } from '../version.js';
-import { levelForIncident, titleForIncident, type IncidentLike } from './incident-summary.js';
+import { describeIncident, type IncidentLike } from './incident-summary.js';
 
 /** One attachment as it goes into the envelope. */
 export interface UploadAttachment {
@@ -38,6 +37,8 @@ export const DEFAULT_BREADCRUMBS = 100;
  */
 export async function buildBundleUpload(bundlePath: string, options: BundleEventOptions): Promise<BundleUpload> {
   const zipBytes = await fsp.readFile(bundlePath);
+  // Loaded on first use: importing the uploader costs the host app nothing.
+  const { readZip } = await import('../bundle/zip-reader.js');
   const { files } = await readZip(bundlePath);
   const manifest = asRecord(parseJson(files, 'manifest.json', bundlePath));
   if (!manifest) throw new DiagError('BUNDLE_INVALID', `${bundlePath}: manifest.json is missing or not a JSON object`);
@@ -54,8 +55,9 @@ export async function buildBundleUpload(bundlePath: string, options: BundleEvent
   const components = Array.isArray(manifestIncident?.components)
     ? (manifestIncident.components as unknown[]).map((c) => String(c))
     : undefined;
-  const osName = str(system?.os) ?? str(system?.platform) ?? str(manifest.platform) ?? 'unknown';
-  const osRelease = str(system?.release);
+  const platform = asRecord(manifest.platform);
+  const osName = str(system?.os) ?? str(platform?.os) ?? str(manifest.platform) ?? 'unknown';
+  const osRelease = str(system?.release) ?? str(platform?.release);
   const lines = countLines(tailLog);
   const bundle = {
     id: str(manifest.bundleId) ?? path.basename(bundlePath, '.zip'),
@@ -65,7 +67,7 @@ export async function buildBundleUpload(bundlePath: string, options: BundleEvent
   };
   const occurredAt = str(manifestIncident?.occurredAt) ?? str(incident?.occurredAt as unknown) ?? str(manifest.createdAt);
   const timestamp = occurredAt && !Number.isNaN(Date.parse(occurredAt)) ? Date.parse(occurredAt) / 1000 : undefined;
-  const title = titleForIncident(incident);
+  const { level, title } = await describeIncident(incident, str(manifestIncident?.title));
   const exitCode = incident?.exitCode;
   const tags: Record<string, string> = {
     'diag.kind': str(incident?.kind) ?? str(manifestIncident?.kind) ?? 'manual',
@@ -87,7 +89,7 @@ export async function buildBundleUpload(bundlePath: string, options: BundleEvent
 
   const event: Event = {
     event_id: options.eventId,
-    level: levelForIncident(incident),
+    level,
     platform: 'node',
     logger: 'codex-diag',
     message: title,

@@ -9,7 +9,7 @@ import { envelopeEndpoint, parseDsn, type ParsedDsn } from './dsn.js';
 import { loadSentryCore, MAX_EVENT_BYTES, MAX_REQUEST_BYTES, serializeBundleEnvelope } from './envelope.js';
 import { enforceBounds, type OutboxBounds } from './outbox-bounds.js';
 import { OutboxStore, type OutboxItem, type OutboxLog } from './outbox-store.js';
-import { repackBundleLocally, type RepackBundle } from './repack.js';
+import { repackWithBundleBuilder, type RepackBundle } from './repack.js';
 import { backoffDelay, blockedUntil, pruneRateLimits, type BackoffOptions, type RateLimits } from './retry-policy.js';
 import { nodeHttpTransport, type Transport, type TransportResponse } from './transport.js';
 
@@ -257,7 +257,7 @@ async function repackSmaller(ctx: SendContext, item: OutboxItem, lines: number, 
   }
   const tmp = ctx.store.tempZipPath(item.itemId);
   try {
-    await (ctx.options.repack ?? repackBundleLocally)(ctx.store.zipPath(item.itemId), tmp, { maxLines: Math.max(maxLines, MIN_REPACK_LINES) });
+    await (ctx.options.repack ?? repackWithBundleBuilder)(ctx.store.zipPath(item.itemId), tmp, { maxLines: Math.max(maxLines, MIN_REPACK_LINES) });
   } catch (error) {
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
     throw new DiagError('IO', `re-packing ${item.itemId} failed: ${oneLine(error)}`, { cause: error });

@@ -1,6 +1,5 @@
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
-import { readZip } from '../bundle/zip-reader.js';
 import { DiagError } from '../errors.js';
 import { OutboxStore, newEventId, type OutboxLog } from './outbox-store.js';
 
@@ -25,6 +24,7 @@ export interface EnqueueResult {
  * A file that is not a bundle is refused here, so the outbox only ever holds sendable items.
  */
 export async function enqueueBundle(options: EnqueueOptions): Promise<EnqueueResult> {
+  const { readZip } = await import('../bundle/zip-reader.js');
   const { files } = await readZip(options.bundlePath);
   if (!files.has('manifest.json')) {
     throw new DiagError('BUNDLE_INVALID', `${options.bundlePath}: not a codex-diag bundle (no manifest.json)`);

@@ -1,8 +1,25 @@
 /**
  * How an incident reads in Sentry: its level and a title a person understands.
- * The level-by-reason table follows DESIGN.md "Sentry". It is kept here, local to the uploader,
- * until src/incidents exports `sentryLevelFor`; the two must agree.
+ * src/incidents owns both (`sentryLevelFor`, the fingerprint's title); they are loaded on first use.
+ * The small tables below are the fallback for an incident its schema does not accept (a bundle
+ * from another version, a hand-written incident file), so such a bundle still uploads readably.
  */
+
+/** Level and title of a bundle's incident; a manual export (no incident) is an info event. */
+export async function describeIncident(
+  incident: IncidentLike | null,
+  manifestTitle?: string,
+): Promise<{ level: SentryLevel; title: string }> {
+  if (!incident) return { level: 'info', title: manifestTitle ?? titleForIncident(null) };
+  const [{ parseIncident }, { sentryLevelFor }, { fingerprintIncident }] = await Promise.all([
+    import('../incidents/parse.js'),
+    import('../incidents/sentry-level.js'),
+    import('../incidents/fingerprint.js'),
+  ]);
+  const parsed = parseIncident(incident);
+  if (!parsed.ok) return { level: levelForIncident(incident), title: manifestTitle ?? titleForIncident(incident) };
+  return { level: sentryLevelFor(parsed.incident), title: manifestTitle ?? fingerprintIncident(parsed.incident).title };
+}
 
 export type SentryLevel = 'fatal' | 'error' | 'warning' | 'info' | 'debug';
 

@@ -8,10 +8,10 @@ export { acquireDrainLock, DRAIN_LOCK_NAME, type DrainLock } from './drain-lock.
 export { parseDsn, describeDsn, envelopeEndpoint, type ParsedDsn } from './dsn.js';
 export { enqueueBundle, pendingItems, type EnqueueOptions, type EnqueueResult } from './enqueue.js';
 export { MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from './envelope.js';
-export { levelForIncident, titleForIncident, type SentryLevel } from './incident-summary.js';
+export { describeIncident, levelForIncident, titleForIncident, type SentryLevel } from './incident-summary.js';
 export { DEFAULT_BOUNDS, enforceBounds, type OutboxBounds } from './outbox-bounds.js';
 export { OutboxStore, newEventId, type OutboxItem, type FailedItem, type EvictionRecord, type OutboxLog } from './outbox-store.js';
-export { repackBundleLocally, type RepackBundle } from './repack.js';
+export { repackWithBundleBuilder, type RepackBundle } from './repack.js';
 export { backoffDelay, blockedUntil, type BackoffOptions, type RateLimits } from './retry-policy.js';
 export { nodeHttpTransport, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 export { Uploader, type UploaderOptions, type UploaderStats } from './uploader.js';

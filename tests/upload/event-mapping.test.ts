@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { drainOutbox, enqueueBundle, pendingItems } from '../../src/upload/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
-import { ManualClock, makeTestBundle, sha256, tempDir } from './helpers.js';
+import { fingerprintIncident, parseIncident } from '../../src/incidents/index.js';
+import { CRASH_INCIDENT, ManualClock, makeTestBundle, sha256, tempDir } from './helpers.js';
 
 let dir: string;
 let ingest: LocalIngest;
@@ -40,16 +41,19 @@ describe('one bundle becomes one readable Sentry event', () => {
     expect(envelope.contentType).toBe('application/x-sentry-envelope');
     expect(envelope.headers.event_id).toBe(eventId);
     const [event] = ingest.events();
+    const parsed = parseIncident(CRASH_INCIDENT);
+    if (!parsed.ok) throw new Error(parsed.error);
+    const expected = fingerprintIncident(parsed.incident);
     expect(event).toMatchObject({
       event_id: eventId,
       level: 'fatal',
       message: 'Renderer crashed (oom) at /chat/:id',
-      fingerprint: ['render-process-gone', 'oom', '/chat/:id'],
+      fingerprint: expected.components,
       tags: {
         'diag.kind': 'render-process-gone',
         'diag.reason': 'oom',
         'diag.exit_code': '11',
-        'diag.fingerprint': 'fp1-3f2a9c0d1e2b',
+        'diag.fingerprint': expected.fingerprint,
         'app.version': '1.2.3',
         os: 'linux 6.8.0',
       },
@@ -63,7 +67,7 @@ describe('one bundle becomes one readable Sentry event', () => {
     // The last 100 lines, oldest first, as the story in Sentry's UI.
     const crumbs = event!.breadcrumbs as Array<Record<string, unknown>>;
     expect(crumbs).toHaveLength(100);
-    expect(crumbs[0]).toMatchObject({ message: expect.stringMatching(/^line 51 /), category: 'app.1.log', level: 'info' });
+    expect(crumbs[0]).toMatchObject({ message: expect.stringMatching(/^line 51 /), category: 'app.log', level: 'info' });
     expect(crumbs[99]).toMatchObject({ message: expect.stringMatching(/^line 150 /), level: 'error' });
     expect(crumbs.find((c) => String(c.message).startsWith('line 55 '))).toMatchObject({ level: 'warning' });
     expect(crumbs[0]!.timestamp).toBe(Date.parse('2026-11-20T09:00:50.000Z') / 1000);

@@ -135,7 +135,7 @@ describe('fault matrix: every failure keeps the bundle and it arrives once the s
     const { files } = await readZip(copy);
     const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8')) as { files: Array<{ path: string; sha256: string }>; truncation: Record<string, unknown> };
     for (const f of manifest.files) expect(sha256(files.get(f.path)!)).toBe(f.sha256);
-    expect(manifest.truncation).toMatchObject({ repackedForUpload: true, uploadMaxLines: 200 });
+    expect(manifest.truncation).toMatchObject({ repacked: { maxLines: 200, droppedLines: 200 }, linesIncluded: 200 });
     expect(files.get('logs/tail.log')!.toString('utf8').trim().split('\n')[0]).toContain('line 201');
     // The user's own bundle file is untouched.
     expect((await readZip(bundle)).files.get('logs/tail.log')!.toString('utf8').trim().split('\n')).toHaveLength(400);

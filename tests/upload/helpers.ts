@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { ZipArchive } from 'archiver';
+import { buildBundle, createRedactor, type SystemInfo } from '../../src/bundle/index.js';
+import { fingerprintIncident, parseIncident } from '../../src/incidents/index.js';
 import type { Clock } from '../../src/clock.js';
 
 export interface TestBundleOptions {
@@ -11,9 +11,6 @@ export interface TestBundleOptions {
   incident?: Record<string, unknown> | null;
   /** Extra bytes per log line, to make big bundles. */
   lineBytes?: number;
-  name?: string;
-  components?: string[];
-  fingerprint?: string;
 }
 
 export const CRASH_INCIDENT = {
@@ -25,59 +22,50 @@ export const CRASH_INCIDENT = {
   appVersion: '1.2.3',
 };
 
+const SYSTEM: SystemInfo = {
+  os: 'linux',
+  osType: 'Linux',
+  release: '6.8.0',
+  arch: 'x64',
+  totalMemoryBytes: 8 * 1024 ** 3,
+  freeMemoryBytes: 2 * 1024 ** 3,
+  cpuCount: 2,
+  node: '20.20.0',
+  app: { name: 'Codex', version: '1.2.3' },
+  appVersion: '1.2.3',
+};
+
 /**
- * A bundle in format v1 (DESIGN.md "Crash bundle"), built here until src/bundle's builder lands.
- * Log lines are numbered so tests can tell which ones arrived.
+ * A real format v1 bundle from src/bundle's builder. Log lines are Codex desktop text lines
+ * numbered "line N", so tests can tell which ones arrived; sources alternate between two files.
  */
 export async function makeTestBundle(dir: string, options: TestBundleOptions = {}): Promise<string> {
   const lineCount = options.lines ?? 150;
   const incident = options.incident === undefined ? CRASH_INCIDENT : options.incident;
   const pad = options.lineBytes ? ` ${randomText(options.lineBytes)}` : '';
-  const logLines = Array.from({ length: lineCount }, (_, i) => ({
-    time: new Date(Date.UTC(2026, 10, 20, 9, 0, 0) + i * 1000).toISOString(),
-    level: i % 10 === 9 ? 'error' : i % 5 === 4 ? 'warn' : 'info',
-    msg: `line ${i + 1}${pad}`,
-    source: i % 2 === 0 ? 'app.1.log' : '2026/11/20/codex-desktop-a-1-t1-i1-090000-0.log',
-  }));
-  const tailLog = logLines.map((l) => `${l.time} ${l.level} ${l.msg}`).join('\n') + (lineCount > 0 ? '\n' : '');
-  const tailJsonl = logLines.map((l) => JSON.stringify({ ...l, line: `${l.time} ${l.level} ${l.msg}` })).join('\n') + (lineCount > 0 ? '\n' : '');
-  const files: Record<string, Buffer> = {
-    'incident.json': Buffer.from(JSON.stringify(incident ?? {})),
-    'logs/tail.log': Buffer.from(tailLog),
-    'logs/tail.jsonl': Buffer.from(tailJsonl),
-    'state.json': Buffer.from(
-      JSON.stringify({ version: 3, startup: { app_started_at_ms: 1763629200000, renderer_ready_latency_ms: 840, history: [] }, incidents: {} }),
-    ),
-    'system.json': Buffer.from(JSON.stringify({ os: 'linux', arch: 'x64', release: '6.8.0', appVersion: '1.2.3', node: '20.20.0' })),
-  };
-  if (incident === null) delete files['incident.json'];
-  const fingerprint = options.fingerprint ?? 'fp1-3f2a9c0d1e2b';
-  const manifest = {
-    formatVersion: 1,
-    bundleId: randomUUID(),
-    createdAt: '2026-11-20T10:00:05.000Z',
-    app: { name: 'Codex', version: '1.2.3' },
-    platform: 'linux',
-    incident: incident
-      ? {
-          kind: incident.kind,
-          fingerprint,
-          components: options.components ?? ['render-process-gone', 'oom', '/chat/:id'],
-          occurredAt: incident.occurredAt ?? null,
-        }
-      : null,
-    files: Object.entries(files).map(([p, data]) => ({ path: p, bytes: data.length, sha256: sha256(data) })),
-    redaction: {},
-    truncation: { lines: false },
-  };
-  const out = path.join(dir, options.name ?? `codex-diag-20261120T100005-${fingerprint.slice(4, 12)}-${randomUUID().slice(0, 6)}.zip`);
-  const archive = new ZipArchive({ zlib: { level: 6 } });
-  const done = pipeline(archive, createWriteStream(out, { mode: 0o600 }));
-  archive.append(Buffer.from(JSON.stringify(manifest, null, 2)), { name: 'manifest.json' });
-  for (const [name, data] of Object.entries(files)) archive.append(data, { name });
-  await archive.finalize();
-  await done;
-  return out;
+  const lines = Array.from({ length: lineCount }, (_, i) => {
+    const time = new Date(Date.UTC(2026, 10, 20, 9, 0, 0) + i * 1000).toISOString();
+    const level = i % 10 === 9 ? 'error' : i % 5 === 4 ? 'warning' : 'info';
+    return { source: i % 2 === 0 ? 'app.log' : '2026/11/20/codex-desktop-a-1-t1-i1-090000-0.log', text: `${time} ${level} line ${i + 1}${pad}` };
+  });
+  let fingerprint = null;
+  if (incident) {
+    const parsed = parseIncident(incident);
+    if (!parsed.ok) throw new Error(parsed.error);
+    fingerprint = fingerprintIncident(parsed.incident);
+  }
+  const built = await buildBundle(
+    {
+      incident,
+      fingerprint,
+      lines,
+      state: { version: 3, startup: { app_started_at_ms: 1763629200000, renderer_ready_latency_ms: 840, history: [] }, incidents: {} },
+      app: { name: 'Codex', version: '1.2.3' },
+      system: SYSTEM,
+    },
+    { outPath: path.join(dir, `codex-diag-test-${randomUUID()}.zip`), redactor: createRedactor({ homedir: '/home/tester', username: 'tester' }) },
+  );
+  return built.path;
 }
 
 export function sha256(data: Uint8Array): string {

@@ -86,7 +86,7 @@ describe('real processes', () => {
     expect(idsByBundle.size).toBe(3);
     for (const set of idsByBundle.values()) expect(set.size).toBe(1);
     expect(events).toHaveLength(4);
-  });
+  }, 30_000);
 
   it('two processes draining at once never send an item twice', async () => {
     ingest = await startLocalIngest({ faultFor: () => ({ status: 200, delayMs: 100 }) });
@@ -101,5 +101,5 @@ describe('real processes', () => {
     expect(ids).toHaveLength(6);
     expect(new Set(ids)).toEqual(new Set(queued.map((q) => q.eventId)));
     expect(await pendingItems(outboxDir)).toHaveLength(0);
-  });
+  }, 30_000);
 });
