@@ -186,8 +186,8 @@ export class StateStore {
   private async writeIfDirty(): Promise<void> {
     if (!this.dirty || this.currentMode === 'read-only') return;
     this.dirty = false;
-    const text = encodeState(this.state);
     try {
+      const text = encodeState(this.state);
       await writeStateFile(this.writer, this.file, text, { backup: this.lastGoodBytes });
       this.lastGoodBytes = undefined;
       this.failure = undefined;
