@@ -57,6 +57,28 @@ export class CrashLoopLimiter {
     return { bundle: true, suppressedSinceLast: carried };
   }
 
+  /**
+   * Rebuilds windows and pending counts from journal records (oldest first), so a crash loop
+   * that restarts the app is still limited. Suppressed occurrences whose bundle is no longer in
+   * the journal still ride on the next bundle.
+   */
+  restore(records: Iterable<{ fingerprint: string; occurredAt: string | number; bundled: boolean }>): void {
+    for (const record of records) {
+      const at = typeof record.occurredAt === 'number' ? record.occurredAt : Date.parse(record.occurredAt);
+      if (!Number.isFinite(at)) continue;
+      const state = this.windows.get(record.fingerprint);
+      if (record.bundled) {
+        this.windows.delete(record.fingerprint);
+        this.windows.set(record.fingerprint, { bundledAt: at, suppressed: 0 });
+      } else if (state) {
+        state.suppressed += 1;
+      } else {
+        this.windows.set(record.fingerprint, { bundledAt: Number.NEGATIVE_INFINITY, suppressed: 1 });
+      }
+    }
+    this.prune(this.clock.now());
+  }
+
   /** Occurrences of a fingerprint waiting to ride on its next bundle. */
   pending(fingerprint: string): number {
     return this.windows.get(fingerprint)?.suppressed ?? 0;

@@ -67,3 +67,22 @@ describe('CrashLoopLimiter', () => {
     expect(limiter.admit('new-2').bundle).toBe(false);
   });
 });
+
+describe('CrashLoopLimiter.restore', () => {
+  it('continues a window and its count from journal records after a restart', () => {
+    const t0 = Date.UTC(2026, 10, 21, 0, 0, 0);
+    const clock = fakeClock(t0 + 3 * MIN);
+    const limiter = new CrashLoopLimiter({ clock });
+    limiter.restore([
+      { fingerprint: 'fp1-a', occurredAt: new Date(t0).toISOString(), bundled: true },
+      { fingerprint: 'fp1-a', occurredAt: new Date(t0 + MIN).toISOString(), bundled: false },
+      { fingerprint: 'fp1-b', occurredAt: t0 - 60 * MIN, bundled: false }, // its bundle rotated out of the journal
+      { fingerprint: 'fp1-c', occurredAt: 'not a time', bundled: true },
+    ]);
+    expect(limiter.admit('fp1-a')).toEqual({ bundle: false, suppressedSinceLast: 2 });
+    expect(limiter.admit('fp1-b')).toEqual({ bundle: true, suppressedSinceLast: 1 });
+    expect(limiter.admit('fp1-c')).toEqual({ bundle: true, suppressedSinceLast: 0 });
+    clock.advance(7 * MIN);
+    expect(limiter.admit('fp1-a')).toEqual({ bundle: true, suppressedSinceLast: 2 });
+  });
+});
