@@ -1,0 +1,118 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../src/cli/context.js';
+import { runCli } from '../../src/cli/program.js';
+import { enqueueBundle, pendingItems } from '../../src/upload/index.js';
+import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
+import { makeTestBundle, tempDir } from './helpers.js';
+
+let dir: string;
+let dataDir: string;
+let outboxDir: string;
+let ingest: LocalIngest;
+
+function io(env: NodeJS.ProcessEnv = {}): CliIo & { out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += String(c)));
+  stderr.on('data', (c) => (err += String(c)));
+  const stdin = new PassThrough();
+  stdin.end();
+  return { stdout, stderr, stdin, env, cwd: dir, platform: 'linux', homedir: dir, out: () => out, err: () => err };
+}
+
+beforeEach(async () => {
+  dir = await tempDir();
+  dataDir = path.join(dir, 'data');
+  outboxDir = path.join(dataDir, 'outbox');
+  ingest = await startLocalIngest();
+});
+afterEach(async () => {
+  await ingest.close();
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+async function queue(n: number) {
+  for (let i = 0; i < n; i++) await enqueueBundle({ outboxDir, bundlePath: await makeTestBundle(dir, { lines: 10 }) });
+}
+
+describe('codex-diag upload', () => {
+  it('sends everything and prints {sent, failed, pending}; exit 0', async () => {
+    await queue(2);
+    const t = io();
+    expect(await runCli(['upload', '--data-dir', dataDir, '--dsn', ingest.dsn, '--json'], t)).toBe(0);
+    expect(JSON.parse(t.out())).toEqual({ sent: 2, failed: 0, pending: 0 });
+    expect(t.err()).toMatch(/1\/2 sent [0-9a-f]{32} \(200\)\n2\/2 sent/);
+    expect(ingest.events()).toHaveLength(2);
+  });
+
+  it('takes the DSN from CODEX_DIAG_DSN before SENTRY_DSN', async () => {
+    await queue(1);
+    const t = io({ CODEX_DIAG_DSN: ingest.dsn, SENTRY_DSN: 'not a dsn' });
+    expect(await runCli(['upload', '--data-dir', dataDir, '-q'], t)).toBe(0);
+    expect(ingest.events()).toHaveLength(1);
+    expect(t.err()).toBe('');
+  });
+
+  it('server down: exit 4, the bundle stays queued, the user is told why', async () => {
+    await queue(1);
+    ingest.fault({ status: 503 });
+    const t = io();
+    expect(await runCli(['upload', '--data-dir', dataDir, '--dsn', ingest.dsn, '--json'], t)).toBe(4);
+    expect(JSON.parse(t.out())).toEqual({ sent: 0, failed: 0, pending: 1 });
+    expect(t.err()).toContain('HTTP 503; the bundles stay queued');
+    expect(await pendingItems(outboxDir)).toHaveLength(1);
+  });
+
+  it('while rate limited: sends nothing, exit 4, says until when', async () => {
+    await queue(2);
+    ingest.fault({ status: 429, headers: { 'Retry-After': '3600' } });
+    const t = io();
+    expect(await runCli(['upload', '--data-dir', dataDir, '--dsn', ingest.dsn], t)).toBe(4);
+    expect(ingest.requests).toHaveLength(1);
+    expect(t.err()).toMatch(/rate limit\) until \d{4}-\d\d-\d\dT/);
+    expect(t.err()).toContain('sent 0, failed 0, pending 2');
+    // A second run does not even try.
+    expect(await runCli(['upload', '--data-dir', dataDir, '--dsn', ingest.dsn], io())).toBe(4);
+    expect(ingest.requests).toHaveLength(1);
+  });
+
+  it('a rejected item goes to failed/: reported, exit 0 since nothing is left pending', async () => {
+    await queue(1);
+    ingest.fault({ status: 403 });
+    const t = io();
+    expect(await runCli(['upload', '--data-dir', dataDir, '--dsn', ingest.dsn, '--json'], t)).toBe(0);
+    expect(JSON.parse(t.out())).toEqual({ sent: 0, failed: 1, pending: 0 });
+    expect(t.err()).toContain('Sentry rejected the event: HTTP 403');
+    expect((await fsp.readdir(path.join(outboxDir, 'failed'))).filter((n) => n.endsWith('.zip'))).toHaveLength(1);
+  });
+
+  it('no DSN: nothing sent, the user told bundles stay local; exit 4 with items pending, 0 without', async () => {
+    await queue(1);
+    const t = io();
+    expect(await runCli(['upload', '--data-dir', dataDir, '--json'], t)).toBe(4);
+    expect(JSON.parse(t.out())).toEqual({ sent: 0, failed: 0, pending: 1 });
+    expect(t.err()).toContain('no Sentry DSN configured');
+    expect(t.err()).toContain('1 bundle(s) stay local');
+    expect(await runCli(['upload', '--data-dir', path.join(dir, 'empty')], io())).toBe(0);
+  });
+
+  it('a malformed DSN: exit 2, one line naming it, nothing touched', async () => {
+    await queue(1);
+    const t = io();
+    expect(await runCli(['upload', '--data-dir', dataDir, '--dsn', 'sentry.example.com/1'], t)).toBe(2);
+    expect(t.err()).toBe("codex-diag: invalid Sentry DSN 'sentry.example.com/1': not a URL (expected https://<key>@<host>/<project id>)\n");
+    expect(await pendingItems(outboxDir)).toHaveLength(1);
+  });
+
+  it('documents the exit codes in --help', async () => {
+    const t = io();
+    expect(await runCli(['upload', '--help'], t)).toBe(0);
+    expect(t.out()).toContain('4 items remain pending');
+    expect(t.out()).toContain('bundles stay local');
+  });
+});

@@ -1,0 +1,87 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DRAIN_LOCK_NAME, enqueueBundle, pendingItems, Uploader, type DrainResult } from '../../src/upload/index.js';
+import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
+import { ManualClock, makeTestBundle, tempDir, waitFor } from './helpers.js';
+
+let dir: string;
+let outboxDir: string;
+let ingest: LocalIngest;
+let uploader: Uploader | undefined;
+
+beforeEach(async () => {
+  dir = await tempDir();
+  outboxDir = path.join(dir, 'outbox');
+  ingest = await startLocalIngest();
+});
+afterEach(async () => {
+  await uploader?.close({ timeoutMs: 200 });
+  uploader = undefined;
+  await ingest.close();
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+describe('Uploader (what the embedding owns)', () => {
+  it('drains what an earlier run left behind at start-up', async () => {
+    await enqueueBundle({ outboxDir, bundlePath: await makeTestBundle(dir, { lines: 5 }) });
+    await enqueueBundle({ outboxDir, bundlePath: await makeTestBundle(dir, { lines: 5 }) });
+    const drains: DrainResult[] = [];
+    uploader = new Uploader({ outboxDir, dsn: ingest.dsn, onDrain: (r) => drains.push(r) });
+    uploader.start();
+    await waitFor(() => drains.length > 0, 10_000, 'a drain');
+    expect(drains[0]).toMatchObject({ sent: 2, pending: 0 });
+    expect(uploader.stats).toMatchObject({ sent: 2, errors: 0 });
+  });
+
+  it('enqueue writes the item first, then sends it in the background', async () => {
+    uploader = new Uploader({ outboxDir, dsn: ingest.dsn });
+    ingest.fault({ status: 200, delayMs: 300 });
+    const queued = await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
+    expect((await pendingItems(outboxDir)).map((i) => i.eventId)).toEqual([queued.eventId]);
+    await waitFor(() => ingest.events().length === 1, 10_000, 'the event');
+    expect(ingest.events()[0]!.event_id).toBe(queued.eventId);
+    await waitFor(async () => (await pendingItems(outboxDir)).length === 0, 5_000, 'the item to be deleted');
+  });
+
+  it('retries when the backoff falls due, on its own timer', async () => {
+    const clock = new ManualClock();
+    const drains: DrainResult[] = [];
+    uploader = new Uploader({ outboxDir, dsn: ingest.dsn, clock, random: () => 0, onDrain: (r) => drains.push(r) });
+    ingest.fault({ status: 500 });
+    await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
+    await waitFor(() => drains.length === 1, 10_000, 'the first drain');
+    expect(drains[0]!.results[0]).toMatchObject({ outcome: 'retry', status: 500 });
+    clock.advance(2_000);
+    expect(ingest.requests).toHaveLength(1);
+    // Base 5 s with jitter 0 -> 2.5 s; the timer waits at least 1 s more than now.
+    clock.advance(1_000);
+    await waitFor(() => drains.length === 2, 10_000, 'the retry drain');
+    expect(drains[1]).toMatchObject({ sent: 1, pending: 0 });
+  });
+
+  it('close() returns within its budget while the server hangs, keeping the item and freeing the lock', async () => {
+    ingest.fault({ hang: true });
+    uploader = new Uploader({ outboxDir, dsn: ingest.dsn });
+    await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
+    await waitFor(() => ingest.received.length === 1, 10_000, 'the request to hang');
+    const started = Date.now();
+    await uploader.close({ timeoutMs: 500 });
+    expect(Date.now() - started).toBeLessThan(1_200);
+    expect(await pendingItems(outboxDir)).toHaveLength(1);
+    await waitFor(async () => !(await fsp.access(path.join(outboxDir, DRAIN_LOCK_NAME)).then(() => true, () => false)), 2_000, 'the lock to go');
+  });
+
+  it('without a DSN bundles stay local: queued, never sent', async () => {
+    uploader = new Uploader({ outboxDir });
+    uploader.start();
+    await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
+    const result = await uploader.drain();
+    expect(result).toMatchObject({ sent: 0, pending: 1 });
+    expect(ingest.received).toHaveLength(0);
+  });
+
+  it('a malformed DSN is refused when the uploader is made', () => {
+    expect(() => new Uploader({ outboxDir, dsn: 'http://127.0.0.1/1' })).toThrow(/missing public key/);
+  });
+});
