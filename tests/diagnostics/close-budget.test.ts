@@ -1,0 +1,82 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDiagnostics } from '../../src/diagnostics/index.js';
+import type { UploadEvent } from '../../src/diagnostics/index.js';
+import { attachToApp } from '../../src/electron/index.js';
+import { asApp, FakeApp } from '../electron/fakes.js';
+import { until } from './manual-clock.js';
+
+let root: string;
+let server: Server;
+const sockets = new Set<Socket>();
+let port = 0;
+
+beforeEach(async () => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'codex-diag-close-'));
+  // A Sentry that accepts the connection and never answers.
+  server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as { port: number }).port;
+});
+afterEach(async () => {
+  for (const socket of sockets) socket.destroy();
+  await new Promise((resolve) => server.close(resolve));
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('close and the quit flush', () => {
+  it('returns within its budget while an upload hangs, and keeps the bundle queued', async () => {
+    const dataDir = path.join(root, 'data');
+    const diag = await createDiagnostics({
+      logDir: path.join(root, 'logs'),
+      dataDir,
+      log: false,
+      env: {},
+      dsn: `http://publickey@127.0.0.1:${port}/7`,
+      upload: { requestTimeoutMs: 60_000 },
+    });
+    const uploads: UploadEvent[] = [];
+    diag.on('upload', (u) => uploads.push(u));
+    const outcome = await diag.recordIncident({ kind: 'sidecar-exit', command: 'codex app-server', exitCode: 101, signal: null });
+    expect(outcome).toMatchObject({ status: 'recorded', queued: true });
+    expect(uploads[0]).toMatchObject({ type: 'queued' });
+    await until(() => sockets.size > 0, 10_000); // the request is in flight and hangs
+
+    const app = new FakeApp();
+    attachToApp(diag, asApp(app));
+    const started = Date.now();
+    expect(app.userQuit().defaultPrevented).toBe(true);
+    await until(() => app.quitCompleted, 5_000);
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeLessThan(2_000 + 500);
+
+    // close was the quit flush: a second call returns the same result at once.
+    const again = await diag.close({ timeoutMs: 10 });
+    expect(again.elapsedMs).toBeLessThanOrEqual(2_000 + 500);
+    const outbox = path.join(dataDir, 'outbox');
+    expect(existsSync(outbox)).toBe(true);
+    expect(readdirSync(outbox).filter((f) => f.endsWith('.zip'))).toHaveLength(1);
+  });
+
+  it('honours a short explicit budget', async () => {
+    const diag = await createDiagnostics({
+      logDir: path.join(root, 'logs'),
+      dataDir: path.join(root, 'data'),
+      log: false,
+      env: {},
+      dsn: `http://publickey@127.0.0.1:${port}/7`,
+    });
+    await diag.recordIncident({ kind: 'unresponsive', durationMs: 9000, url: 'app://codex/chat' });
+    await until(() => sockets.size > 0, 10_000);
+    const started = Date.now();
+    const result = await diag.close({ timeoutMs: 300 });
+    expect(Date.now() - started).toBeLessThan(300 + 250);
+    expect(result.elapsedMs).toBeLessThan(300 + 250);
+  });
+});

@@ -1,0 +1,71 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DiagError } from '../../src/errors.js';
+import { createDiagnostics } from '../../src/diagnostics/index.js';
+import type { SidecarEvent } from '../../src/runtime/sidecar-types.js';
+import type { IncidentEvent } from '../../src/diagnostics/index.js';
+import { until } from './manual-clock.js';
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'codex-diag-options-'));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+async function rejection(promise: Promise<unknown>): Promise<DiagError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DiagError);
+  return error as DiagError;
+}
+
+describe('createDiagnostics options', () => {
+  it('names the option and what was expected', async () => {
+    const bad = await rejection(createDiagnostics({ recovery: { maxReloads: -1 } }));
+    expect(bad.code).toBe('BAD_USAGE');
+    expect(bad.message).toMatch(/option recovery\.maxReloads: .*>=0/);
+    const unknown = await rejection(createDiagnostics({ recovery: { maxReload: 3 } } as never));
+    expect(unknown.message).toContain('unknown option recovery.maxReload');
+    const top = await rejection(createDiagnostics({ dataDirectory: '/x' } as never));
+    expect(top.message).toContain('unknown option dataDirectory');
+    const version = await rejection(createDiagnostics({ app: { name: 'Codex' } } as never));
+    expect(version.message).toContain('option app.version');
+  });
+
+  it('refuses a malformed dsn option, but only disables upload for a malformed DSN from the environment', async () => {
+    const bad = await rejection(createDiagnostics({ dsn: 'not a dsn', log: false, dataDir: root, logDir: root }));
+    expect(bad.code).toBe('BAD_DSN');
+    const diag = await createDiagnostics({ log: false, dataDir: path.join(root, 'd'), logDir: root, env: { SENTRY_DSN: 'nonsense' } });
+    const outcome = await diag.recordIncident({ kind: 'sidecar-exit', command: 'codex app-server', exitCode: 1, signal: null });
+    expect(outcome).toMatchObject({ status: 'recorded', queued: false });
+    expect(diag.faults.byArea.upload).toBe(1);
+    await diag.close();
+  });
+});
+
+describe('createDiagnostics with its own log and a real sidecar', () => {
+  it('writes its log through pino-roll, reports sidecar events and exits as incidents, and closes within budget', async () => {
+    const logDir = path.join(root, 'logs');
+    const diag = await createDiagnostics({ logDir, dataDir: path.join(root, 'data'), env: {}, bundle: { enabled: false } });
+    const sidecar: SidecarEvent[] = [];
+    const incidents: IncidentEvent[] = [];
+    diag.on('sidecar', (e) => sidecar.push(e));
+    diag.on('incident', (i) => incidents.push(i));
+    diag.startSidecar({ command: process.execPath, args: ['-e', 'console.log("serving"); process.exit(3)'], restart: { maxRestarts: 0 } });
+    await until(() => incidents.length === 1, 10_000);
+    expect(incidents[0]!.incident).toMatchObject({ kind: 'sidecar-exit', exitCode: 3 });
+    expect(sidecar.map((e) => e.type)).toContain('start');
+    expect(sidecar.map((e) => e.type)).toContain('exit');
+    diag.metrics.record('thread/start', 120, true);
+    expect(diag.metrics.report().methods['thread/start']?.count).toBe(1);
+    const started = Date.now();
+    const closed = await diag.close({ timeoutMs: 3_000 });
+    expect(Date.now() - started).toBeLessThan(3_500);
+    expect(closed.completed).toBe(true);
+    expect(readdirSync(logDir).some((f) => /^codex-diag\..*\d+\.log$/.test(f))).toBe(true);
+  });
+});
