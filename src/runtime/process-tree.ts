@@ -26,6 +26,11 @@ export interface KillProcessTreeOptions {
   pollMs?: number;
   clock?: Clock;
   platform?: NodeJS.Platform;
+  /**
+   * The root already exited and was reaped (a crashed sidecar's leftovers): only its process group is
+   * targeted, never the root pid itself, which the system may since have given to another process.
+   */
+  rootExited?: boolean;
   /** Root of the proc file system (Linux); injectable for tests. Default `/proc`. */
   procRoot?: string;
 }
@@ -115,7 +120,12 @@ export function isProcessAlive(pid: number, procRoot = '/proc', platform: NodeJS
  * The live members of the tree rooted at `rootPid`: the root, members of its process group, and
  * every descendant (by parent pid) of any of those, transitively.
  */
-export function collectTree(table: Map<number, ProcessInfo>, rootPid: number, known: Iterable<number> = []): Map<number, ProcessInfo> {
+export function collectTree(
+  table: Map<number, ProcessInfo>,
+  rootPid: number,
+  known: Iterable<number> = [],
+  includeRoot = true,
+): Map<number, ProcessInfo> {
   const members = new Map<number, ProcessInfo>();
   const queue: number[] = [];
   const add = (info: ProcessInfo | undefined): void => {
@@ -123,7 +133,7 @@ export function collectTree(table: Map<number, ProcessInfo>, rootPid: number, kn
     members.set(info.pid, info);
     queue.push(info.pid);
   };
-  add(table.get(rootPid));
+  if (includeRoot) add(table.get(rootPid));
   for (const pid of known) add(table.get(pid));
   for (const info of table.values()) if (info.pgid === rootPid) add(info);
   const childrenOf = new Map<number, ProcessInfo[]>();
@@ -170,13 +180,14 @@ async function killPosixTree(rootPid: number, options: KillProcessTreeOptions, p
   const useProc = platform === 'linux';
 
   // pid -> start time when first seen, so a pid reused by an unrelated process is never signalled.
-  const tracked = new Map<number, string | undefined>([[rootPid, undefined]]);
+  const includeRoot = options.rootExited !== true;
+  const tracked = new Map<number, string | undefined>(includeRoot ? [[rootPid, undefined]] : []);
   const signalled = new Set<number>();
 
   const refresh = (): Map<number, ProcessInfo> | undefined => {
     const table = useProc ? readProcessTable(procRoot) : undefined;
     if (!table) return undefined;
-    for (const info of collectTree(table, rootPid, tracked.keys()).values()) {
+    for (const info of collectTree(table, rootPid, tracked.keys(), includeRoot).values()) {
       const seen = tracked.get(info.pid);
       if (seen === undefined) tracked.set(info.pid, info.startTime);
     }
@@ -186,7 +197,7 @@ async function killPosixTree(rootPid: number, options: KillProcessTreeOptions, p
   const liveTargets = (table: Map<number, ProcessInfo> | undefined): number[] => {
     if (!table) {
       // No /proc: the group (or the lone root) is all we can see.
-      const groupAlive = isAliveTarget(-rootPid) || isProcessAlive(rootPid, procRoot, platform);
+      const groupAlive = isAliveTarget(-rootPid) || (includeRoot && isProcessAlive(rootPid, procRoot, platform));
       return groupAlive ? [rootPid] : [];
     }
     const live: number[] = [];
@@ -205,6 +216,7 @@ async function killPosixTree(rootPid: number, options: KillProcessTreeOptions, p
     if (!onlyNew) sendSignal(-rootPid, signal);
     for (const pid of liveTargets(table)) {
       if (onlyNew && signalled.has(pid)) continue;
+      if (pid === rootPid && !includeRoot) continue; // the group signal above covers it
       signalled.add(pid);
       sendSignal(pid, signal);
     }

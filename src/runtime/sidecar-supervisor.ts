@@ -180,8 +180,8 @@ export class SidecarSupervisor {
     this.stateValue = 'stopped';
   }
 
-  private killTree(pid: number): Promise<unknown> {
-    return killProcessTree(pid, { graceMs: this.options.killGraceMs ?? 2000, platform: this.platform }).then(
+  private killTree(pid: number, rootExited = false): Promise<unknown> {
+    return killProcessTree(pid, { graceMs: this.options.killGraceMs ?? 2000, platform: this.platform, rootExited }).then(
       (result) => {
         if (result.survivors.length > 0) {
           this.report(new Error(`sidecar "${this.commandLine}": pids still alive after SIGKILL: ${result.survivors.join(', ')}`));
@@ -278,7 +278,7 @@ export class SidecarSupervisor {
 
     // Grandchildren of a crashed run must not outlive it (nor pile up across restarts).
     if (run.pid !== undefined && this.platform !== 'win32') {
-      const cleanup = this.killTree(run.pid);
+      const cleanup = this.killTree(run.pid, true);
       this.cleanups.add(cleanup);
       void cleanup.then(() => this.cleanups.delete(cleanup));
     }
