@@ -39,6 +39,8 @@ export interface BundleInput {
   system?: SystemInfo;
   /** Incidents of this fingerprint the crash-loop limiter suppressed before this one. */
   suppressedCount?: number;
+  /** When the incident happened (ms or ISO); default the incident's own `occurredAt`. */
+  occurredAt?: string | number;
 }
 
 export interface BuildBundleOptions {
@@ -261,7 +263,7 @@ function manifestIncident(input: BundleInput, session: RedactionSession): Manife
     kind,
     fingerprint: input.fingerprint.fingerprint,
     components: input.fingerprint.components.map((c) => session.text(c)),
-    occurredAt: isoOrNull(input.incident.occurredAt),
+    occurredAt: isoOrNull(input.occurredAt ?? input.incident.occurredAt),
   };
   if (input.fingerprint.title !== undefined) result.title = session.text(input.fingerprint.title);
   if (input.suppressedCount !== undefined) result.suppressedCount = input.suppressedCount;

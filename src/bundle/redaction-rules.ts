@@ -371,7 +371,8 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       const alternatives = [...variants].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
       // Windows paths compare case-insensitively; the quick filter looks for the last segment.
       const windows = /^[A-Za-z]:/.test(home);
-      const pattern = new RegExp(`(?:${alternatives})(?![A-Za-z0-9_\\-])`, windows ? 'gi' : 'g');
+      // Guarded on both sides: home `/root` is not the tail of `/home/root`, nor `/home/al` of `/home/alice`.
+      const pattern = new RegExp(`(?<![A-Za-z0-9_.\\-])(?:${alternatives})(?![A-Za-z0-9_\\-])`, windows ? 'gi' : 'g');
       const lastSegment = (home.split(/[\\/]/).pop() ?? home).toLowerCase();
       const quick = windows ? (t: string) => t.toLowerCase().includes(lastSegment) : (t: string) => t.includes(home);
       return patternPass(pattern, quick, () => '~');

@@ -1,7 +1,42 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
-import { DiagError } from '../errors.js';
-import { action, addCommonOptions, type CliContext } from './context.js';
+import { DEFAULT_BUNDLE_BOUNDS } from '../bundle/bounds.js';
+import type { BundleFingerprint, BundleInput, BundleProgress, BuiltBundle } from '../bundle/builder.js';
+import { redactionContextFrom } from '../bundle/redaction-context.js';
+import { DiagError, errnoCode, ExitCode, isDiagError } from '../errors.js';
+import { fingerprintIncident } from '../incidents/fingerprint.js';
+import { IncidentJournal } from '../incidents/journal.js';
+import { readIncidents } from '../incidents/read-incidents.js';
+import { readLastLines } from '../logs/read-last-lines.js';
+import { dataLayout } from '../paths.js';
+import { loadStateReadOnly } from '../state/read-only.js';
+import { action, addCommonOptions, parseCount, type CliContext, type CommonOptions, type ResolvedCommon } from './context.js';
 
+interface ExportOptions extends CommonOptions {
+  lines?: string;
+  out?: string;
+  /** A file path, false for --no-incident, undefined for the latest journaled incident. */
+  incident?: string | false;
+  upload?: boolean;
+  dsn?: string;
+}
+
+/** The incident a bundle is made for, with its fingerprint. */
+interface ChosenIncident {
+  incident: Record<string, unknown>;
+  fingerprint: BundleFingerprint;
+  occurredAt?: string;
+  suppressedCount?: number;
+}
+
+/**
+ * `codex-diag export` (contract: DESIGN.md "CLI"): the last N log lines, the state and an incident
+ * (the latest journaled one unless --incident FILE, none with --no-incident) into a bundle under
+ * <data dir>/bundles (or --out). Prints the path; `--json` prints
+ * {path, bytes, sha256, bundleId, fingerprint, lines, redactions, upload}.
+ * Exit 3 when there are no logs; 2 for a bad incident file or bad usage.
+ */
 export function registerExport(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
   addCommonOptions(
     program
@@ -14,8 +49,160 @@ export function registerExport(program: Command, ctx: CliContext, setExit: (code
       .option('--upload', 'queue the bundle and make one bounded upload attempt')
       .option('--dsn <dsn>', 'Sentry DSN (or $CODEX_DIAG_DSN, then $SENTRY_DSN)'),
   ).action(
-    action(ctx, setExit, () => {
-      throw new DiagError('INTERNAL', 'export is not available in this build');
+    action(ctx, setExit, async (options: ExportOptions) => {
+      const common = ctx.resolve(options);
+      const count = parseCount('--lines', options.lines, DEFAULT_BUNDLE_BOUNDS.maxLines);
+      const chosen = await chooseIncident(ctx, common, options.incident);
+      const lines = await readLogLines(common.logDir, count);
+      const state = await readState(ctx, common);
+      const app = { name: 'Codex', version: appVersionOf(chosen?.incident) };
+      const input: BundleInput = {
+        incident: chosen?.incident ?? null,
+        fingerprint: chosen?.fingerprint ?? null,
+        lines,
+        state,
+        app,
+        ...(chosen?.occurredAt !== undefined ? { occurredAt: chosen.occurredAt } : {}),
+        ...(chosen?.suppressedCount !== undefined ? { suppressedCount: chosen.suppressedCount } : {}),
+      };
+      const progress = progressReporter(ctx, common);
+      // Loaded here: archiver comes with the builder and is not needed by other commands.
+      const { buildBundle } = await import('../bundle/builder.js');
+      const { createRedactor } = await import('../bundle/redactor.js');
+      const built = await buildBundle(input, {
+        ...(await outTarget(ctx, common, options.out)),
+        bounds: { maxLines: count },
+        redactor: createRedactor(redactionContextFrom(ctx.io)),
+        onProgress: progress.update,
+      }).finally(progress.clear);
+      return report(ctx, common, built, chosen, options.upload === true);
     }),
   );
+}
+
+function report(ctx: CliContext, common: ResolvedCommon, built: BuiltBundle, chosen: ChosenIncident | null, uploadRequested: boolean): number {
+  if (common.json) {
+    ctx.json({
+      path: built.path,
+      bytes: built.bytes,
+      sha256: built.sha256,
+      bundleId: built.bundleId,
+      fingerprint: chosen?.fingerprint.fingerprint ?? null,
+      lines: built.lines,
+      redactions: built.redactions,
+      upload: null,
+    });
+  } else {
+    ctx.out(built.path);
+    const redacted = Object.values(built.redactions).reduce((a, b) => a + b, 0);
+    const what = chosen ? `${chosen.fingerprint.fingerprint} (${chosen.fingerprint.title ?? chosen.incident.kind})` : 'no incident';
+    ctx.info(common, `bundle written: ${built.lines} log lines, ${redacted} redactions, ${built.bytes} bytes, ${what}`);
+  }
+  if (uploadRequested) {
+    // The one-call upload is wired by the uploader; until then the bundle stays local (contract: exit 4).
+    ctx.warn(`upload is not available from export in this build; the bundle is kept at ${built.path} (run \`codex-diag upload\`)`);
+    return ExitCode.uploadIncomplete;
+  }
+  return ExitCode.ok;
+}
+
+async function chooseIncident(ctx: CliContext, common: ResolvedCommon, option: string | false | undefined): Promise<ChosenIncident | null> {
+  if (option === false) return null;
+  if (typeof option === 'string') return incidentFromFile(ctx, option);
+  const journal = new IncidentJournal({ dir: dataLayout(common.dataDir).journalDir });
+  const latest = await journal.latest();
+  if (!latest) {
+    ctx.info(common, `no journaled incident in ${dataLayout(common.dataDir).journalDir}; exporting without one`);
+    return null;
+  }
+  return {
+    incident: latest.incident as unknown as Record<string, unknown>,
+    fingerprint: { fingerprint: latest.fingerprint, components: latest.components, title: latest.title },
+    occurredAt: latest.occurredAt,
+    suppressedCount: latest.suppressedSinceLast,
+  };
+}
+
+async function incidentFromFile(ctx: CliContext, file: string): Promise<ChosenIncident> {
+  let text: string;
+  try {
+    text = await fsp.readFile(ctx.path(file), 'utf8');
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ENOENT') throw new DiagError('NOT_FOUND', `incident file not found: ${file}`);
+    if (code === 'EISDIR') throw new DiagError('BAD_INPUT', `incident file is a directory: ${file}`);
+    throw new DiagError('IO', `cannot read incident file ${file}: ${code ?? String(error)}`, { cause: error });
+  }
+  const items = readIncidents(text);
+  const bad = items.find((item) => !item.ok);
+  if (bad && !bad.ok) throw new DiagError('BAD_INPUT', `${file}: line ${bad.line}: ${bad.error}`);
+  const last = items.at(-1);
+  if (!last || !last.ok) throw new DiagError('BAD_INPUT', `${file}: no incident (expected one JSON object or JSON lines)`);
+  const result = fingerprintIncident(last.incident, { homedir: ctx.io.homedir });
+  return {
+    incident: last.incident as unknown as Record<string, unknown>,
+    fingerprint: { fingerprint: result.fingerprint, components: result.components, title: result.title },
+  };
+}
+
+async function readLogLines(logDir: string, count: number) {
+  try {
+    const { lines } = await readLastLines({ logDir, count, maxLineBytes: DEFAULT_BUNDLE_BOUNDS.maxLineBytes });
+    if (lines.length === 0) throw new DiagError('NO_LOGS', `the log files in ${logDir} are empty; nothing to export`);
+    return lines;
+  } catch (error) {
+    // A log dir that does not exist means the app never logged here: nothing found (exit 3), not bad input.
+    if (isDiagError(error) && error.code === 'NOT_FOUND') {
+      throw new DiagError('NO_LOGS', `no logs: ${logDir} does not exist (set --log-dir or CODEX_DIAG_LOG_DIR)`);
+    }
+    throw error;
+  }
+}
+
+/** The state, migrated in memory; a missing file is null, an unreadable one is noted and left out. */
+async function readState(ctx: CliContext, common: ResolvedCommon): Promise<unknown> {
+  try {
+    const read = await loadStateReadOnly(common.stateFile);
+    return read.exists ? read.state : null;
+  } catch (error) {
+    if (!isDiagError(error)) throw error;
+    ctx.warn(`state left out of the bundle: ${error.message}`);
+    return { unreadable: error.code };
+  }
+}
+
+function appVersionOf(incident: Record<string, unknown> | undefined): string {
+  const version = incident?.appVersion;
+  return typeof version === 'string' && version !== '' ? version : 'unknown';
+}
+
+/** --out is a directory when it exists as one or ends with a separator; else the bundle's path. */
+async function outTarget(ctx: CliContext, common: ResolvedCommon, out: string | undefined): Promise<{ outDir: string } | { outPath: string }> {
+  if (out === undefined) return { outDir: dataLayout(common.dataDir).bundlesDir };
+  const full = ctx.path(out);
+  if (/[\\/]$/.test(out)) return { outDir: full };
+  try {
+    if ((await fsp.stat(full)).isDirectory()) return { outDir: full };
+  } catch (error) {
+    if (errnoCode(error) !== 'ENOENT') throw new DiagError('IO', `cannot use --out ${out}: ${errnoCode(error) ?? String(error)}`);
+  }
+  if (path.extname(full) !== '.zip') throw new DiagError('BAD_USAGE', `--out ${out}: expected a directory or a .zip path`);
+  return { outPath: full };
+}
+
+/** A one-line progress display on stderr, only on a TTY and never with --quiet. */
+function progressReporter(ctx: CliContext, common: ResolvedCommon): { update?: (p: BundleProgress) => void; clear: () => void } {
+  const stderr = ctx.io.stderr;
+  if (!stderr.isTTY || common.quiet) return { clear: () => undefined };
+  let shown = false;
+  return {
+    update: (p) => {
+      shown = true;
+      const text = p.phase === 'redact' ? `redacting ${p.done}/${p.total} lines` : p.phase === 'write' ? 'writing bundle' : 'done';
+      stderr.write(`\r\x1b[2K${text}`);
+    },
+    clear: () => {
+      if (shown) stderr.write('\r\x1b[2K');
+    },
+  };
 }

@@ -78,6 +78,11 @@ describe('redactor', () => {
     expect(text).toBe('open ~\\AppData\\x and ~\\y and ~\\\\z');
   });
 
+  it('matches the home directory only as a whole path prefix', () => {
+    const root = createRedactor({ homedir: '/root', username: 'root' });
+    expect(root.redact('at /root/app.js and file:///root/x but not /home/rooted/y').text).toBe('at ~/app.js and file://~/x but not /home/[user]/y');
+  });
+
   it('counts one per replacement', () => {
     const { counts } = redactor.redact('a@example.com b@example.org\npassword=x');
     expect(counts.email).toBe(2);
