@@ -75,6 +75,8 @@ export interface DrainOptions {
   lockStaleMs?: number;
   log?: OutboxLog;
   onProgress?: (progress: DrainProgress) => void;
+  /** This item goes first (an `export --upload` wants its own bundle tried within its budget). */
+  firstItemId?: string;
   /** Aborting it ends the drain now: the request in flight is aborted, the rest stay queued. */
   signal?: AbortSignal;
   /** A loaded (or loading) @sentry/core, so a long-lived uploader imports it once. */
@@ -118,7 +120,10 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
     result.failed += evictions.movedToFailed;
 
     let limits: RateLimits = pruneRateLimits(await store.readRateLimits(), clock.now());
-    const items = await store.list();
+    const listed = await store.list();
+    const items = options.firstItemId
+      ? [...listed.filter((i) => i.itemId === options.firstItemId), ...listed.filter((i) => i.itemId !== options.firstItemId)]
+      : listed;
     let core: SentryCore | undefined;
     let stopRound = false;
     for (const [index, listed] of items.entries()) {

@@ -7,6 +7,7 @@ export { drainOutbox, type DrainOptions, type DrainResult, type DrainProgress, t
 export { acquireDrainLock, DRAIN_LOCK_NAME, type DrainLock } from './drain-lock.js';
 export { parseDsn, describeDsn, envelopeEndpoint, type ParsedDsn } from './dsn.js';
 export { enqueueBundle, pendingItems, type EnqueueOptions, type EnqueueResult } from './enqueue.js';
+export { uploadBundle, type UploadBundleOptions, type UploadBundleResult } from './upload-now.js';
 export { MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from './envelope.js';
 export { describeIncident, levelForIncident, titleForIncident, type SentryLevel } from './incident-summary.js';
 export { DEFAULT_BOUNDS, enforceBounds, type OutboxBounds } from './outbox-bounds.js';

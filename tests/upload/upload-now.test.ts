@@ -1,0 +1,52 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { enqueueBundle, pendingItems, uploadBundle } from '../../src/upload/index.js';
+import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
+import { makeTestBundle, tempDir } from './helpers.js';
+
+let dir: string;
+let outboxDir: string;
+let ingest: LocalIngest;
+
+beforeEach(async () => {
+  dir = await tempDir();
+  outboxDir = path.join(dir, 'outbox');
+  ingest = await startLocalIngest();
+});
+afterEach(async () => {
+  await ingest.close();
+  await fsp.rm(dir, { recursive: true, force: true });
+});
+
+describe('uploadBundle (export --upload): queue, then one bounded attempt', () => {
+  it('sends this bundle first, even behind older queued items', async () => {
+    await enqueueBundle({ outboxDir, bundlePath: await makeTestBundle(dir, { lines: 5 }) });
+    const bundlePath = await makeTestBundle(dir, { lines: 5 });
+    const result = await uploadBundle({ outboxDir, bundlePath, dsn: ingest.dsn });
+    expect(result).toMatchObject({ sent: true, pending: 0 });
+    expect(ingest.events()[0]!.event_id).toBe(result.eventId);
+  });
+
+  it('not sent means queued: the result says why', async () => {
+    ingest.fault({ status: 503 });
+    const result = await uploadBundle({ outboxDir, bundlePath: await makeTestBundle(dir, { lines: 5 }), dsn: ingest.dsn });
+    expect(result).toMatchObject({ sent: false, pending: 1, reason: 'HTTP 503; the bundle is queued' });
+    expect((await pendingItems(outboxDir)).map((i) => i.eventId)).toEqual([result.eventId]);
+  });
+
+  it('a hanging server costs no more than the budget', async () => {
+    ingest.fault({ hang: true });
+    const started = Date.now();
+    const result = await uploadBundle({ outboxDir, bundlePath: await makeTestBundle(dir, { lines: 5 }), dsn: ingest.dsn, deadlineMs: 300 });
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(result).toMatchObject({ sent: false, pending: 1 });
+  });
+
+  it('without a DSN the bundle is queued and stays local; a bad DSN queues nothing', async () => {
+    const bundlePath = await makeTestBundle(dir, { lines: 5 });
+    expect(await uploadBundle({ outboxDir, bundlePath })).toMatchObject({ sent: false, pending: 1, reason: expect.stringContaining('stays local') });
+    await expect(uploadBundle({ outboxDir, bundlePath, dsn: 'nope' })).rejects.toMatchObject({ code: 'BAD_DSN' });
+    expect(await pendingItems(outboxDir)).toHaveLength(1);
+  });
+});
