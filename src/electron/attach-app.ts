@@ -9,11 +9,13 @@ import type { AdaptedApp, Detach } from './types.js';
  * Watches the app: `child-process-gone` (GPU, utility and other non-renderer processes) and
  * `before-quit`, where diagnostics get one bounded flush.
  *
- * Quit handling follows what VS Code's lifecycle service does with `will-quit`: the first
- * quit is held with `preventDefault()`, the flush runs against a deadline, then `app.quit()`
- * is called again and this handler lets the second `before-quit` through. The deadline is
- * enforced twice (inside `close` and by a timer here), so a hung network never keeps the app
- * open past its budget. Apps using `autoUpdater.quitAndInstall()` should `await diag.close()`
+ * Quit handling follows what VS Code's lifecycle service does with `will-quit`
+ * (src/vs/platform/lifecycle/electron-main/lifecycleMainService.ts): the first quit is held
+ * with `preventDefault()`, the flush runs against a deadline, then `app.quit()` is called again
+ * and this handler lets the second `before-quit` through. The deadline is enforced twice (inside
+ * `close` and by a timer here), so a hung network never keeps the app open past its budget.
+ * The flush is `diag.close()`: if a window then vetoes the quit (beforeunload), the app runs on
+ * with diagnostics closed. Apps using `autoUpdater.quitAndInstall()` should `await diag.close()`
  * before calling it, since a held quit there would cancel the install.
  */
 export function attachToApp(diag: HasElectronPort, app: AdaptedApp): Detach {

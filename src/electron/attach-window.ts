@@ -122,7 +122,13 @@ function safeUrl(webContents: AdaptedWebContents): string {
   }
 }
 
-/** `mainFrame.collectJavaScriptCallStack` when this Electron has it (read at call time: mainFrame changes on reload). */
+/**
+ * `mainFrame.collectJavaScriptCallStack` when this Electron has it (33+, experimental), read at call
+ * time since mainFrame changes on reload. Chromium only answers when the app enabled the feature
+ * (`app.commandLine.appendSwitch('enable-features', 'DocumentPolicyIncludeJSCallStacksInCrashReports')`)
+ * and the page is served with `Document-Policy: include-js-call-stacks-in-crash-reports`; otherwise
+ * samples come back empty and the incident simply has no stack.
+ */
 function stackCollector(webContents: AdaptedWebContents): CollectStack | undefined {
   let frame: AdaptedWebContents['mainFrame'];
   try {
