@@ -83,10 +83,10 @@ describe('backpressure (as in the app-server change)', () => {
         }),
     });
     gate.markReady(1);
-    expect(gate.send(1, 'first:incident')).toBe('delivered');
-    expect(gate.send(1, 'p:progress')).toBe('queued');
-    expect(gate.send(1, 'q:progress')).toBe('dropped');
-    expect(gate.send(1, 'last:incident')).toBe('queued');
+    expect(gate.send(1, 'first:incident', null)).toBe('delivered');
+    expect(gate.send(1, 'p:progress', null)).toBe('queued');
+    expect(gate.send(1, 'q:progress', null)).toBe('dropped');
+    expect(gate.send(1, 'last:incident', null)).toBe('queued');
     expect(delivered).toEqual(['first:incident']);
     for (let i = 0; i < 4; i++) {
       releases.shift()?.();
