@@ -290,7 +290,7 @@ export class SidecarSupervisor {
       command: this.commandLine,
       exitCode,
       signal,
-      pid,
+      ...(pid !== null ? { pid } : {}),
       occurredAt: new Date(now).toISOString(),
       reason,
       uptimeMs,

@@ -65,7 +65,8 @@ export interface SidecarExitIncident {
   command: string;
   exitCode: number | null;
   signal: string | null;
-  pid: number | null;
+  /** Absent when the process never started (launch failure). */
+  pid?: number;
   /** ISO-8601. */
   occurredAt: string;
   reason: SidecarExitReason;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiagError } from '../../src/errors.js';
+import { Incident } from '../../src/incidents/schema.js';
 import { isProcessAlive, parseProcStat } from '../../src/runtime/process-tree.js';
 import { FakeClock } from '../fixtures/sidecar/fake-clock.js';
 import { fixture, killQuietly, recordingSupervisor, waitAllDead } from '../fixtures/sidecar/harness.js';
@@ -49,6 +50,7 @@ describe('SidecarSupervisor restarts', () => {
       reason: 'abnormal-exit',
     });
     expect(h.incidents[0]!.restartsPaused).toBeUndefined();
+    expect(Incident.safeParse(h.incidents[0]).success).toBe(true);
     // Nothing restarts before the backoff delay has passed on the clock.
     expect(clock.pendingDelays()).toEqual([100]);
     expect(h.ofType('start')).toHaveLength(1);
@@ -210,8 +212,10 @@ describe('SidecarSupervisor launch failures', () => {
       kind: 'sidecar-exit',
       command: 'codex-diag-no-such-command app-server',
       reason: 'launch-failed',
-      pid: null,
     });
+    // The incident schema takes a pid only as a number: none is better than null.
+    expect(h.incidents[0]).not.toHaveProperty('pid');
+    expect(Incident.safeParse(h.incidents[0]).success).toBe(true);
     expect(await h.nth('restart', 1)).toMatchObject({ attempt: 1, delayMs: 10 });
     clock.advance(10);
     await h.nth('paused', 1);
