@@ -1,0 +1,167 @@
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliIo } from '../../src/cli/context.js';
+import { runCli } from '../../src/cli/program.js';
+import { readZip } from '../../src/bundle/zip-reader.js';
+import { fingerprintIncident } from '../../src/incidents/fingerprint.js';
+import { IncidentJournal } from '../../src/incidents/journal.js';
+import { parseIncident } from '../../src/incidents/parse.js';
+import { createLogger } from '../../src/logs/logger.js';
+import { makeTempDir, rawZip } from './helpers.js';
+
+const HOME = '/home/dana';
+
+function io(options: { tty?: boolean; stdin?: string } = {}): CliIo & { out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
+  const stdin = new PassThrough();
+  stdin.end(options.stdin ?? '');
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += String(c)));
+  stderr.on('data', (c) => (err += String(c)));
+  return { stdout, stderr, stdin, env: { USER: 'dana' }, cwd: tmp.dir, platform: 'linux', homedir: HOME, out: () => out, err: () => err };
+}
+
+const SECRETS = ['hunter2', 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz012345', 'dana@example.com', 'ghp_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789'];
+let tmp: ReturnType<typeof makeTempDir>;
+let logDir: string;
+let dataDir: string;
+let fingerprint: string;
+
+beforeAll(async () => {
+  tmp = makeTempDir();
+  logDir = path.join(tmp.dir, 'logs');
+  dataDir = path.join(tmp.dir, 'data');
+  // Written by the real pino + pino-roll writer, rotating every 4 KB.
+  const log = createLogger({ logDir, name: 'app', size: '4k', frequency: null, limit: 20 });
+  for (let i = 0; i < 400; i++) {
+    log.logger.info({ i, user: 'dana@example.com', cwd: `${HOME}/work` }, `request ${i} with password=hunter2 via ${SECRETS[1]}`);
+    if (i % 50 === 0) log.logger.warn(`push with ${SECRETS[3]}`);
+  }
+  log.logger.info('last line');
+  await log.close({ timeoutMs: 10_000 });
+
+  const parsed = parseIncident({ kind: 'render-process-gone', reason: 'oom', exitCode: 0, url: 'app://codex/chat/1?x=2', occurredAt: Date.UTC(2026, 10, 21), appVersion: '26.1.0' });
+  if (!parsed.ok) throw new Error(parsed.error);
+  const fp = fingerprintIncident(parsed.incident, { homedir: HOME });
+  fingerprint = fp.fingerprint;
+  const journal = IncidentJournal.inDataDir(dataDir);
+  await journal.append(journal.recordFor(parsed.incident, fp, { bundle: true, suppressedSinceLast: 2 } as never));
+}, 30_000);
+afterAll(() => tmp.cleanup());
+
+describe('codex-diag export', () => {
+  it('exports the latest journaled incident with the last N lines from pino-roll files, redacted', async () => {
+    const t = io();
+    const code = await runCli(['export', '--log-dir', logDir, '--data-dir', dataDir, '-n', '100', '--json'], t);
+    expect(t.err()).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(t.out()) as Record<string, unknown>;
+    expect(Object.keys(result).sort()).toEqual(['bundleId', 'bytes', 'fingerprint', 'lines', 'path', 'redactions', 'sha256', 'upload']);
+    expect(result.fingerprint).toBe(fingerprint);
+    expect(result.lines).toBe(100);
+    expect(result.upload).toBeNull();
+    expect(path.dirname(result.path as string)).toBe(path.join(dataDir, 'bundles'));
+    expect(path.basename(result.path as string)).toMatch(new RegExp(`^codex-diag-\\d{8}T\\d{6}-${fingerprint.slice(0, 12)}\\.zip$`));
+
+    const { files } = await readZip(result.path as string);
+    const tail = files.get('logs/tail.log')!.toString().trimEnd().split('\n');
+    expect(tail).toHaveLength(100);
+    expect(JSON.parse(tail[99]!).msg).toBe('last line');
+    for (const [name, bytes] of files) {
+      for (const secret of [...SECRETS, HOME]) expect(bytes.includes(secret), `${name} holds ${secret}`).toBe(false);
+    }
+    const manifest = JSON.parse(files.get('manifest.json')!.toString());
+    expect(manifest.app).toEqual({ name: 'Codex', version: '26.1.0' });
+    expect(manifest.incident).toMatchObject({ kind: 'render-process-gone', fingerprint, suppressedCount: 2, occurredAt: '2026-11-21T00:00:00.000Z' });
+    expect(manifest.redaction.secret_field).toBeGreaterThanOrEqual(97);
+    expect(manifest.redaction.openai_key).toBeGreaterThanOrEqual(97);
+
+    const inspect = io();
+    expect(await runCli(['inspect', result.path as string, '--json'], inspect)).toBe(0);
+    expect(JSON.parse(inspect.out())).toMatchObject({ ok: true, problems: [], manifest: { bundleId: result.bundleId } });
+    const human = io();
+    expect(await runCli(['inspect', result.path as string], human)).toBe(0);
+    expect(human.out()).toContain(`fingerprint ${fingerprint}`);
+    expect(human.out()).toMatch(/log lines +100 of 100/);
+    expect(human.out()).toMatch(/redactions .*secret_field \d+/);
+  });
+
+  it('makes a manual export with --no-incident into --out, progress only on a TTY', async () => {
+    const out = path.join(tmp.dir, 'out');
+    mkdirSync(out);
+    const plain = io();
+    expect(await runCli(['export', '--log-dir', logDir, '--data-dir', dataDir, '--no-incident', '--out', out, '-n', '5'], plain)).toBe(0);
+    expect(plain.out().trim()).toMatch(/codex-diag-\d{8}T\d{6}-manual\.zip$/);
+    expect(plain.err()).not.toContain('\r');
+    const tty = io({ tty: true });
+    expect(await runCli(['export', '--log-dir', logDir, '--data-dir', dataDir, '--no-incident', '--out', path.join(out, 'x.zip')], tty)).toBe(0);
+    expect(tty.err()).toContain('\r');
+    expect(tty.out().trim()).toBe(path.join(out, 'x.zip'));
+    expect(readdirSync(out)).toHaveLength(2);
+  });
+
+  it('exports an incident from --incident FILE and rejects a bad one with exit 2', async () => {
+    const good = path.join(tmp.dir, 'incident.json');
+    writeFileSync(good, JSON.stringify({ kind: 'sidecar-exit', command: 'codex app-server', exitCode: 101, signal: null }));
+    const t = io();
+    expect(await runCli(['export', '--log-dir', logDir, '--data-dir', dataDir, '--incident', good, '--json', '-n', '3'], t)).toBe(0);
+    expect(JSON.parse(t.out()).fingerprint).toMatch(/^fp1-/);
+
+    const bad = path.join(tmp.dir, 'bad.json');
+    writeFileSync(bad, '{"kind": 5');
+    const b = io();
+    expect(await runCli(['export', '--log-dir', logDir, '--data-dir', dataDir, '--incident', bad], b)).toBe(2);
+    expect(b.err()).toMatch(/^codex-diag: .*bad\.json/);
+    const missing = io();
+    expect(await runCli(['export', '--log-dir', logDir, '--data-dir', dataDir, '--incident', 'nope.json'], missing)).toBe(2);
+  });
+
+  it('says there are no logs with exit 3', async () => {
+    const empty = path.join(tmp.dir, 'empty-logs');
+    mkdirSync(empty);
+    for (const dir of [empty, path.join(tmp.dir, 'absent')]) {
+      const t = io();
+      expect(await runCli(['export', '--log-dir', dir, '--data-dir', dataDir, '--no-incident'], t)).toBe(3);
+      expect(t.err()).toMatch(/^codex-diag: no log/);
+      expect(t.out()).toBe('');
+    }
+  });
+});
+
+describe('codex-diag inspect', () => {
+  it('lists every problem on stderr and exits 2', async () => {
+    const evil = path.join(tmp.dir, 'evil.zip');
+    writeFileSync(evil, rawZip([{ name: '../x', data: Buffer.from('x') }, { name: '/abs', data: Buffer.from('y') }]));
+    const t = io();
+    expect(await runCli(['inspect', evil], t)).toBe(2);
+    const problems = t.err().trim().split('\n');
+    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining('unsafe name (".." path segment)'), expect.stringContaining('unsafe name (absolute path)'), expect.stringContaining('manifest.json: missing')]));
+    const j = io();
+    expect(await runCli(['inspect', evil, '--json'], j)).toBe(2);
+    expect(JSON.parse(j.out()).ok).toBe(false);
+    const missing = io();
+    expect(await runCli(['inspect', 'nope.zip'], missing)).toBe(2);
+    expect(missing.err()).toMatch(/no such bundle/);
+  });
+});
+
+describe('codex-diag redact', () => {
+  it('filters a file or stdin, and --json gives {text, counts}', async () => {
+    const file = path.join(tmp.dir, 'share.txt');
+    writeFileSync(file, `ok line\n{"password":"hunter2","n":1}\n${HOME}/x dana@example.com`);
+    const t = io();
+    expect(await runCli(['redact', file], t)).toBe(0);
+    expect(t.out()).toBe('ok line\n{"password":"[REDACTED:secret_field]","n":1}\n~/x [REDACTED:email]');
+    const s = io({ stdin: 'Authorization: Bearer abcdefgh12345678\n' });
+    expect(await runCli(['redact', '--json'], s)).toBe(0);
+    const doc = JSON.parse(s.out());
+    expect(doc.text).toBe('Authorization: [REDACTED:auth_header]\n');
+    expect(doc.counts.auth_header).toBe(1);
+    const missing = io();
+    expect(await runCli(['redact', 'nope.txt'], missing)).toBe(2);
+  });
+});
