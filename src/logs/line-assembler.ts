@@ -12,7 +12,7 @@ export class LineAssembler {
   private pending: Uint8Array[] = [];
   private pendingHeld = 0; // bytes held in `pending` (at most maxLineBytes + 4)
   private pendingTotal = 0; // bytes the partial line really has
-  private readonly decoder = new TextDecoder('utf-8');
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
   constructor(
     private readonly maxLineBytes: number,

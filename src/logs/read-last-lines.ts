@@ -70,7 +70,8 @@ export async function readLastLines(options: ReadLastLinesOptions): Promise<Read
     maxLineBytes: Math.max(1, options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES),
     blockBytes: Math.max(1, options.blockBytes ?? DEFAULT_BLOCK_BYTES),
     accept: options.accept,
-    decoder: new TextDecoder('utf-8'),
+    // ignoreBOM: keep a U+FEFF as it is in the file, whether a line is decoded alone or with others.
+    decoder: new TextDecoder('utf-8', { ignoreBOM: true }),
   };
   const fileSystem = options.fileSystem ?? nodeTailFileSystem;
   let opened = 0;
@@ -127,9 +128,10 @@ async function readFully(handle: TailFileHandle, buffer: Uint8Array, position: n
 }
 
 /**
- * Walks one file from its end towards its start. The line being assembled is held as block slices
- * only while it is at most maxLineBytes long; a longer one is tracked by offsets alone and its head
- * is read again once its start is found, so a huge line never sits in memory whole.
+ * Walks one file from its end towards its start. Lines wholly inside a block are decoded together;
+ * a line spanning blocks is held as block slices only while it is at most maxLineBytes long; a longer
+ * one is tracked by offsets alone and its head is read again once its start is found, so a huge line
+ * never sits in memory whole.
  */
 async function readFileBackwards(handle: TailFileHandle, file: LogFile, state: ReadState): Promise<void> {
   const end = Math.min(file.size, (await handle.stat()).size);
@@ -139,20 +141,23 @@ async function readFileBackwards(handle: TailFileHandle, file: LogFile, state: R
   let pieces: Uint8Array[] = []; // its bytes seen so far, last piece first
   let first = true;
 
-  const emit = async (lineStart: number): Promise<boolean> => {
-    const length = lineEnd - lineStart;
-    let text: string;
-    if (length > state.maxLineBytes) {
-      text = await readCutLine(handle, lineStart, length, state);
-    } else {
-      text = state.decoder.decode(stripCarriageReturn(joinReversed(pieces, length)));
-    }
-    pieces = [];
+  const push = (text: string, cut: boolean): boolean => {
     const line: TailLine = { source: file.source, text };
     if (state.accept && !state.accept(line)) return false;
     state.newestFirst.push(line);
-    if (length > state.maxLineBytes) state.cutLines++;
+    if (cut) state.cutLines++;
     return state.newestFirst.length >= state.wanted;
+  };
+  const keep = (block: Uint8Array, start: number, stop: number, blockPosition: number) => {
+    if (lineEnd - (blockPosition + start) <= state.maxLineBytes) pieces.push(block.subarray(start, stop));
+    else pieces = []; // too long to keep: only its offsets matter from here on
+  };
+  const finishLine = async (lineStart: number): Promise<boolean> => {
+    const length = lineEnd - lineStart;
+    const long = length > state.maxLineBytes;
+    const text = long ? await readCutLine(handle, lineStart, length, state) : decodeLine(joinReversed(pieces, length), state);
+    pieces = [];
+    return push(text, long);
   };
 
   while (position > 0) {
@@ -169,18 +174,46 @@ async function readFileBackwards(handle: TailFileHandle, file: LogFile, state: R
         lineEnd--;
       }
     }
-    for (;;) {
-      const newline = scanEnd === 0 ? -1 : block.lastIndexOf(NEWLINE, scanEnd - 1);
-      const pieceStart = newline + 1;
-      if (lineEnd - (position + pieceStart) <= state.maxLineBytes) pieces.push(block.subarray(pieceStart, scanEnd));
-      else pieces = []; // too long to keep: only its offsets matter from here on
-      if (newline === -1) break;
-      if (await emit(position + pieceStart)) return;
-      lineEnd = position + newline;
-      scanEnd = newline;
-    }
+    const last = scanEnd === 0 ? -1 : block.lastIndexOf(NEWLINE, scanEnd - 1);
+    keep(block, last + 1, scanEnd, position);
+    if (last === -1) continue; // the whole block is inside one line
+    if (await finishLine(position + last + 1)) return;
+    const firstNewline = block.indexOf(NEWLINE);
+    if (firstNewline < last && takeWholeLines(block.subarray(firstNewline + 1, last), push, state)) return;
+    lineEnd = position + firstNewline;
+    keep(block, 0, firstNewline, position);
   }
-  await emit(0); // the file's first line
+  await finishLine(0); // the file's first line
+}
+
+/** Lines that lie wholly in one block (newest last), pushed newest first; true when enough. */
+function takeWholeLines(region: Uint8Array, push: (text: string, cut: boolean) => boolean, state: ReadState): boolean {
+  if (region.length <= state.maxLineBytes) {
+    // Decoding a run of whole lines at once gives the same text as decoding them one by one: `\n`
+    // (0x0A) is never part of a multibyte sequence, and the decoder closes a broken sequence with one
+    // U+FFFD when it meets it, as it does at the end of a line decoded alone. One call is much cheaper.
+    const lines = state.decoder.decode(region).split('\n');
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const text = lines[i]!;
+      if (push(text.endsWith('\r') ? text.slice(0, -1) : text, false)) return true;
+    }
+    return false;
+  }
+  // Blocks larger than maxLineBytes: a line here may need cutting, so go line by line on the bytes.
+  let stop = region.length;
+  for (;;) {
+    const newline = stop === 0 ? -1 : region.lastIndexOf(NEWLINE, stop - 1);
+    const bytes = region.subarray(newline + 1, stop);
+    const long = bytes.length > state.maxLineBytes;
+    const text = long ? cutLine(bytes, bytes.length, state) : decodeLine(bytes, state);
+    if (push(text, long)) return true;
+    if (newline === -1) return false;
+    stop = newline;
+  }
+}
+
+function decodeLine(bytes: Uint8Array, state: ReadState): string {
+  return state.decoder.decode(stripCarriageReturn(bytes));
 }
 
 function joinReversed(pieces: Uint8Array[], length: number): Uint8Array {
@@ -198,6 +231,11 @@ async function readCutLine(handle: TailFileHandle, lineStart: number, length: nu
   // Keep the head (where a record's time, level and message are), ending on a character boundary.
   const head = new Uint8Array(Math.min(length, state.maxLineBytes + 4));
   await readFully(handle, head, lineStart, state);
+  return cutLine(head, length, state);
+}
+
+/** The head of a line of `length` bytes, up to maxLineBytes on a character boundary, and the marker. */
+function cutLine(head: Uint8Array, length: number, state: ReadState): string {
   const kept = utf8CutLength(head, state.maxLineBytes);
   return state.decoder.decode(head.subarray(0, kept)) + cutMarker(length - kept);
 }

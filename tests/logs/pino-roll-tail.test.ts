@@ -18,7 +18,7 @@ describe('tail over files written by the real pino-roll under load', () => {
   beforeAll(async () => {
     // The dir does not exist yet: createLogger makes it (pino-roll with mkdir+symlink would crash).
     await writeRolling(logDir, { lines: TOTAL, size: '32k' });
-  });
+  }, 60_000);
   afterAll(() => tmp.cleanup());
 
   it('rotated into many numbered files, with current.log pointing at the newest', async () => {
@@ -106,7 +106,7 @@ describe('tail over files written by the real pino-roll under load', () => {
 });
 
 describe('retention', () => {
-  it('keeps `limit` files besides the current one and the tail still ends with the last line', async () => {
+  it('keeps `limit` files besides the current one and the tail still ends with the last line', { timeout: 60_000 }, async () => {
     const tmp = tempDir();
     try {
       await writeRolling(tmp.dir, { lines: 3000, size: '16k', limit: 3 });

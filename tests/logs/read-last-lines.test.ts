@@ -65,6 +65,41 @@ describe('readLastLines', () => {
     );
   });
 
+  it('matches a line-by-line model for any bytes, block size and line limit (cuts included)', async () => {
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    // Pieces that make boundaries interesting: multibyte characters, stray continuation and lead bytes, CR.
+    const piece = fc.constantFrom(...['a', 'é', '日', '😀', '\r', '\n', '\n', '\n'].map((c) => Buffer.from(c)), Buffer.from([0x80]), Buffer.from([0xe6, 0x97]), Buffer.from([0xff]));
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { maxLength: 60 }), fc.integer({ min: 1, max: 29 }), fc.integer({ min: 1, max: 12 }), async (pieces, blockBytes, maxLineBytes) => {
+        const body = Buffer.concat(pieces);
+        writeFileSync(path.join(tmp.dir, 'm.log'), body);
+        const content = body.length > 0 && body[body.length - 1] === 0x0a ? body.subarray(0, -1) : body;
+        const model: string[] = [];
+        if (body.length > 0) {
+          let start = 0;
+          for (;;) {
+            const nl = content.indexOf(0x0a, start);
+            let line = content.subarray(start, nl === -1 ? content.length : nl);
+            if (line.length > maxLineBytes) {
+              let kept = maxLineBytes;
+              while (kept > 0 && kept > maxLineBytes - 3 && (line[kept]! & 0xc0) === 0x80) kept--;
+              if ((line[kept]! & 0xc0) === 0x80) kept = maxLineBytes;
+              model.push(decoder.decode(line.subarray(0, kept)) + cutMarker(line.length - kept));
+            } else {
+              if (line[line.length - 1] === 0x0d) line = line.subarray(0, -1);
+              model.push(decoder.decode(line));
+            }
+            if (nl === -1) break;
+            start = nl + 1;
+          }
+        }
+        const count = Math.max(1, model.length - 2);
+        expect(await texts(count, { blockBytes, maxLineBytes })).toEqual(model.slice(-count));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('turns invalid UTF-8 into U+FFFD without touching the neighbouring lines', async () => {
     const bytes = Buffer.concat([
       Buffer.from('good one\n'),
