@@ -16,6 +16,10 @@ import type { AdaptedWindow, AdaptedWebContents, Detach } from './types.js';
  */
 export function attachToWindow(diag: HasElectronPort, win: AdaptedWindow): Detach {
   const port = electronPortOf(diag);
+  if (isGone(win)) {
+    port.reportMalformed('electron:attachToWindow', 'the window or its webContents is already destroyed');
+    return () => undefined;
+  }
   const webContents = win.webContents;
   const webContentsId = webContents.id;
   const windowId = win.id;
@@ -111,6 +115,14 @@ export function attachToWindow(diag: HasElectronPort, win: AdaptedWindow): Detac
     }
   }
   return detach;
+}
+
+function isGone(win: AdaptedWindow): boolean {
+  try {
+    return win.isDestroyed() || win.webContents.isDestroyed();
+  } catch {
+    return true; // Electron throws on access to a destroyed object
+  }
 }
 
 function safeUrl(webContents: AdaptedWebContents): string {

@@ -163,6 +163,17 @@ describe('attachToWindow', () => {
     expect(renderer.describe()).toEqual({ url: 'app://codex/settings', windowId: 3 });
   });
 
+  it('attaches nothing to a window that is already destroyed, and says so', () => {
+    const wc = new FakeWebContents(7);
+    const win = new FakeWindow(2, wc);
+    win.destroyed = true;
+    const { diag, calls } = fakePort();
+    const detach = attachToWindow(diag, asWindow(win));
+    expect(WEB_CONTENTS_EVENTS.map((e) => wc.listenerCount(e)).every((n) => n === 0)).toBe(true);
+    expect(calls.malformed).toEqual([['electron:attachToWindow', 'the window or its webContents is already destroyed']]);
+    expect(() => detach()).not.toThrow();
+  });
+
   it('detaches by itself when the webContents is destroyed', () => {
     const { wc, calls } = setup();
     wc.emit('destroyed');
