@@ -38,7 +38,10 @@ export class Uploader {
   readonly stats: UploaderStats = { drains: 0, sent: 0, failed: 0, evicted: 0, errors: 0 };
   private readonly clock: Clock;
   private readonly log: OutboxLog;
-  private current: Promise<DrainResult> | undefined;
+  /** Drains run one after another on this chain (the lock handles other processes). */
+  private chain: Promise<unknown> = Promise.resolve();
+  /** A background drain queued but not started yet: later kicks join it instead of queueing more. */
+  private pendingKick: Promise<DrainResult | undefined> | undefined;
   private controller: AbortController | undefined;
   private timer: unknown;
   private closed = false;
@@ -62,37 +65,33 @@ export class Uploader {
     return queued;
   }
 
-  /** One drain now (waits for a running one first). Rejects only on a local fault. */
-  async drain(options: { deadlineMs?: number; force?: boolean } = {}): Promise<DrainResult> {
-    const previous = this.current;
-    if (previous) await previous.catch(() => undefined);
-    const run = this.runDrain(options.deadlineMs ?? this.options.backgroundDeadlineMs ?? 60_000, options.force ?? false);
-    this.current = run;
-    try {
-      return await run;
-    } finally {
-      if (this.current === run) this.current = undefined;
-    }
+  /** One drain now, after any running one. Rejects only on a local fault. */
+  drain(options: { deadlineMs?: number; force?: boolean } = {}): Promise<DrainResult> {
+    const run = this.chain
+      .catch(() => undefined)
+      .then(() => this.runDrain(options.deadlineMs ?? this.options.backgroundDeadlineMs ?? 60_000, options.force ?? false));
+    this.chain = run;
+    return run;
   }
 
   /**
-   * Bounded flush on quit: stops timers, cuts a running drain short, makes one last attempt with
-   * what is left of the budget, and resolves within `timeoutMs` whatever the network does.
+   * Bounded flush on quit: stops timers, gives a running drain half the budget, then aborts its
+   * request, makes one last attempt with what is left, and resolves within `timeoutMs` whatever
+   * the network does.
    */
   async close(options: { timeoutMs?: number } = {}): Promise<DrainResult | undefined> {
     const budget = options.timeoutMs ?? 2_000;
     const startedAt = this.clock.now();
     this.closed = true;
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    const running = this.chain.catch(() => undefined);
     const work = (async () => {
-      if (this.current) {
-        await Promise.race([this.current.catch(() => undefined), this.delay(Math.max(budget / 2, 1))]);
-        this.controller?.abort();
-        await this.current?.catch(() => undefined);
-      }
+      await Promise.race([running, this.delay(Math.max(budget / 2, 1))]);
+      this.controller?.abort();
+      await running;
       const left = budget - (this.clock.now() - startedAt);
       if (!this.dsn || left <= 50) return undefined;
-      return this.runDrain(left - 25, false);
+      return this.runDrain(left - 25, false, true);
     })().catch((error: unknown) => {
       this.fault(error);
       return undefined;
@@ -103,13 +102,21 @@ export class Uploader {
   }
 
   private kick(): void {
-    if (this.closed || !this.dsn) return;
-    this.drain().catch((error: unknown) => this.fault(error));
+    if (this.closed || !this.dsn || this.pendingKick) return;
+    const run = this.chain
+      .catch(() => undefined)
+      .then(() => {
+        this.pendingKick = undefined;
+        return this.runDrain(this.options.backgroundDeadlineMs ?? 60_000, false);
+      });
+    this.pendingKick = run;
+    this.chain = run;
+    run.catch((error: unknown) => this.fault(error));
   }
 
-  private async runDrain(deadlineMs: number, force: boolean): Promise<DrainResult> {
+  private async runDrain(deadlineMs: number, force: boolean, final = false): Promise<DrainResult> {
     const dsn = this.dsn;
-    if (!dsn) {
+    if (!dsn || (this.closed && !final)) {
       const pending = (await new OutboxStore(this.options.outboxDir, this.clock).list()).length;
       return { sent: 0, failed: 0, pending, evicted: 0, locked: false, rateLimitedUntil: null, results: [] };
     }

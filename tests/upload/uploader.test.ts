@@ -44,6 +44,19 @@ describe('Uploader (what the embedding owns)', () => {
     await waitFor(async () => (await pendingItems(outboxDir)).length === 0, 5_000, 'the item to be deleted');
   });
 
+  it('enqueues in a burst share drains: each bundle sent once, never refused by its own lock', async () => {
+    const drains: DrainResult[] = [];
+    uploader = new Uploader({ outboxDir, dsn: ingest.dsn, onDrain: (r) => drains.push(r) });
+    const bundles = await Promise.all(Array.from({ length: 5 }, () => makeTestBundle(dir, { lines: 5 })));
+    const queued = await Promise.all(bundles.map((b) => uploader!.enqueue(b)));
+    await waitFor(async () => (await pendingItems(outboxDir)).length === 0, 10_000, 'the outbox to empty');
+    await uploader.drain();
+    expect(drains.every((d) => !d.locked)).toBe(true);
+    const ids = ingest.events().map((e) => e.event_id);
+    expect(ids).toHaveLength(5);
+    expect(new Set(ids)).toEqual(new Set(queued.map((q) => q.eventId)));
+  });
+
   it('retries when the backoff falls due, on its own timer', async () => {
     const clock = new ManualClock();
     const drains: DrainResult[] = [];
