@@ -5,8 +5,11 @@
  */
 export type DeliverFn = (webContentsId: number, channel: string, payload: unknown) => void | Promise<void>;
 
-/** What `send` did with a message. */
-export type SendResult = 'delivered' | 'queued' | 'dropped';
+/**
+ * What `send` did with a message: handed to the edge, queued (not ready, or behind others),
+ * dropped (best-effort, queue full), or failed (the edge threw: counted as a fault).
+ */
+export type SendResult = 'delivered' | 'queued' | 'dropped' | 'failed';
 
 export interface DeliveryStats {
   delivered: number;

@@ -42,8 +42,10 @@ export class ReadyGate {
     const lane = this.lane(webContentsId);
     const lossless = isLosslessMessage(channel, options);
     if (lane.ready && !lane.busy && lane.queue.size === 0) {
+      const faultsBefore = this.counters.faults;
       this.dispatch(webContentsId, lane, { channel, payload, lossless, skippedBefore: 0 });
-      return 'delivered';
+      // A synchronous edge that threw has been counted by now; an async one reports later.
+      return this.counters.faults > faultsBefore ? 'failed' : 'delivered';
     }
     const result = lane.queue.offer(channel, payload, lossless);
     if (result === 'dropped') this.counters.dropped++;

@@ -70,7 +70,9 @@ describe('ReadyGate', () => {
     gate.send(1, 'good:incident', null);
     expect(() => gate.markReady(1)).not.toThrow();
     expect(delivered).toEqual(['good:incident']);
-    expect(faults).toHaveLength(1);
-    expect(gate.stats().faults).toBe(1);
+    expect(gate.send(1, 'bad:incident', null)).toBe('failed');
+    expect(gate.send(1, 'good:incident', null)).toBe('delivered');
+    expect(faults).toHaveLength(2);
+    expect(gate.stats().faults).toBe(2);
   });
 });
