@@ -334,7 +334,7 @@ export class DiagnosticsService implements Diagnostics {
     const now = this.clock.now();
     const incident = { ...parsed.incident };
     incident.occurredAt ??= new Date(now).toISOString();
-    incident.appVersion ??= this.app.version;
+    if (this.options.app) incident.appVersion ??= this.options.app.version;
     if (!shouldCapture(incident, this.capture)) {
       this.log('debug', `incident ignored by policy: ${incident.kind}`);
       return { status: 'ignored', reason: 'policy' };
