@@ -228,7 +228,7 @@ export class SidecarSupervisor {
     run.pid = child.pid;
 
     const maxLineBytes = this.options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-    for (const stream of ['stdout', 'stderr'] as const) {
+    for (const stream of spec.logStreams ?? (['stdout', 'stderr'] as const)) {
       const readable = child[stream];
       if (!readable) continue;
       const splitter = new LineSplitter((text) => {

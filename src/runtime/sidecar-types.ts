@@ -9,6 +9,11 @@ export interface SidecarStartOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   restart?: RestartOptions;
+  /**
+   * Streams whose lines go to `onLogLine`. Default both. Leave `stdout` out when it carries a
+   * protocol (JSON-RPC over stdio): the host then reads `handle.child.stdout` itself.
+   */
+  logStreams?: ReadonlyArray<'stdout' | 'stderr'>;
   /** Aborting it stops the sidecar like `stop()` (the whole process tree). */
   signal?: AbortSignal;
 }

@@ -195,6 +195,22 @@ describe('SidecarSupervisor output', () => {
   });
 });
 
+describe('SidecarSupervisor protocol stdout', () => {
+  it('leaves stdout to the host when logStreams omits it (JSON-RPC over stdio)', async () => {
+    const h = recordingSupervisor({ clock: new FakeClock() });
+    const handle = h.supervisor.start({ command: node, args: [fixture('controlled.mjs')], logStreams: ['stderr'] });
+    stops.push(() => handle.stop());
+    const start = await h.nth('start', 1);
+    track([start.pid]);
+    let received = '';
+    handle.child!.stdout!.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    handle.child!.stdin!.write('say {"jsonrpc":"2.0","id":1}\n');
+    await waitFor(() => received.includes('{"jsonrpc":"2.0","id":1}\n'), 'the reply on stdout');
+    expect(received.startsWith(`ready ${start.pid}\n`)).toBe(true);
+    expect(h.lines).toEqual([]);
+  });
+});
+
 describe('SidecarSupervisor launch failures', () => {
   it('a missing command is an exit with a clear reason and an incident, never a throw', async () => {
     const clock = new FakeClock();
@@ -319,3 +335,19 @@ function pgidOf(pid: number): number | undefined {
     return undefined;
   }
 }
+
+describe('SidecarSupervisor host exit', () => {
+  it('kills the whole tree when the host process exits without stopping it', async () => {
+    const { spawn } = await import('node:child_process');
+    const host = spawn(node, [fixture('host.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    host.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => host.once('exit', resolve));
+    await waitFor(() => host.stdout!.readableEnded, 'host stdout to end');
+    const pids = [...out.matchAll(/^pid (\d+)$/gm)].map((m) => Number(m[1]));
+    track(pids);
+    expect(code).toBe(0);
+    expect(pids).toHaveLength(6);
+    expect(await waitAllDead(pids)).toEqual([]);
+  });
+});
