@@ -32,6 +32,7 @@ export interface BoundsReport {
 export async function enforceBounds(store: OutboxStore, now: number, bounds: OutboxBounds = {}): Promise<BoundsReport> {
   const b = { ...DEFAULT_BOUNDS, ...bounds };
   const report: BoundsReport = { movedToFailed: 0, deleted: 0 };
+  await store.sweepTempFiles();
   let items = await store.list();
   for (const item of items.filter((i) => now - i.createdAt > b.maxAgeMs)) {
     await store.moveToFailed(item, item.lastStatus, `expired: queued longer than ${Math.round(b.maxAgeMs / 3_600_000)} h`);

@@ -207,6 +207,27 @@ export class OutboxStore {
     await this.writer.write(this.metaPath(item.itemId, true), `${JSON.stringify(failed, null, 2)}\n`);
   }
 
+  /**
+   * Removes temp files a crash left mid-copy or mid-write (`.<name>.<pid>.<hex>.tmp`). Only old
+   * ones: a young one may belong to an enqueue still running in another process.
+   */
+  async sweepTempFiles(olderThanMs = 60 * 60 * 1000): Promise<number> {
+    let removed = 0;
+    for (const dir of [this.dir, this.failedDir]) {
+      const names = await fsp.readdir(dir).catch(() => [] as string[]);
+      for (const name of names.filter((n) => n.startsWith('.') && n.endsWith('.tmp'))) {
+        const file = path.join(dir, name);
+        const stat = await fsp.stat(file).catch(() => null);
+        if (stat && Date.now() - stat.mtimeMs > olderThanMs) {
+          await fsp.rm(file, { force: true });
+          this.log('info', 'outbox: removed a temp file left by an interrupted write', { file });
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+
   /** Items in `failed/`, oldest first. */
   async listFailed(): Promise<FailedItem[]> {
     let names: string[];

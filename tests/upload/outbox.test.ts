@@ -92,6 +92,20 @@ describe('crash recovery of half-written items', () => {
     await expect(fsp.access(path.join(outboxDir, `${item!.itemId}.json`))).rejects.toThrow();
   });
 
+  it('sweeps old temp files left by an interrupted copy, keeps young ones', async () => {
+    await queue(1);
+    const old = path.join(outboxDir, '.x.zip.123.abcd.tmp');
+    const young = path.join(outboxDir, '.y.zip.123.abcd.tmp');
+    await fsp.writeFile(old, 'partial');
+    await fsp.writeFile(young, 'partial');
+    const past = new Date(Date.now() - 2 * 3600_000);
+    await fsp.utimes(old, past, past);
+    await enforceBounds(new OutboxStore(outboxDir, clock), clock.now());
+    await expect(fsp.access(old)).rejects.toThrow();
+    await fsp.access(young);
+    expect(await pendingItems(outboxDir)).toHaveLength(1);
+  });
+
   it('finishes an interrupted move to failed/', async () => {
     const [item] = await queue(1);
     await fsp.mkdir(path.join(outboxDir, 'failed'), { recursive: true });
