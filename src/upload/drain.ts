@@ -20,7 +20,7 @@ export interface ItemResult {
   itemId: string;
   eventId: string;
   outcome: ItemOutcome;
-  /** HTTP status, or the network error code (ECONNREFUSED, ECONNRESET, ETIMEDOUT, ...). */
+  /** HTTP status, or the network error code (ECONNREFUSED, ECONNRESET, ETIMEDOUT, ...); ELOCAL for a local fault. */
   status: number | string | null;
   error?: string;
   headers?: Record<string, string>;
@@ -120,10 +120,10 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
     result.failed += evictions.movedToFailed;
 
     let limits: RateLimits = pruneRateLimits(await store.readRateLimits(), clock.now());
-    const listed = await store.list();
+    const queued = await store.list();
     const items = options.firstItemId
-      ? [...listed.filter((i) => i.itemId === options.firstItemId), ...listed.filter((i) => i.itemId !== options.firstItemId)]
-      : listed;
+      ? [...queued.filter((i) => i.itemId === options.firstItemId), ...queued.filter((i) => i.itemId !== options.firstItemId)]
+      : queued;
     let core: SentryCore | undefined;
     let stopRound = false;
     for (const [index, listed] of items.entries()) {
@@ -141,7 +141,14 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
       // Another drainer (before we held the lock) may have finished it.
       if (!(await store.isPending(listed.itemId))) continue;
       core ??= await (options.core ?? loadSentryCore());
-      const outcome = await sendItem({ store, item: listed, dsn, core, transport, clock, random, deadline, limits, options });
+      let outcome: { result: ItemResult; limits: RateLimits };
+      try {
+        outcome = await sendItem({ store, item: listed, dsn, core, transport, clock, random, deadline, limits, options });
+      } catch (error) {
+        // A local fault with one item (disk, a re-pack that failed) must not hold back the others.
+        log('error', `outbox: could not send ${listed.itemId}: ${oneLine(error)}`, { itemId: listed.itemId });
+        outcome = { result: { itemId: listed.itemId, eventId: listed.eventId, outcome: 'retry', status: 'ELOCAL', error: oneLine(error) }, limits };
+      }
       if (JSON.stringify(outcome.limits) !== JSON.stringify(limits)) {
         limits = pruneRateLimits(outcome.limits, clock.now());
         await store.writeRateLimits(limits);
@@ -149,7 +156,7 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
       if (outcome.result.outcome === 'sent') result.sent++;
       if (outcome.result.outcome === 'failed') result.failed++;
       if (outcome.result.outcome === 'rate-limited') result.rateLimitedUntil = outcome.result.nextAttemptAt ?? null;
-      if (outcome.result.outcome === 'retry') stopRound = true;
+      if (outcome.result.outcome === 'retry' && outcome.result.status !== 'ELOCAL') stopRound = true;
       report(outcome.result);
       await lock.refresh().catch(() => undefined);
     }

@@ -27,7 +27,9 @@ const drain = (extra: Partial<DrainOptions> = {}) => drainOutbox({ outboxDir, ds
 
 async function queueOne(lines = 40) {
   const bundle = await makeTestBundle(dir, { lines });
-  return { bundle, ...(await enqueueBundle({ outboxDir, bundlePath: bundle, clock })) };
+  const queued = await enqueueBundle({ outboxDir, bundlePath: bundle, clock });
+  clock.advance(1); // items are ordered by their creation time
+  return { bundle, ...queued };
 }
 
 async function itemRecord(itemId: string) {
@@ -139,6 +141,19 @@ describe('fault matrix: every failure keeps the bundle and it arrives once the s
     expect(files.get('logs/tail.log')!.toString('utf8').trim().split('\n')[0]).toContain('line 201');
     // The user's own bundle file is untouched.
     expect((await readZip(bundle)).files.get('logs/tail.log')!.toString('utf8').trim().split('\n')).toHaveLength(400);
+  });
+
+  it('a local fault with one item (a re-pack that fails) does not hold back the others', async () => {
+    const first = await queueOne(400);
+    const second = await queueOne(20);
+    ingest.fault({ status: 413 });
+    const result = await drain({ repack: async () => Promise.reject(new Error('disk full')) });
+    expect(result.results.map((r) => [r.eventId, r.outcome, r.status])).toEqual([
+      [first.eventId, 'retry', 'ELOCAL'],
+      [second.eventId, 'sent', 200],
+    ]);
+    expect(result.results[0]!.error).toContain('disk full');
+    expect((await pendingItems(outboxDir)).map((i) => i.eventId)).toEqual([first.eventId]);
   });
 
   it('a request over the size limit is re-packed before it is sent', async () => {
