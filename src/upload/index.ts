@@ -16,3 +16,4 @@ export { repackWithBundleBuilder, type RepackBundle } from './repack.js';
 export { backoffDelay, blockedUntil, type BackoffOptions, type RateLimits } from './retry-policy.js';
 export { nodeHttpTransport, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 export { Uploader, type UploaderOptions, type UploaderStats } from './uploader.js';
+export { startLocalIngest, type LocalIngest, type LocalIngestOptions, type IngestFault, type ReceivedEnvelope } from './local-ingest.js';
