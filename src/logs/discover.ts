@@ -64,12 +64,15 @@ export async function discoverLogFiles(logDir: string): Promise<LogFile[]> {
 
   const found = (await Promise.all(files.map((c) => statLogFile(c, 'lstat')))).filter(isPresent);
   const identities = new Set(found.map((f) => f.identity));
-  // A symlink (pino-roll's current.log) is never read twice: one to a file inside the dir is listed
-  // under its target's own name (so the target is not listed again under the link's name when it
-  // appears between readdir and stat), one to a file elsewhere under the link's name.
+  // A symlink (pino-roll's current.log) is never read twice. One that points at a file this listing
+  // covers by itself is skipped: its target is listed under its own name, or will be on the next
+  // discovery. Taking the target through the link instead would let a file newer than the readdir
+  // snapshot in ahead of files created between them, and a follower would read them out of order.
+  // A symlink to a file elsewhere is listed under the link's name.
   for (const link of links) {
     const target = await resolveLink(logDir, link);
-    const stats = target && (await statLogFile(target, 'stat'));
+    if (!target || (target.inside && isCoveredByListing(target.source))) continue;
+    const stats = await statLogFile(link, 'stat');
     if (stats && !identities.has(stats.identity)) {
       identities.add(stats.identity);
       found.push(stats);
@@ -78,15 +81,21 @@ export async function discoverLogFiles(logDir: string): Promise<LogFile[]> {
   return orderLogFiles(found);
 }
 
-async function resolveLink(logDir: string, link: Candidate): Promise<Candidate | null> {
+/** Where a symlink points: inside the log dir (with its relative `/` path) or elsewhere; null when dangling. */
+async function resolveLink(logDir: string, link: Candidate): Promise<{ inside: boolean; source: string } | null> {
   try {
     const [real, realDir] = await Promise.all([fsp.realpath(link.path), fsp.realpath(logDir)]);
     const relative = path.relative(realDir, real);
-    if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return link;
-    return { path: path.join(logDir, relative), source: relative.split(path.sep).join('/') };
+    const inside = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+    return { inside, source: relative.split(path.sep).join('/') };
   } catch {
-    return null; // dangling
+    return null;
   }
+}
+
+/** True for a path discovery lists on its own: a top-level `*.log`, or a `YYYY/MM/DD/*.log`. */
+function isCoveredByListing(source: string): boolean {
+  return /^[^/]+\.log$/.test(source) || /^\d{4}\/\d{2}\/\d{2}\/[^/]+\.log$/.test(source);
 }
 
 /** `YYYY/MM/DD/*.log` under a year dir (the Codex desktop layout). */

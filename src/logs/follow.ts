@@ -254,7 +254,8 @@ class Follower {
         entry?.assembler.reset(); // replaced by another file under the same name: start it afresh
         entry = this.track(file, 0);
       }
-      await this.drain(file, entry);
+      // Unchanged since the last read (discovery just stat'ed it): nothing to open.
+      if (file.size !== entry.offset) await this.drain(file, entry);
       // A newer file in the family means this one is finished: its last line needs no newline.
       if (newestOfFamily.get(file.family) !== file.path) entry.assembler.flush();
     }

@@ -68,7 +68,11 @@ describe('discoverLogFiles', () => {
     try {
       writeFileSync(path.join(elsewhere.dir, 'x.txt'), 'outside\n');
       symlinkSync(path.join(elsewhere.dir, 'x.txt'), path.join(tmp.dir, 'linked.log'));
-      expect((await sources()).sort()).toEqual(['app.1.log', 'app.2.log', 'linked.log']);
+      // A link to a file inside the dir that discovery does not list by itself is read through the link.
+      mkdirSync(path.join(tmp.dir, 'sub'));
+      writeFileSync(path.join(tmp.dir, 'sub', 'inner.txt'), 'inner\n');
+      symlinkSync(path.join('sub', 'inner.txt'), path.join(tmp.dir, 'inner.log'));
+      expect((await sources()).sort()).toEqual(['app.1.log', 'app.2.log', 'inner.log', 'linked.log']);
       const { lines } = await readLastLines({ logDir: tmp.dir, count: 10 });
       expect(lines.filter((l) => l.text === 'b')).toHaveLength(1);
     } finally {

@@ -51,7 +51,8 @@ describe('followLogs', () => {
     const logDir = path.join(tmp.dir, 'not-yet');
     const f = startFollowing(logDir, { watch });
     const total = 4000;
-    const writing = writeRolling(logDir, { lines: total, size: '16k', pauseEvery: 20, pauseMs: 1 });
+    // Small files and short pauses: rotations come faster than scans, racing discovery against the writer.
+    const writing = writeRolling(logDir, { lines: total, size: '8k', pauseEvery: 20, pauseMs: 1 });
     await waitFor(() => f.lines.length >= total, 30_000, `${total} lines`);
     await writing;
     await f.settleScans(); // a few more scans: nothing may be repeated
