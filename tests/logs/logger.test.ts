@@ -1,0 +1,43 @@
+import { lstatSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { discoverLogFiles } from '../../src/logs/discover.js';
+import { parsePinoRollName } from '../../src/logs/file-naming.js';
+import { createLogger } from '../../src/logs/logger.js';
+import { parseLogLineWithFields } from '../../src/logs/parse-line.js';
+import { readLastLines } from '../../src/logs/read-last-lines.js';
+import { tempDir } from './helpers.js';
+
+let tmp: ReturnType<typeof tempDir>;
+beforeEach(() => {
+  tmp = tempDir();
+});
+afterEach(() => tmp.cleanup());
+
+describe('createLogger', () => {
+  it('with the defaults writes <name>.<date>.<N>.log beside a current.log symlink, in a dir it creates', { timeout: 30_000 }, async () => {
+    const logDir = path.join(tmp.dir, 'a', 'b');
+    const diag = createLogger({ logDir, redactKeys: ['sessionCookie'] });
+    diag.logger.info({ user: { sessionCookie: 'c1', token: 't1', deep: { a: { b: { password: 'p' } } } } }, 'hello');
+    diag.logger.warn('careful');
+    await diag.close();
+    await diag.close(); // a second close is a no-op
+
+    const names = readdirSync(logDir).sort();
+    expect(names).toHaveLength(2);
+    expect(lstatSync(path.join(logDir, 'current.log')).isSymbolicLink()).toBe(true);
+    const file = names.find((n) => n !== 'current.log')!;
+    const parsed = parsePinoRollName(file)!;
+    expect(parsed.base).toBe('app');
+    expect(parsed.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(diag.fileName(parsed.number, parsed.date)).toBe(file);
+    expect((await discoverLogFiles(logDir)).map((f) => f.source)).toEqual([file]);
+
+    const { lines } = await readLastLines({ logDir, count: 10 });
+    expect(lines).toHaveLength(2);
+    const first = parseLogLineWithFields(lines[0]!);
+    expect(first.line).toMatchObject({ level: 'info', msg: 'hello' });
+    expect(first.fields.user).toEqual({ sessionCookie: '[Redacted]', token: '[Redacted]', deep: { a: { b: { password: '[Redacted]' } } } });
+    expect(parseLogLineWithFields(lines[1]!).line).toMatchObject({ level: 'warn', msg: 'careful' });
+  });
+});
