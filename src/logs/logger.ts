@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { DiagError } from '../errors.js';
 import { DEFAULT_LOG_NAME, LOG_EXTENSION, logFileName } from './file-naming.js';
 import { REDACT_CENSOR, SECRET_KEYS, secretRedactPaths } from './redact-paths.js';
 
@@ -53,7 +54,11 @@ export function createLogger(options: CreateLoggerOptions): DiagLogger {
   const logDir = path.resolve(options.logDir);
   // Created here: pino-roll's worker crashes when the dir is missing and mkdir and symlink are both on
   // (it makes the symlink before sonic-boom's asynchronous mkdir has run).
-  mkdirSync(logDir, { recursive: true });
+  try {
+    mkdirSync(logDir, { recursive: true });
+  } catch (error) {
+    throw new DiagError('IO', `cannot create log dir ${logDir}: ${(error as Error).message}`, { cause: error });
+  }
 
   const frequency = options.frequency === undefined ? 'daily' : options.frequency;
   const dateFormat = frequency === null ? null : options.dateFormat === undefined ? 'yyyy-MM-dd' : options.dateFormat;

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverLogFiles } from '../../src/logs/discover.js';
@@ -39,5 +39,13 @@ describe('createLogger', () => {
     expect(first.line).toMatchObject({ level: 'info', msg: 'hello' });
     expect(first.fields.user).toEqual({ sessionCookie: '[Redacted]', token: '[Redacted]', deep: { a: { b: { password: '[Redacted]' } } } });
     expect(parseLogLineWithFields(lines[1]!).line).toMatchObject({ level: 'warn', msg: 'careful' });
+  });
+
+  it('fails with one clear IO error naming the dir when it cannot be created', () => {
+    const blocker = path.join(tmp.dir, 'a-file');
+    writeFileSync(blocker, '');
+    expect(() => createLogger({ logDir: path.join(blocker, 'logs') })).toThrow(
+      expect.objectContaining({ code: 'IO', message: expect.stringContaining(`cannot create log dir ${path.join(blocker, 'logs')}`) }),
+    );
   });
 });
