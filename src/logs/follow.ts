@@ -19,6 +19,11 @@ export interface FollowLogsOptions {
   /** Which lines count towards initialLines (and are emitted among them). */
   accept?: (line: TailLine) => boolean;
   maxLineBytes?: number;
+  /**
+   * A last line without newline is emitted once its file has not grown for this long (like `tail -f`
+   * shows it); bytes added to it later then come as a new line. Default 1000.
+   */
+  partialLineIdleMs?: number;
   /** Use fs.watch on the log dir to react sooner than the poll. Default true. */
   watch?: boolean;
   clock?: Clock;
@@ -33,6 +38,8 @@ interface Tracked {
   identity: string;
   family: string;
   offset: number;
+  /** clock.now() when the file last grew. */
+  grewAt: number;
   assembler: LineAssembler;
 }
 
@@ -57,6 +64,7 @@ class Follower {
   private readonly fileSystem: TailFileSystem;
   private readonly maxLineBytes: number;
   private readonly pollMs: number;
+  private readonly partialLineIdleMs: number;
   private watcher: FSWatcher | null = null;
   private timer: unknown = null;
   private watchTimer: unknown = null;
@@ -69,6 +77,7 @@ class Follower {
     this.fileSystem = options.fileSystem ?? nodeTailFileSystem;
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.pollMs = Math.max(1, options.pollMs ?? 250);
+    this.partialLineIdleMs = options.partialLineIdleMs ?? 1000;
   }
 
   private get aborted(): boolean {
@@ -156,6 +165,7 @@ class Follower {
       identity: file.identity,
       family: file.family,
       offset,
+      grewAt: this.clock.now(),
       assembler: new LineAssembler(this.maxLineBytes, (text) => this.emit({ source: file.source, text })),
     };
     this.tracked.set(file.path, entry);
@@ -258,6 +268,7 @@ class Follower {
       if (file.size !== entry.offset) await this.drain(file, entry);
       // A newer file in the family means this one is finished: its last line needs no newline.
       if (newestOfFamily.get(file.family) !== file.path) entry.assembler.flush();
+      else if (entry.assembler.hasPending && this.clock.now() - entry.grewAt >= this.partialLineIdleMs) entry.assembler.flush();
     }
     for (const [filePath, entry] of this.tracked) {
       if (!present.has(filePath)) {
@@ -296,6 +307,7 @@ class Follower {
         const { bytesRead } = await handle.read(this.buffer, 0, this.buffer.length, entry.offset);
         if (bytesRead === 0) break;
         entry.offset += bytesRead;
+        entry.grewAt = this.clock.now();
         entry.assembler.push(this.buffer.subarray(0, bytesRead));
       }
     } catch (error) {

@@ -69,7 +69,7 @@ describe('followLogs', () => {
 
   it('emits the last N lines first, then new ones; a partial line is emitted once, whole', { timeout: 20_000 }, async () => {
     writeFileSync(path.join(tmp.dir, 'app.1.log'), 'one\ntwo\nthree\nfour\npart');
-    const f = startFollowing(tmp.dir, { initialLines: 2, watch: false });
+    const f = startFollowing(tmp.dir, { initialLines: 2, watch: false, partialLineIdleMs: 60_000 });
     await waitFor(() => f.lines.length >= 2, 5000, 'initial lines');
     expect(f.texts()).toEqual(['three', 'four']);
     appendFileSync(path.join(tmp.dir, 'app.1.log'), 'ial\nfive\n');
@@ -82,6 +82,16 @@ describe('followLogs', () => {
     f.controller.abort();
     await f.done;
     expect(f.texts()).toEqual(['three', 'four', 'partial', 'five', 'last of one', 'first of two']);
+  });
+
+  it('emits a last line without newline once its file stops growing', { timeout: 20_000 }, async () => {
+    writeFileSync(path.join(tmp.dir, 'plain.log'), 'done\nstill typing');
+    const f = startFollowing(tmp.dir, { initialLines: 5, partialLineIdleMs: 40 });
+    await waitFor(() => f.lines.length >= 2, 5000, 'the partial line');
+    await f.settleScans();
+    f.controller.abort();
+    await f.done;
+    expect(f.texts()).toEqual(['done', 'still typing']);
   });
 
   it('starts over a truncated file and survives deletion and a new file', { timeout: 20_000 }, async () => {
