@@ -19,7 +19,7 @@ export interface CreateLoggerOptions {
   dateFormat?: string | null;
   /** Files kept besides the one being written; older ones are deleted on roll. Default 9. */
   limit?: number;
-  /** Keep a `current.log` symlink to the file being written. Default true. */
+  /** Keep a `current.log` symlink to the file being written. Default true, except on Windows. */
   symlink?: boolean;
   /** Keys redacted at any depth besides the known secret keys. */
   redactKeys?: readonly string[];
@@ -67,7 +67,9 @@ export function createLogger(options: CreateLoggerOptions): DiagLogger {
     extension: LOG_EXTENSION,
     size: options.size ?? '10m',
     mkdir: true,
-    symlink: options.symlink ?? true,
+    // Off by default on Windows: creating a symlink there needs a privilege most users lack, and
+    // pino-roll makes it inside its worker, where the failure would kill the transport.
+    symlink: options.symlink ?? process.platform !== 'win32',
   };
   if (frequency !== null) rollOptions.frequency = frequency;
   if (dateFormat) rollOptions.dateFormat = dateFormat;
