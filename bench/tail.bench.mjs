@@ -117,6 +117,7 @@ for (const set of sets) {
     () => readLastLines({ logDir: set.dir, count: COUNT }),
     () => spawnSync('tail', ['-n', String(COUNT), target], { maxBuffer: 64 * MiB }),
   ]);
+  if (gnu.last.error || gnu.last.status !== 0) throw new Error(`cannot run tail for the baseline: ${gnu.last.error?.message ?? gnu.last.stderr}`);
   const ourText = ours.last.lines.map((l) => `${l.text}\n`).join('');
   if (gnu.last.stdout.toString('utf8') !== ourText) throw new Error(`${set.name}: GNU tail output differs from readLastLines`);
   const naive = await timeRuns(set.totalBytes > 64 * MiB ? 2 : 15, () => naiveLastLines(info.files));
