@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverLogFiles } from '../../src/logs/discover.js';
 import { cutMarker } from '../../src/logs/line-cut.js';
+import { parseLogLine } from '../../src/logs/parse-line.js';
 import { nodeTailFileSystem, readLastLines, type TailFileSystem } from '../../src/logs/read-last-lines.js';
 import { tempDir } from './helpers.js';
 
@@ -186,6 +187,28 @@ describe('readLastLines', () => {
     });
     writeFileSync(path.join(tmp.dir, 'notes.txt'), 'not a log\n');
     await expect(readLastLines({ logDir: tmp.dir, count: 1 })).rejects.toMatchObject({ code: 'NO_LOGS', exitCode: 3 });
+  });
+
+  it('reads Codex desktop text logs across days and segments in order, and parses them', async () => {
+    const seg = (day: string, t: string, n: number) => `2026/11/${day}/codex-desktop-abc-d1-900-t1-i0-${t}-${n}.log`;
+    const line = (day: string, i: number, level: string) => `2026-11-${day}T23:59:${String(i).padStart(2, '0')}.000Z ${level} event ${day}-${i}`;
+    // mtimes reversed on purpose: the day dirs, the start time and the segment number decide.
+    writeFiles([
+      [seg('21', '000001', 1), `${line('21', 1, 'info')}\n${line('21', 2, 'error')}\n`],
+      [seg('20', '120000', 10), `${line('20', 3, 'warning')}\n`],
+      [seg('20', '120000', 9), `${line('20', 2, 'debug')}\n`],
+      [seg('20', '120000', 1), `${line('20', 1, 'trace')}\n`],
+    ]);
+    const { lines } = await readLastLines({ logDir: tmp.dir, count: 4 });
+    expect(lines.map((l) => l.text.split(' ').at(-1))).toEqual(['20-2', '20-3', '21-1', '21-2']);
+    expect(lines.map((l) => parseLogLine(l).level)).toEqual(['debug', 'warn', 'info', 'error']);
+    expect(parseLogLine(lines[3]!)).toEqual({
+      time: '2026-11-21T23:59:02.000Z',
+      level: 'error',
+      msg: 'event 21-2',
+      source: seg('21', '000001', 1),
+      line: line('21', 2, 'error'),
+    });
   });
 
   it('counts only accepted lines when filtering', async () => {
