@@ -3,7 +3,6 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Breadcrumb, Event, SeverityLevel } from '@sentry/core';
 import { DiagError } from '../errors.js';
-import { packageVersion } from '../version.js';
 import { describeIncident, type IncidentLike } from './incident-summary.js';
 
 /** One attachment as it goes into the envelope. */
@@ -98,7 +97,6 @@ export async function buildBundleUpload(bundlePath: string, options: BundleEvent
     tags,
     contexts,
     breadcrumbs: breadcrumbsFrom(tailJsonl, options.maxBreadcrumbs ?? DEFAULT_BREADCRUMBS),
-    sdk: { name: 'codex-diag', version: packageVersion },
   };
   if (timestamp !== undefined) event.timestamp = timestamp;
 

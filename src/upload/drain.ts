@@ -5,12 +5,13 @@ import { DiagError, isDiagError, oneLine } from '../errors.js';
 import { packageVersion } from '../version.js';
 import { buildBundleUpload } from './bundle-event.js';
 import { acquireDrainLock } from './drain-lock.js';
-import { envelopeEndpoint, parseDsn, type ParsedDsn } from './dsn.js';
-import { loadSentryCore, MAX_EVENT_BYTES, MAX_REQUEST_BYTES, serializeBundleEnvelope } from './envelope.js';
+import { parseDsn, type ParsedDsn } from './dsn.js';
+import { MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from './envelope.js';
 import { enforceBounds, type OutboxBounds } from './outbox-bounds.js';
 import { OutboxStore, type OutboxItem, type OutboxLog } from './outbox-store.js';
 import { repackWithBundleBuilder, type RepackBundle } from './repack.js';
 import { backoffDelay, blockedUntil, pruneRateLimits, type BackoffOptions, type RateLimits } from './retry-policy.js';
+import { IsolatedSentryClient, loadSentry, type CapturedEnvelope, type SentryModules } from './sentry-client.js';
 import { nodeHttpTransport, type Transport, type TransportResponse } from './transport.js';
 
 export type ItemOutcome = 'sent' | 'retry' | 'rate-limited' | 'failed' | 'deferred';
@@ -51,8 +52,6 @@ export interface DrainProgress {
   result: ItemResult;
 }
 
-type SentryCore = Awaited<ReturnType<typeof loadSentryCore>>;
-
 export interface DrainOptions {
   outboxDir: string;
   /** A DSN string or one already parsed. */
@@ -79,8 +78,8 @@ export interface DrainOptions {
   firstItemId?: string;
   /** Aborting it ends the drain now: the request in flight is aborted, the rest stay queued. */
   signal?: AbortSignal;
-  /** A loaded (or loading) @sentry/core, so a long-lived uploader imports it once. */
-  core?: Promise<SentryCore>;
+  /** Imports Sentry; called on the first item actually sent (an uploader passes one that imports once). */
+  loadSentry?: () => Promise<SentryModules>;
 }
 
 /** 413s in a row before an item is given up as too large. */
@@ -89,7 +88,8 @@ const MAX_REPACKS = 6;
 const MIN_REPACK_LINES = 10;
 
 /**
- * Sends every due item of the outbox, one at a time, under the drain lock. The outcome of each is
+ * Sends every due item of the outbox, one at a time, under the drain lock. Each event is built by an
+ * isolated @sentry/node client (sentry-client.ts) and sent by `transport`. The outcome of each is
  * the real HTTP outcome: 2xx deletes the item; 429 records the rate limit (persisted) and defers;
  * 413 re-packs the bundle smaller and tries again; other 4xx moves it to failed/; 5xx, 408 and
  * network failures schedule a retry with backoff (persisted in the item) and end the round, since
@@ -114,6 +114,7 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
     log('info', 'outbox: another process is draining; not draining here');
     return result;
   }
+  let client: IsolatedSentryClient | undefined;
   try {
     const evictions = await enforceBounds(store, clock.now(), options.bounds);
     result.evicted = evictions.movedToFailed;
@@ -124,7 +125,7 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
     const items = options.firstItemId
       ? [...queued.filter((i) => i.itemId === options.firstItemId), ...queued.filter((i) => i.itemId !== options.firstItemId)]
       : queued;
-    let core: SentryCore | undefined;
+    let sentry: SentryModules | undefined;
     let stopRound = false;
     for (const [index, listed] of items.entries()) {
       const report = (r: ItemResult) => {
@@ -140,10 +141,12 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
       }
       // Another drainer (before we held the lock) may have finished it.
       if (!(await store.isPending(listed.itemId))) continue;
-      core ??= await (options.core ?? loadSentryCore());
+      // Loaded and created on the first item actually sent; one client for the whole drain.
+      sentry ??= await (options.loadSentry ?? loadSentry)();
+      client ??= new IsolatedSentryClient(sentry, dsn);
       let outcome: { result: ItemResult; limits: RateLimits };
       try {
-        outcome = await sendItem({ store, item: listed, dsn, core, transport, clock, random, deadline, limits, options });
+        outcome = await sendItem({ store, item: listed, dsn, sentry, client, transport, clock, random, deadline, limits, options });
       } catch (error) {
         // A local fault with one item (disk, a re-pack that failed) must not hold back the others.
         log('error', `outbox: could not send ${listed.itemId}: ${oneLine(error)}`, { itemId: listed.itemId });
@@ -164,6 +167,7 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
     await store.idle();
     return result;
   } finally {
+    await client?.close().catch(() => undefined);
     await lock.release().catch(() => undefined);
   }
 }
@@ -172,7 +176,8 @@ interface SendContext {
   store: OutboxStore;
   item: OutboxItem;
   dsn: ParsedDsn;
-  core: SentryCore;
+  sentry: SentryModules;
+  client: IsolatedSentryClient;
   transport: Transport;
   clock: Clock;
   random: () => number;
@@ -187,19 +192,19 @@ async function sendItem(ctx: SendContext): Promise<{ result: ItemResult; limits:
   let limits = ctx.limits;
   const base = { itemId: item.itemId, eventId: item.eventId };
   const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
-  const url = envelopeEndpoint(ctx.dsn, `codex-diag/${packageVersion}`);
   for (let round = 0; ; round++) {
-    let body: Uint8Array;
+    let envelope: CapturedEnvelope;
     let lines: number;
     try {
       const upload = await buildBundleUpload(store.zipPath(item.itemId), { eventId: item.eventId, fileName: path.basename(item.source) });
       lines = upload.bundle.lines;
-      body = serializeBundleEnvelope(ctx.core, upload, options.maxEventBytes ?? MAX_EVENT_BYTES).body;
+      envelope = await ctx.client.captureBundle(upload, options.maxEventBytes ?? MAX_EVENT_BYTES);
     } catch (error) {
       if (!isDiagError(error) || error.code !== 'BUNDLE_INVALID') throw error;
       await store.moveToFailed(item, null, `unreadable bundle: ${oneLine(error)}`);
       return { result: { ...base, outcome: 'failed', status: null, error: oneLine(error) }, limits };
     }
+    const body = envelope.body;
     if (body.length > maxRequestBytes) {
       const repacked = await repackSmaller(ctx, item, lines, `request of ${body.length} bytes is over the ${maxRequestBytes}-byte limit`);
       if ('failed' in repacked) return { result: { ...base, outcome: 'failed', status: null, error: repacked.failed }, limits };
@@ -215,11 +220,11 @@ async function sendItem(ctx: SendContext): Promise<{ result: ItemResult; limits:
     const previousAttempts = item.attempts;
     item = { ...item, attempts: item.attempts + 1, nextAttemptAt: attemptNow + backoffDelay(item.attempts + 1, ctx.random, options.backoff) };
     await store.save(item);
-    const response = await post(ctx, url, body, Math.min(options.requestTimeoutMs ?? 30_000, remaining));
+    const response = await post(ctx, envelope, Math.min(options.requestTimeoutMs ?? 30_000, remaining));
     const now = clock.now();
 
     if (response.kind === 'http') {
-      limits = ctx.core.updateRateLimits(limits, { statusCode: response.status, headers: response.headers as never }, now);
+      limits = ctx.sentry.core.updateRateLimits(limits, { statusCode: response.status, headers: response.headers as never }, now);
     }
     const status = response.kind === 'http' ? response.status : response.code;
     const headers = response.kind === 'http' ? response.headers : undefined;
@@ -232,7 +237,7 @@ async function sendItem(ctx: SendContext): Promise<{ result: ItemResult; limits:
     }
     if (response.kind === 'http' && response.status === 429) {
       // X-Sentry-Rate-Limits for our categories wins; else Retry-After; else Sentry's default minute.
-      const retryAfter = parseRetryAfter(ctx.core, response.headers, now);
+      const retryAfter = parseRetryAfter(ctx.sentry.core, response.headers, now);
       const until = blockedUntil(limits, now) || now + (retryAfter ?? 60_000);
       item = { ...item, attempts: previousAttempts, nextAttemptAt: until, lastStatus: 429, lastError: 'rate limited by Sentry' };
       await store.save(item);
@@ -278,7 +283,7 @@ async function repackSmaller(ctx: SendContext, item: OutboxItem, lines: number, 
   return { item: await ctx.store.replaceZip(item, tmp) };
 }
 
-async function post(ctx: SendContext, url: string, body: Uint8Array, timeoutMs: number): Promise<TransportResponse> {
+async function post(ctx: SendContext, envelope: CapturedEnvelope, timeoutMs: number): Promise<TransportResponse> {
   const controller = new AbortController();
   const timer = ctx.clock.setTimeout(() => controller.abort(), Math.max(timeoutMs, 1));
   const outer = ctx.options.signal;
@@ -286,10 +291,11 @@ async function post(ctx: SendContext, url: string, body: Uint8Array, timeoutMs: 
   if (outer?.aborted) controller.abort();
   outer?.addEventListener('abort', abort, { once: true });
   try {
+    const sdkAgent = envelope.headers['user-agent'];
     return await ctx.transport({
-      url,
-      body,
-      headers: { 'Content-Type': 'application/x-sentry-envelope', 'User-Agent': `codex-diag/${packageVersion}` },
+      url: envelope.url,
+      body: envelope.body,
+      headers: { 'Content-Type': 'application/x-sentry-envelope', 'User-Agent': `codex-diag/${packageVersion}${sdkAgent ? ` ${sdkAgent}` : ''}` },
       signal: controller.signal,
     });
   } catch (error) {
@@ -301,7 +307,7 @@ async function post(ctx: SendContext, url: string, body: Uint8Array, timeoutMs: 
   }
 }
 
-function parseRetryAfter(core: SentryCore, headers: Record<string, string>, now: number): number | undefined {
+function parseRetryAfter(core: SentryModules['core'], headers: Record<string, string>, now: number): number | undefined {
   const header = headers['retry-after'];
   return header ? core.parseRetryAfterHeader(header, now) : undefined;
 }

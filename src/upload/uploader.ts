@@ -3,8 +3,8 @@ import { oneLine } from '../errors.js';
 import { drainOutbox, type DrainOptions, type DrainResult } from './drain.js';
 import { parseDsn, type ParsedDsn } from './dsn.js';
 import { enqueueBundle, type EnqueueResult } from './enqueue.js';
-import { loadSentryCore } from './envelope.js';
 import { OutboxStore, type OutboxLog } from './outbox-store.js';
+import { loadSentry, type SentryModules } from './sentry-client.js';
 
 export interface UploaderOptions
   extends Pick<DrainOptions, 'transport' | 'random' | 'backoff' | 'bounds' | 'repack' | 'requestTimeoutMs' | 'maxEventBytes' | 'maxRequestBytes' | 'lockStaleMs'> {
@@ -45,7 +45,8 @@ export class Uploader {
   private controller: AbortController | undefined;
   private timer: unknown;
   private closed = false;
-  private core: ReturnType<typeof loadSentryCore> | undefined;
+  /** Sentry, imported on the first drain and kept (each drain creates and closes its own client). */
+  private sentry: Promise<SentryModules> | undefined;
 
   constructor(private readonly options: UploaderOptions) {
     this.dsn = options.dsn ? parseDsn(options.dsn) : undefined;
@@ -120,11 +121,10 @@ export class Uploader {
       const pending = (await new OutboxStore(this.options.outboxDir, this.clock).list()).length;
       return { sent: 0, failed: 0, pending, evicted: 0, locked: false, rateLimitedUntil: null, results: [] };
     }
-    this.core ??= loadSentryCore();
     const controller = new AbortController();
     this.controller = controller;
     const { outboxDir, dsn: _dsn, clock: _clock, log: _log, onDrain: _onDrain, backgroundDeadlineMs: _b, ...rest } = this.options;
-    const result = await drainOutbox({ ...rest, outboxDir, dsn, clock: this.clock, log: this.log, deadlineMs, force, signal: controller.signal, core: this.core });
+    const result = await drainOutbox({ ...rest, outboxDir, dsn, clock: this.clock, log: this.log, deadlineMs, force, signal: controller.signal, loadSentry: () => this.loadSentry() });
     this.stats.drains++;
     this.stats.sent += result.sent;
     this.stats.failed += result.failed;
@@ -138,6 +138,15 @@ export class Uploader {
     }
     this.scheduleNext(result);
     return result;
+  }
+
+  /** Imports Sentry once for this uploader, when a drain first sends; a failed import is tried again next time. */
+  private loadSentry(): Promise<SentryModules> {
+    this.sentry ??= loadSentry().catch((error: unknown) => {
+      this.sentry = undefined;
+      throw error;
+    });
+    return this.sentry;
   }
 
   /** Sets one timer for the earliest retry that falls due (rate limit or backoff). */

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Event } from '@sentry/core';
-import * as core from '@sentry/core';
 import { describeIncident, levelForIncident, titleForIncident } from '../../src/upload/index.js';
-import { fitEvent, serializeBundleEnvelope } from '../../src/upload/envelope.js';
+import { fitEvent } from '../../src/upload/envelope.js';
 
 function bigEvent(crumbs: number, crumbBytes: number): Event {
   return {
@@ -29,22 +28,6 @@ describe('Sentry size limits', () => {
     const fitted = fitEvent(bigEvent(0, 0), 10_000);
     expect(Buffer.byteLength(JSON.stringify(fitted))).toBeLessThanOrEqual(10_000);
     expect(String((fitted.contexts!.incident as Record<string, unknown>).stack)).toMatch(/…\[truncated\]$/);
-  });
-
-  it('the envelope parses back with the event first and attachments byte-exact', () => {
-    const zip = new Uint8Array([0x50, 0x4b, 3, 4, 0, 10, 255]);
-    const { body } = serializeBundleEnvelope(core, {
-      event: bigEvent(3, 10),
-      attachments: [
-        { filename: 'b.zip', contentType: 'application/zip', data: zip },
-        { filename: 'tail.log', contentType: 'text/plain', data: new TextEncoder().encode('a\nb\n') },
-      ],
-      bundle: { id: 'x', sha256: 'y', bytes: 7, lines: 2 },
-    });
-    const [headers, items] = core.parseEnvelope(body);
-    expect(headers.event_id).toBe('a'.repeat(32));
-    expect(items.map(([h]) => h.type)).toEqual(['event', 'attachment', 'attachment']);
-    expect(Array.from(items[1]![1] as Uint8Array)).toEqual(Array.from(zip));
   });
 });
 
