@@ -6,7 +6,7 @@ import { packageVersion } from '../version.js';
 import { buildBundleUpload } from './bundle-event.js';
 import { acquireDrainLock } from './drain-lock.js';
 import { parseDsn, type ParsedDsn } from './dsn.js';
-import { MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from './envelope.js';
+import { MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from './size-limits.js';
 import { enforceBounds, type OutboxBounds } from './outbox-bounds.js';
 import { OutboxStore, type OutboxItem, type OutboxLog } from './outbox-store.js';
 import { repackWithBundleBuilder, type RepackBundle } from './repack.js';

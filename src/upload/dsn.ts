@@ -1,6 +1,6 @@
 import { DiagError } from '../errors.js';
 
-/** A DSN taken apart: what the envelope endpoint needs. */
+/** A DSN taken apart (the Sentry client computes the envelope endpoint from `dsn`). */
 export interface ParsedDsn {
   /** The DSN as given (trimmed). */
   dsn: string;
@@ -42,14 +42,6 @@ export function parseDsn(raw: string): ParsedDsn {
     path: segments.join('/'),
     projectId,
   };
-}
-
-/** The envelope endpoint with the key in the query, the way Sentry's SDKs address it. */
-export function envelopeEndpoint(dsn: ParsedDsn, client: string): string {
-  const port = dsn.port ? `:${dsn.port}` : '';
-  const prefix = dsn.path ? `/${dsn.path}` : '';
-  const query = new URLSearchParams({ sentry_version: '7', sentry_key: dsn.publicKey, sentry_client: client });
-  return `${dsn.protocol}://${dsn.host}${port}${prefix}/api/${dsn.projectId}/envelope/?${query.toString()}`;
 }
 
 /** The DSN with its key hidden, for messages. */

@@ -1,14 +1,15 @@
 /**
  * Sentry upload through a durable outbox. Importing this module loads neither @sentry/core nor
- * @sentry/node: the Sentry code is imported on the first upload (see envelope.ts).
+ * @sentry/node: the Sentry code is imported on the first upload (see sentry-client.ts).
  */
 export { buildBundleUpload, breadcrumbsFrom, type BundleUpload, type UploadAttachment } from './bundle-event.js';
 export { drainOutbox, type DrainOptions, type DrainResult, type DrainProgress, type ItemResult, type ItemOutcome } from './drain.js';
 export { acquireDrainLock, DRAIN_LOCK_NAME, type DrainLock } from './drain-lock.js';
-export { parseDsn, describeDsn, envelopeEndpoint, type ParsedDsn } from './dsn.js';
+export { parseDsn, describeDsn, type ParsedDsn } from './dsn.js';
 export { enqueueBundle, pendingItems, type EnqueueOptions, type EnqueueResult } from './enqueue.js';
 export { uploadBundle, type UploadBundleOptions, type UploadBundleResult } from './upload-now.js';
-export { MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from './envelope.js';
+export { MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from './size-limits.js';
+export { IsolatedSentryClient, loadSentry, type CapturedEnvelope, type SentryModules } from './sentry-client.js';
 export { describeIncident, levelForIncident, titleForIncident, type SentryLevel } from './incident-summary.js';
 export { DEFAULT_BOUNDS, enforceBounds, type OutboxBounds } from './outbox-bounds.js';
 export { OutboxStore, newEventId, type OutboxItem, type FailedItem, type EvictionRecord, type OutboxLog } from './outbox-store.js';

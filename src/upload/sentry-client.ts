@@ -5,7 +5,7 @@ import { packageVersion } from '../version.js';
 import type { BundleUpload } from './bundle-event.js';
 import { EnvelopeCapture } from './capture-transport.js';
 import type { ParsedDsn } from './dsn.js';
-import { fitEvent } from './envelope.js';
+import { fitEvent } from './size-limits.js';
 
 /** @sentry/node, and @sentry/core it is built on (envelope serialisation, rate-limit parsing). */
 export interface SentryModules {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Event } from '@sentry/core';
 import { describeIncident, levelForIncident, titleForIncident } from '../../src/upload/index.js';
-import { fitEvent } from '../../src/upload/envelope.js';
+import { fitEvent } from '../../src/upload/size-limits.js';
 
 function bigEvent(crumbs: number, crumbBytes: number): Event {
   return {
