@@ -1,9 +1,11 @@
 import { promises as fsp } from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Event } from '@sentry/core';
 import * as core from '@sentry/core';
 import * as Sentry from '@sentry/node';
-import { buildBundleUpload, parseDsn, type BundleUpload } from '../../src/upload/index.js';
+import { buildBundleUpload, drainOutbox, enqueueBundle, parseDsn, pendingItems, type BundleUpload } from '../../src/upload/index.js';
+import { startLocalIngest } from '../../src/upload/local-ingest.js';
 import { IsolatedSentryClient, loadSentry } from '../../src/upload/sentry-client.js';
 import { makeTestBundle, sha256, tempDir } from './helpers.js';
 
@@ -167,5 +169,33 @@ describe('the isolated client leaves the process’s Sentry alone', () => {
     // and the host's scopes are as the host left them
     expect(Sentry.getIsolationScope().getScopeData().breadcrumbs.map((b) => b.message)).toEqual(['host isolation crumb']);
     expect(Sentry.getIsolationScope().lastEventId()).toBeUndefined();
+  });
+});
+
+describe('an event the SDK drops is never lost', () => {
+  it('a host’s global event processor that drops everything: the item stays queued, reported as a local fault', async () => {
+    let dropping = true;
+    Sentry.getGlobalScope().addEventProcessor((event) => (dropping ? null : event));
+    const ingest = await startLocalIngest();
+    try {
+      await expect(client.captureBundle(handMadeUpload({ event_id: EVENT_ID, message: 'x' }), 1_000_000)).rejects.toMatchObject({
+        code: 'INTERNAL',
+        message: expect.stringContaining('produced no envelope'),
+      });
+      const outboxDir = path.join(dir, 'outbox');
+      const { eventId } = await enqueueBundle({ outboxDir, bundlePath: await makeTestBundle(dir, { lines: 5 }) });
+      const dropped = await drainOutbox({ outboxDir, dsn: ingest.dsn });
+      expect(dropped.results[0]).toMatchObject({ eventId, outcome: 'retry', status: 'ELOCAL' });
+      expect(await pendingItems(outboxDir)).toHaveLength(1);
+      expect(ingest.requests).toHaveLength(0);
+
+      dropping = false;
+      const sent = await drainOutbox({ outboxDir, dsn: ingest.dsn });
+      expect(sent).toMatchObject({ sent: 1, pending: 0 });
+      expect(ingest.envelopes[0]!.headers.event_id).toBe(eventId);
+    } finally {
+      dropping = false;
+      await ingest.close();
+    }
   });
 });
