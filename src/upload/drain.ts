@@ -146,7 +146,7 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
       client ??= new IsolatedSentryClient(sentry, dsn);
       let outcome: { result: ItemResult; limits: RateLimits };
       try {
-        outcome = await sendItem({ store, item: listed, dsn, sentry, client, transport, clock, random, deadline, limits, options });
+        outcome = await sendItem({ store, item: listed, sentry, client, transport, clock, random, deadline, limits, options });
       } catch (error) {
         // A local fault with one item (disk, a re-pack that failed) must not hold back the others.
         log('error', `outbox: could not send ${listed.itemId}: ${oneLine(error)}`, { itemId: listed.itemId });
@@ -175,7 +175,6 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
 interface SendContext {
   store: OutboxStore;
   item: OutboxItem;
-  dsn: ParsedDsn;
   sentry: SentryModules;
   client: IsolatedSentryClient;
   transport: Transport;
@@ -291,6 +290,8 @@ async function post(ctx: SendContext, envelope: CapturedEnvelope, timeoutMs: num
   if (outer?.aborted) controller.abort();
   outer?.addEventListener('abort', abort, { once: true });
   try {
+    // The envelope was built by the isolated client; this transport sends it and reports the real
+    // outcome (see capture-transport.ts for why the client's own transport does not send).
     const sdkAgent = envelope.headers['user-agent'];
     return await ctx.transport({
       url: envelope.url,
