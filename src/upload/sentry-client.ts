@@ -81,6 +81,8 @@ export class IsolatedSentryClient {
       sampleRate: 1,
     });
     if (!this.client.getDsn() || !this.client.getTransport()) {
+      // close() removes the client's beforeExit listener before its first await.
+      void Promise.resolve(this.client.close(1)).catch(() => undefined);
       throw new DiagError('BAD_DSN', `invalid Sentry DSN '${dsn.dsn}': the Sentry client does not accept it (expected https://<key>@<host>/<project id>)`);
     }
     this.client.addEventProcessor((event, hint) => this.keepOwnData(event, hint));

@@ -123,7 +123,9 @@ describe('the isolated @sentry/node client builds the envelope', () => {
 
   it('a DSN the Sentry client refuses is a BAD_DSN error', async () => {
     const odd = { ...DSN, dsn: 'http://publickey@127.0.0.1:9/' };
+    const listeners = process.listenerCount('beforeExit');
     expect(() => new IsolatedSentryClient({ node: Sentry, core }, odd)).toThrow(expect.objectContaining({ code: 'BAD_DSN' }));
+    expect(process.listenerCount('beforeExit')).toBe(listeners);
   });
 });
 
