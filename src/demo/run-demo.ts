@@ -110,7 +110,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     appLog.logger.error('renderer: list render exceeded frame budget');
     appLog.logger.info('demo: session warmed up');
     const { readLastLines } = await import('../logs/read-last-lines.js');
-    await waitFor('the app log to reach disk', async () => (await readLastLines({ logDir, count: 1 }).catch(() => undefined))?.lines[0]?.text.includes('session warmed up'), 10_000);
+    // The writer is a worker thread: wait until the last app line is on disk (other logs may interleave).
+    await waitFor(
+      'the app log to reach disk',
+      async () => (await readLastLines({ logDir, count: 200 }).catch(() => undefined))?.lines.some((l) => l.text.includes('session warmed up')),
+      15_000,
+    );
 
     // A window whose renderer becomes ready, then crashes.
     const webContents = new SimulatedWebContents(1);
