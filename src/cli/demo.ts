@@ -38,7 +38,7 @@ function render(s: DemoSummary): string {
   for (const i of s.incidents) lines.push(`    ${i.fingerprint}  ${i.title}${i.bundled ? '' : '  (suppressed: crash loop)'}`);
   lines.push('  bundles:');
   for (const b of s.bundles) lines.push(`    ${b.path}`);
-  lines.push(`  Sentry (${s.sentry.builtIn ? 'built-in local ingest' : s.sentry.dsn}): ${s.sentry.events.length} events`);
+  lines.push(`  Sentry (${s.sentry.builtIn ? 'built-in local ingest' : s.sentry.dsn}): ${s.sentry.sent.length} of ${s.bundles.length} bundles sent`);
   for (const e of s.sentry.events) {
     lines.push(`    [${e.level}] ${e.title}  fingerprint=${JSON.stringify(e.fingerprint)}  breadcrumbs=${e.breadcrumbs}  attachments=${e.attachments.map((a) => a.filename).join(', ')}`);
   }
