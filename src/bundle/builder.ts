@@ -199,6 +199,7 @@ function prepareLines(
   const sources = new Map<string, string>();
   let previousSource: string | undefined;
   let before = session.counts();
+  let beforeTotal = session.total();
   for (const [index, line] of lines.entries()) {
     if (line.source !== previousSource) session.endOfSource();
     previousSource = line.source;
@@ -206,12 +207,20 @@ function prepareLines(
     if (source === undefined) {
       source = session.text(line.source);
       sources.set(line.source, source);
+      // A source's redaction belongs to the jsonl of every line from it, not to this line alone.
+      before = session.counts();
+      beforeTotal = session.total();
     }
     // Redact before cutting: a cut could otherwise split a secret so no rule recognises the rest.
     const redacted = session.line(line.text);
-    const after = session.counts();
-    const counts = diffCounts(before, after);
-    before = after;
+    // Counts are copied only for the few lines that had something redacted.
+    let counts: RedactionCounts | null = null;
+    if (session.total() !== beforeTotal) {
+      const after = session.counts();
+      counts = diffCounts(before, after);
+      before = after;
+      beforeTotal = session.total();
+    }
     const { text, cutBytes } = cutLine(redacted, bounds.maxLineBytes);
     const record: LogLine = parseLine({ source, text });
     const jsonl = JSON.stringify({ time: record.time, level: record.level, msg: record.msg, source: record.source, line: record.line });

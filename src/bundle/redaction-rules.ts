@@ -31,6 +31,11 @@ export interface RuleExample {
 /** What one compiled rule does to free text; `count` is called once per replacement. */
 export interface TextPass {
   apply(text: string, count: () => void, state: PassState): string;
+  /**
+   * Matches (case-insensitively) every text the pass could change; the redactor joins all triggers
+   * into one test so a string no rule could touch costs one regex scan, not one per rule.
+   */
+  trigger: RegExp;
 }
 
 /** Per-session state a pass may keep between lines (an unterminated PEM block). */
@@ -56,12 +61,13 @@ const MARKER_PREFIX = '[REDACTED:';
 /** A pattern pass: `replace(match, groups)` returns the replacement, or null to keep the match. */
 function patternPass(
   pattern: RegExp,
-  quick: (text: string) => boolean,
+  trigger: RegExp,
   replace: (match: string, groups: string[]) => string | null,
 ): TextPass {
   return {
+    trigger,
     apply(text, count) {
-      if (!quick(text)) return text;
+      if (!trigger.test(text)) return text;
       pattern.lastIndex = 0;
       return text.replace(pattern, (match: string, ...rest: unknown[]) => {
         const groups = rest.filter((g): g is string => typeof g === 'string' || g === undefined).map((g) => g ?? '');
@@ -78,17 +84,16 @@ function tokenRule(
   name: string,
   description: string,
   pattern: RegExp,
-  needle: string | RegExp,
+  trigger: RegExp,
   catches: RuleExample[],
   keeps: string[],
 ): RedactionRule {
-  const quick = typeof needle === 'string' ? (t: string) => t.includes(needle) : (t: string) => needle.test(t);
   return {
     name,
     description,
     catches,
     keeps,
-    compile: () => patternPass(pattern, quick, () => marker(name)),
+    compile: () => patternPass(pattern, trigger, () => marker(name)),
   };
 }
 
@@ -103,6 +108,7 @@ const PEM_END = /^(?:[^-]|-(?!----))*-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOC
 
 /** Redacts whole PEM blocks; a block whose END is on a later line redacts those lines too. */
 const privateKeyPass: TextPass = {
+  trigger: /PRIVATE KEY/,
   apply(text, count, state) {
     let out = text;
     if (state.insidePrivateKey) {
@@ -133,7 +139,8 @@ const LITERALS = new Set(['', 'null', 'true', 'false']);
 /** `password=x`, `"token": "x"`, `api_key: 'x'`; a flat `{...}`/`[...]` value under another key is searched too. */
 function redactKeyValues(text: string, count: () => void): string {
   if (!text.includes('=') && !text.includes(':')) return text;
-  return text.replace(new RegExp(KEY_VALUE.source, 'g'), (match: string, quote: string, key: string, separator: string, value: string) => {
+  // One regex object serves nested calls: replace() collects every match before calling back.
+  return text.replace(KEY_VALUE, (match: string, quote: string, key: string, separator: string, value: string) => {
     const prefix = match.slice(0, match.length - value.length);
     if (secretKeyRule(key) === null) {
       // The flat value was consumed whole by this match: its own keys still need the rule.
@@ -149,7 +156,7 @@ function redactKeyValues(text: string, count: () => void): string {
   });
 }
 
-const secretFieldPass: TextPass = { apply: (text, count) => redactKeyValues(text, count) };
+const secretFieldPass: TextPass = { trigger: /[=:]/, apply: (text, count) => redactKeyValues(text, count) };
 
 // --- the table --------------------------------------------------------------------------------
 
@@ -182,7 +189,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     compile: () =>
       patternPass(
         /(?<![A-Za-z0-9+.\-])([A-Za-z][A-Za-z0-9+.\-]*:\/\/)[^\s/?#@:]*:[^\s/?#@]*@/g,
-        (t) => t.includes('://') && t.includes('@'),
+        /:\/\//,
         (_m, g) => `${g[0]}${marker('url_credentials')}@`,
       ),
   },
@@ -199,7 +206,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     compile: () =>
       patternPass(
         /(?<![A-Za-z0-9_\-])((?:proxy-)?authorization|set-cookie|cookie)(["']?\s{0,8}[:=]\s{0,8}["']?)([^\r\n"']+)/gi,
-        (t) => /authorization|cookie/i.test(t),
+        /authorization|cookie/i,
         (_m, g) => (g[2]!.startsWith(MARKER_PREFIX) ? null : `${g[0]}${g[1]}${marker('auth_header')}`),
       ),
   },
@@ -214,7 +221,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     compile: () =>
       patternPass(
         /(?<![A-Za-z0-9_])(bearer)(\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi,
-        (t) => /bearer/i.test(t),
+        /bearer/i,
         (_m, g) => {
           const token = g[2]!;
           // A plain word after "bearer" is prose, not a token.
@@ -227,7 +234,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     'anthropic_key',
     'Anthropic API keys (sk-ant-...)',
     /(?<![A-Za-z0-9_\-])sk-ant-[A-Za-z0-9_\-]{16,}/g,
-    'sk-ant-',
+    /sk-ant-/,
     [{ text: 'ANTHROPIC key sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWx-yz0123', secret: 'AbCdEfGhIjKlMnOpQrStUvWx' }],
     ['task-ant-runner', 'sk-ant-short'],
   ),
@@ -235,7 +242,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     'openai_key',
     'OpenAI API keys (sk-..., sk-proj-...)',
     /(?<![A-Za-z0-9_\-])sk-[A-Za-z0-9_\-]{20,}/g,
-    'sk-',
+    /sk-/,
     [
       { text: 'using key sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz012345', secret: 'AbCdEfGhIjKlMnOpQrStUvWxYz012345' },
       { text: '{"msg":"init","cfg":{"k":"sk-AbCdEfGhIjKlMnOpQrStT3BlbkFJ0123"}}', secret: 'AbCdEfGhIjKlMnOpQrStT3BlbkFJ0123' },
@@ -266,7 +273,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     'slack_token',
     'Slack tokens (xoxb-, xoxp-, xoxa-, xoxo-, xoxs-, xoxr-)',
     /(?<![A-Za-z0-9_\-])xox[abposr]-[A-Za-z0-9\-]{10,}/g,
-    'xox',
+    /xox/,
     [{ text: 'slack xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOp', secret: '1234567890123-AbCdEfGhIjKlMnOp' }],
     ['xoxb-short'],
   ),
@@ -274,7 +281,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     'google_api_key',
     'Google API keys (AIza...)',
     /(?<![A-Za-z0-9_\-])AIza[A-Za-z0-9_\-]{30,}/g,
-    'AIza',
+    /AIza/,
     [{ text: 'maps key=AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW ok', secret: 'SyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW' }],
     ['AIzaShort'],
   ),
@@ -290,7 +297,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     'npm_token',
     'npm access tokens (npm_...)',
     /(?<![A-Za-z0-9_])npm_[A-Za-z0-9]{36,}/g,
-    'npm_',
+    /npm_/,
     [{ text: '//registry.npmjs.org/:_authToken=npm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', secret: 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789' }],
     ['npm_config_cache', 'npm_lifecycle_event=test'],
   ),
@@ -298,7 +305,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     'huggingface_token',
     'Hugging Face tokens (hf_...)',
     /(?<![A-Za-z0-9_])hf_[A-Za-z0-9]{30,}/g,
-    'hf_',
+    /hf_/,
     [{ text: 'HF hub hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567', secret: 'AbCdEfGhIjKlMnOpQrStUvWxYz01234567' }],
     ['hf_transfer enabled', 'shelf_life'],
   ),
@@ -306,7 +313,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     'jwt',
     'JSON Web Tokens (eyJ....eyJ....sig)',
     /(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]*/g,
-    'eyJ',
+    /eyJ/,
     [
       {
         text: 'id eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end',
@@ -351,7 +358,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     compile: () =>
       patternPass(
         /(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}/g,
-        (t) => t.includes('@'),
+        /@/,
         // `git@host:org/repo` is an ssh remote, not a person.
         (m) => (m.startsWith('git@') ? null : marker('email')),
       ),
@@ -369,13 +376,12 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       if (home.length < 2) return null;
       const variants = new Set([home, home.replace(/\\/g, '/'), home.replace(/\\/g, '\\\\')]);
       const alternatives = [...variants].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
-      // Windows paths compare case-insensitively; the quick filter looks for the last segment.
+      // Windows paths compare case-insensitively.
       const windows = /^[A-Za-z]:/.test(home);
       // Guarded on both sides: home `/root` is not the tail of `/home/root`, nor `/home/al` of `/home/alice`.
       const pattern = new RegExp(`(?<![A-Za-z0-9_.\\-])(?:${alternatives})(?![A-Za-z0-9_\\-])`, windows ? 'gi' : 'g');
-      const lastSegment = (home.split(/[\\/]/).pop() ?? home).toLowerCase();
-      const quick = windows ? (t: string) => t.toLowerCase().includes(lastSegment) : (t: string) => t.includes(home);
-      return patternPass(pattern, quick, () => '~');
+      const lastSegment = home.split(/[\\/]/).pop() ?? home;
+      return patternPass(pattern, new RegExp(escapeRegExp(lastSegment), windows ? 'i' : ''), () => '~');
     },
   },
   {
@@ -392,14 +398,15 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       const generic = /((?:\/home|\/Users|[A-Za-z]:(?:\\\\|\\|\/)Users)(?:\\\\|\\|\/))([^/\\\s"'<>:*?|[\]]+)/g;
       const genericPass = patternPass(
         generic,
-        (t) => t.includes('home') || t.includes('Users'),
+        /home|Users/,
         (_m, g) => (g[1] === 'Shared' || g[1] === 'Public' ? null : `${g[0]}[user]`),
       );
       const name = context.username;
       if (name.length < 2) return genericPass;
       const segment = new RegExp(`(?<=[\\\\/])${escapeRegExp(name)}(?=[\\\\/]|$|[\\s"':])`, 'g');
-      const segmentPass = patternPass(segment, (t) => t.includes(name), () => '[user]');
+      const segmentPass = patternPass(segment, new RegExp(escapeRegExp(name)), () => '[user]');
       return {
+        trigger: new RegExp(`home|Users|${escapeRegExp(name)}`),
         apply: (text, count, state) => segmentPass.apply(genericPass.apply(text, count, state), count, state),
       };
     },

@@ -31,6 +31,8 @@ export interface RedactionSession {
   endOfSource(): void;
   /** Counts so far, every rule present. */
   counts(): RedactionCounts;
+  /** Replacements so far, all rules together (cheap: no copy). */
+  total(): number;
 }
 
 export interface Redactor {
@@ -57,28 +59,25 @@ export function createRedactor(options: RedactorOptions): Redactor {
   }
   const ruleNames = rules.map((r) => r.name);
 
+  // One case-insensitive test of every rule's trigger: most strings in a log match none and skip all passes.
+  const anyTrigger = new RegExp(compiled.map((c) => `(?:${c.pass.trigger.source})`).join('|') || '(?!)', 'i');
+
   const session = (): RedactionSession => {
     const counts: RedactionCounts = Object.fromEntries(ruleNames.map((n) => [n, 0]));
     const lineState: PassState = { insidePrivateKey: false };
-
-    const runText = (input: string, state: PassState): string => {
-      let out = input;
-      for (const rule of compiled) {
-        out = rule.pass.apply(
-          out,
-          () => {
-            counts[rule.name] = (counts[rule.name] ?? 0) + 1;
-          },
-          state,
-        );
-      }
-      return out;
-    };
-
-    const total = () => Object.values(counts).reduce((a, b) => a + b, 0);
-
+    let totalCount = 0;
     const bump = (name: string) => {
       counts[name] = (counts[name] ?? 0) + 1;
+      totalCount++;
+    };
+    const counters = compiled.map((rule) => () => bump(rule.name));
+    const total = () => totalCount;
+
+    const runText = (input: string, state: PassState): string => {
+      if (!state.insidePrivateKey && !anyTrigger.test(input)) return input;
+      let out = input;
+      for (let i = 0; i < compiled.length; i++) out = compiled[i]!.pass.apply(out, counters[i]!, state);
+      return out;
     };
 
     // A string inside a JSON value is self-contained: its PEM state never leaks to the next one.
@@ -87,27 +86,43 @@ export function createRedactor(options: RedactorOptions): Redactor {
       const nested = wholeJson(s);
       if (nested !== undefined) {
         const before = total();
-        const redacted = redactValue(nested);
+        const redacted = redactValue(nested, true);
         return total() === before ? s : JSON.stringify(redacted);
       }
       return runText(s, { insidePrivateKey: false });
     };
 
-    const redactValue = (input: unknown): unknown => {
+    /** `owned`: the value was parsed here, so it may be changed in place (a caller's never is). */
+    const redactValue = (input: unknown, owned: boolean): unknown => {
       if (typeof input === 'string') return redactString(input);
-      if (Array.isArray(input)) return input.map(redactValue);
+      if (Array.isArray(input)) {
+        const out = owned ? input : new Array<unknown>(input.length);
+        for (let i = 0; i < input.length; i++) out[i] = redactValue(input[i], owned);
+        return out;
+      }
       if (input !== null && typeof input === 'object') {
-        const out: Record<string, unknown> = {};
-        for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
+        const source = input as Record<string, unknown>;
+        let out: Record<string, unknown> = owned ? source : {};
+        let renamed = false;
+        const keys = Object.keys(source);
+        const values: unknown[] = [];
+        const newKeys: string[] = [];
+        for (const key of keys) {
+          const value = source[key];
           const rule = secretKeyRule(key);
           const newKey = redactString(key);
+          if (newKey !== key) renamed = true;
+          newKeys.push(newKey);
           if (rule !== null && holdsSecret(value)) {
             bump(rule);
-            out[newKey] = marker(rule);
+            values.push(marker(rule));
           } else {
-            out[newKey] = redactValue(value);
+            values.push(redactValue(value, owned));
           }
         }
+        // A redacted key changes the object's shape: rebuild it so key order is kept.
+        if (renamed && owned) out = {};
+        for (let i = 0; i < keys.length; i++) out[newKeys[i]!] = values[i];
         return out;
       }
       return input;
@@ -128,7 +143,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
           if (ok) {
             lineState.insidePrivateKey = false;
             const before = total();
-            const redacted = redactValue(parsed);
+            const redacted = redactValue(parsed, true);
             // Unchanged lines keep their exact bytes (big integers, spacing, key order).
             return total() === before ? input : JSON.stringify(redacted);
           }
@@ -136,17 +151,18 @@ export function createRedactor(options: RedactorOptions): Redactor {
         const embedded = embeddedJson(input);
         if (embedded) {
           const before = total();
-          const redacted = redactValue(embedded.value);
+          const redacted = redactValue(embedded.value, true);
           const head = runText(input.slice(0, embedded.start), lineState);
           return total() === before ? input : head + JSON.stringify(redacted);
         }
         return runText(input, lineState);
       },
-      value: redactValue,
+      value: (input) => redactValue(input, false),
       endOfSource() {
         lineState.insidePrivateKey = false;
       },
       counts: () => ({ ...counts }),
+      total,
     };
   };
 
