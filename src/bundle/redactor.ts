@@ -144,8 +144,11 @@ export function createRedactor(options: RedactorOptions): Redactor {
             lineState.insidePrivateKey = false;
             const before = total();
             const redacted = redactValue(parsed, true);
-            // Unchanged lines keep their exact bytes (big integers, spacing, key order).
-            return total() === before ? input : JSON.stringify(redacted);
+            if (total() !== before) return JSON.stringify(redacted);
+            // Unchanged lines keep their exact bytes (big integers, spacing, key order), but the raw text
+            // still gets the pattern rules: JSON.parse keeps only the last of duplicate keys, and pino
+            // writes `msg` twice when the logged object has its own `msg`, hiding the first from the parse.
+            return runText(input, lineState);
           }
         }
         const embedded = embeddedJson(input);
@@ -153,7 +156,8 @@ export function createRedactor(options: RedactorOptions): Redactor {
           const before = total();
           const redacted = redactValue(embedded.value, true);
           const head = runText(input.slice(0, embedded.start), lineState);
-          return total() === before ? input : head + JSON.stringify(redacted);
+          // As above: duplicate keys hide values from the parse, so a clean parse still gets the text rules.
+          return total() === before ? runText(input, lineState) : head + JSON.stringify(redacted);
         }
         return runText(input, lineState);
       },

@@ -63,6 +63,15 @@ describe('redactor', () => {
     expect(redactor.session().line(line)).toBe(line);
   });
 
+  it('still scrubs a JSON line whose duplicate keys hide a value from the parse', () => {
+    // pino writes `msg` twice when the logged object carries its own `msg`; JSON.parse keeps only the last.
+    const line = '{"level":40,"msg":"signed in as ada@example.com with sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c","msg":"noisy line"}';
+    const out = redactor.session().line(line);
+    expect(out).not.toContain('ada@example.com');
+    expect(out).not.toContain('sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c');
+    expect(out).toContain('"msg":"noisy line"');
+  });
+
   it('does not eat token counts even under key rules', () => {
     for (const key of ['input_tokens', 'max_tokens', 'token_count', 'cached_tokens', 'tokens', 'auth_type', 'tokenizer', 'author']) {
       expect(secretKeyRule(key), key).toBeNull();
