@@ -48,6 +48,7 @@ interface CompiledRule {
 }
 
 const JSON_START = /^\s*[{[]/;
+const KEY_CACHE_LIMIT = 4096;
 
 export function createRedactor(options: RedactorOptions): Redactor {
   const rules = options.rules ?? DEFAULT_RULES;
@@ -92,6 +93,18 @@ export function createRedactor(options: RedactorOptions): Redactor {
       return runText(s, { insidePrivateKey: false });
     };
 
+    // Log records repeat the same few keys: classify each once. Keys that were redacted are not
+    // cached (their count must be taken each time), and the cache is bounded.
+    const keyCache = new Map<string, { rule: ReturnType<typeof secretKeyRule>; newKey: string }>();
+    const keyVerdict = (key: string) => {
+      const cached = keyCache.get(key);
+      if (cached) return cached;
+      const before = totalCount;
+      const verdict = { rule: secretKeyRule(key), newKey: redactString(key) };
+      if (totalCount === before && keyCache.size < KEY_CACHE_LIMIT) keyCache.set(key, verdict);
+      return verdict;
+    };
+
     /** `owned`: the value was parsed here, so it may be changed in place (a caller's never is). */
     const redactValue = (input: unknown, owned: boolean): unknown => {
       if (typeof input === 'string') return redactString(input);
@@ -109,8 +122,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
         const newKeys: string[] = [];
         for (const key of keys) {
           const value = source[key];
-          const rule = secretKeyRule(key);
-          const newKey = redactString(key);
+          const { rule, newKey } = keyVerdict(key);
           if (newKey !== key) renamed = true;
           newKeys.push(newKey);
           if (rule !== null && holdsSecret(value)) {
