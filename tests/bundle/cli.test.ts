@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,9 @@ beforeAll(async () => {
   if (!parsed.ok) throw new Error(parsed.error);
   const fp = fingerprintIncident(parsed.incident, { homedir: HOME });
   fingerprint = fp.fingerprint;
+  mkdirSync(dataDir, { recursive: true });
+  // A v2 state file: the bundle carries it migrated in memory; the file itself is not touched.
+  writeFileSync(path.join(dataDir, 'state.json'), JSON.stringify({ version: 2, app_server: { restart_count: 3 }, renderer: { recovery_attempts: 1 }, startup: { renderer_ready_latency_ms: 850 } }));
   const journal = IncidentJournal.inDataDir(dataDir);
   await journal.append(journal.recordFor(parsed.incident, fp, { bundle: true, suppressedSinceLast: 2 } as never));
 }, 30_000);
@@ -88,6 +91,10 @@ describe('codex-diag export', () => {
     expect(human.out()).toContain(`fingerprint ${fingerprint}`);
     expect(human.out()).toMatch(/log lines +100 of 100/);
     expect(human.out()).toMatch(/redactions .*secret_field \d+/);
+    expect(human.out()).toMatch(/startup +renderer ready in 850 ms/);
+    expect(human.out()).toContain('app-server restarts 3, renderer recoveries 1');
+    expect(JSON.parse(files.get('state.json')!.toString()).version).toBe(3);
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'state.json'), 'utf8')).version).toBe(2);
   });
 
   it('makes a manual export with --no-incident into --out, progress only on a TTY', async () => {
@@ -118,6 +125,17 @@ describe('codex-diag export', () => {
     expect(b.err()).toMatch(/^codex-diag: .*bad\.json/);
     const missing = io();
     expect(await runCli(['export', '--log-dir', logDir, '--data-dir', dataDir, '--incident', 'nope.json'], missing)).toBe(2);
+  });
+
+  it('keeps the bundle and exits 4 when --upload cannot send it; refuses an --out that is neither a dir nor a .zip', async () => {
+    const t = io();
+    expect(await runCli(['export', '--log-dir', logDir, '--data-dir', dataDir, '--no-incident', '--upload', '--json', '-n', '2'], t)).toBe(4);
+    const doc = JSON.parse(t.out());
+    expect(doc.upload).toBeNull();
+    expect(readdirSync(path.dirname(doc.path))).toContain(path.basename(doc.path));
+    const bad = io();
+    expect(await runCli(['export', '--log-dir', logDir, '--data-dir', dataDir, '--no-incident', '--out', path.join(tmp.dir, 'newdir', 'bundle')], bad)).toBe(2);
+    expect(bad.err()).toMatch(/expected a directory or a \.zip path/);
   });
 
   it('says there are no logs with exit 3', async () => {

@@ -58,6 +58,12 @@ describe('redactor', () => {
     expect(session.counts().secret_field).toBe(2);
   });
 
+  it('counts a redacted JSON key every time it appears', () => {
+    const session = redactor.session();
+    for (let i = 0; i < 3; i++) expect(session.line('{"bob@example.com":1,"level":30}')).toBe('{"[REDACTED:email]":1,"level":30}');
+    expect(session.counts().email).toBe(3);
+  });
+
   it('keeps JSON lines byte for byte when nothing is redacted', () => {
     const line = '{"level":30, "id":12345678901234567890,"msg":"fine"}';
     expect(redactor.session().line(line)).toBe(line);
