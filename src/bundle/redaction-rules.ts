@@ -132,28 +132,47 @@ const privateKeyPass: TextPass = {
 // --- key=value pairs in free text ----------------------------------------------------------------
 
 const KEY_VALUE =
-  /(?<![A-Za-z0-9_.\-])(["']?)([A-Za-z_][A-Za-z0-9_.\-]*)\1(\s{0,8}[:=]\s{0,8})("(?:[^"\\\r\n]|\\.)*"|'[^'\r\n]*'|\{[^{}\r\n]*\}|\[[^[\]\r\n]*\]|[^\s,;&"'<>{}[\]()]+)/g;
+  /(?<![A-Za-z0-9_.\-])(["']?)([A-Za-z_][A-Za-z0-9_.\-]*)\1(\s{0,8}[:=]\s{0,8})("(?:[^"\\\r\n]|\\.)*"|'[^'\r\n]*'|\{[^{}\r\n]*\}|\[[^[\]\r\n]*\]|[^\s,;&"'<>{}[\]():=]+)/g;
+
+/** The rest of a bare secret value after the match (a bare value in the pattern stops at `:` and `=`). */
+const BARE_REST = /[^\s,;&"'<>{}[\]()]*/y;
 
 const LITERALS = new Set(['', 'null', 'true', 'false']);
 
-/** `password=x`, `"token": "x"`, `api_key: 'x'`; a flat `{...}`/`[...]` value under another key is searched too. */
+/**
+ * `password=x`, `"token": "x"`, `api_key: 'x'`, `credentials={...}`. After a key that is not a
+ * secret, scanning resumes at its value rather than after it, so pairs inside a value
+ * (`url=https://x?token=y`, `a="password=y"`, `cfg={"secret":"y"}`) are still seen. Each resume
+ * point is past the previous match's start, and a value is rescanned only from its own start:
+ * linear overall. Hand-rolled with exec() because replace() cannot resume inside a match.
+ */
 function redactKeyValues(text: string, count: () => void): string {
   if (!text.includes('=') && !text.includes(':')) return text;
-  // One regex object serves nested calls: replace() collects every match before calling back.
-  return text.replace(KEY_VALUE, (match: string, quote: string, key: string, separator: string, value: string) => {
-    const prefix = match.slice(0, match.length - value.length);
+  const pattern = new RegExp(KEY_VALUE.source, 'g');
+  let out = '';
+  let copied = 0;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+    const [match, quote, key, separator, value] = m as unknown as [string, string, string, string, string];
+    const valueStart = m.index + match.length - value.length;
     if (secretKeyRule(key) === null) {
-      // The flat value was consumed whole by this match: its own keys still need the rule.
-      if (value.startsWith('{') || value.startsWith('[')) return prefix + value[0] + redactKeyValues(value.slice(1), count);
-      return match;
+      pattern.lastIndex = valueStart;
+      continue;
     }
     const quoted = value.startsWith('"') || value.startsWith("'");
     const inner = quoted ? value.slice(1, -1) : value;
-    if (LITERALS.has(inner) || inner.startsWith(MARKER_PREFIX)) return match;
+    if (LITERALS.has(inner) || inner.startsWith(MARKER_PREFIX)) continue;
     count();
     const q = quoted ? value[0] : '';
-    return `${quote}${key}${quote}${separator}${q}${marker('secret_field')}${q}`;
-  });
+    out += `${text.slice(copied, m.index)}${quote}${key}${quote}${separator}${q}${marker('secret_field')}${q}`;
+    copied = m.index + match.length;
+    if (!quoted && !value.startsWith('{') && !value.startsWith('[')) {
+      // A bare value stops at `:`/`=` so that rescanning stays linear; a secret's own `:`/`=` go too.
+      BARE_REST.lastIndex = copied;
+      copied += BARE_REST.exec(text)?.[0].length ?? 0;
+      pattern.lastIndex = copied;
+    }
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
 const secretFieldPass: TextPass = { trigger: /[=:]/, apply: (text, count) => redactKeyValues(text, count) };
@@ -190,7 +209,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       patternPass(
         /(?<![A-Za-z0-9+.\-])([A-Za-z][A-Za-z0-9+.\-]*:\/\/)[^\s/?#@:]*:[^\s/?#@]*@/g,
         /:\/\//,
-        (_m, g) => `${g[0]}${marker('url_credentials')}@`,
+        (m, g) => (m.slice(g[0]!.length).startsWith(MARKER_PREFIX) ? null : `${g[0]}${marker('url_credentials')}@`),
       ),
   },
   {
@@ -328,6 +347,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       'values of JSON keys and KEY=value / key: value pairs whose name is a secret (password, secret, token, api_key, apikey, auth, credential, private_key, session, cookie, *_API_KEY, *_TOKEN, *_SECRET, *_PASSWORD); token counts are not secrets',
     catches: [
       { text: 'login password=hunter2 user=bob', secret: 'hunter2' },
+      { text: 'basic auth=user:pa55=word end', secret: 'pa55=word' },
       { text: 'env OPENAI_API_KEY=abc123notprefixed GITHUB_TOKEN=tok987654', secret: 'abc123notprefixed' },
       { text: 'env GITHUB_TOKEN=tok987654 MY_SECRET=shh-its-secret', secret: 'tok987654' },
       { text: 'db DB_PASSWORD="correct horse battery" host=x', secret: 'correct horse battery' },
@@ -338,6 +358,8 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: "broken json {'private_key': 'pk-material-42'", secret: 'pk-material-42' },
       { text: 'cut {"auth":{"user":"u9","pw":"p-3333"},"more":', secret: 'p-3333' },
       { text: 'GET /cb?code=1&access_token=at-55aa66bb&state=ok', secret: 'at-55aa66bb' },
+      { text: 'redirect url=https://x.example/cb?token=tk-4242abcd', secret: 'tk-4242abcd' },
+      { text: 'args cmd="login --x password=pw-9090 --y"', secret: 'pw-9090' },
     ],
     keeps: [
       'usage input_tokens: 1234 output_tokens: 56 max_tokens=4096',

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RULES, EXAMPLE_CONTEXT, marker } from '../../src/bundle/redaction-rules.js';
 import { createRedactor } from '../../src/bundle/redactor.js';
@@ -114,12 +115,25 @@ describe('redactor', () => {
     expect(out[4]).toBe('after');
   });
 
+  it('is idempotent: redacting redacted text changes and counts nothing', () => {
+    const fragments = DEFAULT_RULES.flatMap((r) => [...r.catches.map((c) => c.text), ...r.keeps]).concat([' ', '\n', '=', ':', '"', '{', '}', '@', '/']);
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...fragments), { maxLength: 12 }), (parts) => {
+        const once = redactor.redact(parts.join(''));
+        const twice = redactor.redact(once.text);
+        expect(twice.text).toBe(once.text);
+        expect(total(twice.counts)).toBe(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('runs in linear time on 1 MB adversarial lines', () => {
     const fragments = [
       'a', '-', ' ', '\\', '"', 'sk-', 'sk-ant-', 'ghp_', 'github_pat_', 'AKIA', 'xoxb-', 'AIza', 'eyJ', 'eyJa.', 'eyJaaaaaaaaa.eyJaaaaaaaaa',
       'a@', '@a.', 'a.', 'a@a.', 'http://', 'a://a:', 'http://a:a', '-----BEGIN PRIVATE KEY-----', '-----BEGIN ', 'Bearer ', 'bearer a',
       'password=', 'a=', 'a:', '"a":', '"password":"\\', "'a'='", 'token=', '/home/', '/home/alice', '/Users/x', 'C:\\Users\\',
-      'cookie:', 'authorization: ', 'sk_live_', 'npm_', 'hf_', '0', '%', 'a_',
+      'cookie:', 'authorization: ', 'sk_live_', 'npm_', 'hf_', '0', '%', 'a_', 'a:b', 'a="', 'url=a', 'a=b=', 'password=a:',
     ];
     const size = 1024 * 1024;
     const timings: Array<[string, number]> = [];
