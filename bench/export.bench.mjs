@@ -31,7 +31,7 @@ function record(seq) {
     seq % 20 === 0
       ? `,"req":{"headers":{"authorization":"Bearer abcdefgh${seq}xyz0123"}},"user":"u${seq}@example.com","path":"/home/bench/work/${seq}"`
       : `,"path":"/opt/codex/resources/app.asar/${seq % 97}.js"`;
-  return `{"level":${seq % 13 === 0 ? 50 : 30},"time":${1795222547421 + seq},"pid":4242,"hostname":"bench","seq":${seq},"msg":"request ${seq % 997} done in ${seq % 1000} ms"${extra}}\n`;
+  return `{"level":${seq % 13 === 0 ? 50 : 30},"time":${1795222547421 + seq},"pid":4242,"hostname":"build-host-7","seq":${seq},"msg":"request ${seq % 997} done in ${seq % 1000} ms"${extra}}\n`;
 }
 
 function logSet() {

@@ -1,4 +1,4 @@
-import { secretKeyRule } from './secret-keys.js';
+import { MAYBE_SECRET, secretKeyRule } from './secret-keys.js';
 
 /**
  * The default redaction rules (contract: DESIGN.md "Crash bundle"), as a table of named rules.
@@ -175,7 +175,8 @@ function redactKeyValues(text: string, count: () => void): string {
   return copied === 0 ? text : out + text.slice(copied);
 }
 
-const secretFieldPass: TextPass = { trigger: /[=:]/, apply: (text, count) => redactKeyValues(text, count) };
+// Only a key that names a secret makes this rule fire, and every such key contains MAYBE_SECRET.
+const secretFieldPass: TextPass = { trigger: MAYBE_SECRET, apply: (text, count) => redactKeyValues(text, count) };
 
 // --- the table --------------------------------------------------------------------------------
 

@@ -143,6 +143,9 @@ export function createRedactor(options: RedactorOptions): Redactor {
     return {
       text: (input) => runText(input, lineState),
       line(input) {
+        // No rule's trigger in the raw line: nothing to redact, not even inside its JSON. (`\u`
+        // escapes could spell a trigger the raw text hides, so such lines take the full path.)
+        if (!lineState.insidePrivateKey && !anyTrigger.test(input) && !input.includes('\\u')) return input;
         if (JSON_START.test(input)) {
           let parsed: unknown;
           let ok = false;

@@ -77,8 +77,11 @@ const DESCRIPTIVE_SUFFIXES = new Set([
 
 const HEADER_KEYS = new Set(['authorization', 'proxy authorization', 'cookie', 'set cookie']);
 
-/** Cheap filter so the word split only runs for keys that could match. */
-const MAYBE_SECRET = /pass|secret|token|auth|cred|cookie|session|key|bearer|jwt/i;
+/**
+ * Every key secretKeyRule accepts contains one of these (case-insensitively). Also the redactor's
+ * trigger for key rules: a text without any of them holds no secret key.
+ */
+export const MAYBE_SECRET = /pass|secret|token|auth|cred|cookie|session|key|bearer|jwt/i;
 
 export function keyWords(key: string): string[] {
   return key

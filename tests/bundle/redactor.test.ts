@@ -65,6 +65,12 @@ describe('redactor', () => {
     expect(session.counts().email).toBe(3);
   });
 
+  it('sees through JSON escapes that hide a trigger from the raw line', () => {
+    const out = redactor.session().line('{"\\u0070assword":"hunter2","u":"https:\\/\\/bob:pw1234@host\\/x"}');
+    expect(out).not.toContain('hunter2');
+    expect(out).not.toContain('pw1234');
+  });
+
   it('keeps JSON lines byte for byte when nothing is redacted', () => {
     const line = '{"level":30, "id":12345678901234567890,"msg":"fine"}';
     expect(redactor.session().line(line)).toBe(line);
