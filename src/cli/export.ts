@@ -9,7 +9,8 @@ import { fingerprintIncident } from '../incidents/fingerprint.js';
 import { IncidentJournal } from '../incidents/journal.js';
 import { readIncidents } from '../incidents/read-incidents.js';
 import { readLastLines } from '../logs/read-last-lines.js';
-import { dataLayout } from '../paths.js';
+import { dataLayout, resolveDsn } from '../paths.js';
+import { describeDsn, parseDsn } from '../upload/dsn.js';
 import { loadStateReadOnly } from '../state/read-only.js';
 import { action, addCommonOptions, parseCount, type CliContext, type CommonOptions, type ResolvedCommon } from './context.js';
 
@@ -52,6 +53,9 @@ export function registerExport(program: Command, ctx: CliContext, setExit: (code
     action(ctx, setExit, async (options: ExportOptions) => {
       const common = ctx.resolve(options);
       const count = parseCount('--lines', options.lines, DEFAULT_BUNDLE_BOUNDS.maxLines);
+      const dsn = options.upload ? resolveDsn(options.dsn, ctx.io.env) : undefined;
+      // A malformed DSN is bad usage: refuse it before anything is built or queued.
+      if (dsn !== undefined) parseDsn(dsn);
       const chosen = await chooseIncident(ctx, common, options.incident);
       const lines = await readLogLines(common.logDir, count);
       const state = await readState(ctx, common);
@@ -75,12 +79,35 @@ export function registerExport(program: Command, ctx: CliContext, setExit: (code
         redactor: createRedactor(redactionContextFrom(ctx.io)),
         onProgress: progress.update,
       }).finally(progress.clear);
-      return report(ctx, common, built, chosen, options.upload === true);
+      const upload = options.upload ? await uploadOnce(ctx, common, built.path, dsn) : null;
+      return report(ctx, common, built, chosen, upload);
     }),
   );
 }
 
-function report(ctx: CliContext, common: ResolvedCommon, built: BuiltBundle, chosen: ChosenIncident | null, uploadRequested: boolean): number {
+/** What `--json` reports of `--upload`. */
+interface ExportUpload {
+  sent: boolean;
+  eventId: string;
+  pending: number;
+  reason: string | null;
+}
+
+/** Queues the bundle and makes one bounded attempt (seconds, not minutes); not sent means still queued. */
+async function uploadOnce(ctx: CliContext, common: ResolvedCommon, bundlePath: string, dsn: string | undefined): Promise<ExportUpload> {
+  const { uploadBundle } = await import('../upload/upload-now.js');
+  const outboxDir = dataLayout(common.dataDir).outboxDir;
+  ctx.info(common, dsn ? `uploading to ${describeDsn(parseDsn(dsn))}` : 'no Sentry DSN (--dsn, CODEX_DIAG_DSN, SENTRY_DSN): the bundle is queued and stays local');
+  const result = await uploadBundle({ outboxDir, bundlePath, ...(dsn ? { dsn } : {}), deadlineMs: EXPORT_UPLOAD_DEADLINE_MS });
+  if (result.sent) ctx.info(common, `sent to Sentry as event ${result.eventId}`);
+  else ctx.warn(`not sent: ${result.reason ?? 'unknown reason'}; queued in ${outboxDir} (run \`codex-diag upload\` later)`);
+  return { sent: result.sent, eventId: result.eventId, pending: result.pending, reason: result.reason ?? null };
+}
+
+/** `export --upload` makes one attempt bounded by this budget. */
+const EXPORT_UPLOAD_DEADLINE_MS = 10_000;
+
+function report(ctx: CliContext, common: ResolvedCommon, built: BuiltBundle, chosen: ChosenIncident | null, upload: ExportUpload | null): number {
   if (common.json) {
     ctx.json({
       path: built.path,
@@ -90,7 +117,7 @@ function report(ctx: CliContext, common: ResolvedCommon, built: BuiltBundle, cho
       fingerprint: chosen?.fingerprint.fingerprint ?? null,
       lines: built.lines,
       redactions: built.redactions,
-      upload: null,
+      upload,
     });
   } else {
     ctx.out(built.path);
@@ -98,12 +125,8 @@ function report(ctx: CliContext, common: ResolvedCommon, built: BuiltBundle, cho
     const what = chosen ? `${chosen.fingerprint.fingerprint} (${chosen.fingerprint.title ?? chosen.incident.kind})` : 'no incident';
     ctx.info(common, `bundle written: ${built.lines} log lines, ${redacted} redactions, ${built.bytes} bytes, ${what}`);
   }
-  if (uploadRequested) {
-    // The one-call upload is wired by the uploader; until then the bundle stays local (contract: exit 4).
-    ctx.warn(`upload is not available from export in this build; the bundle is kept at ${built.path} (run \`codex-diag upload\`)`);
-    return ExitCode.uploadIncomplete;
-  }
-  return ExitCode.ok;
+  // Contract: a bundle that could not be sent is still written and queued, exit 4 (never 1).
+  return upload && !upload.sent ? ExitCode.uploadIncomplete : ExitCode.ok;
 }
 
 async function chooseIncident(ctx: CliContext, common: ResolvedCommon, option: string | false | undefined): Promise<ChosenIncident | null> {

@@ -1,4 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { fingerprintIncident } from '../../src/incidents/fingerprint.js';
 import { IncidentJournal } from '../../src/incidents/journal.js';
 import { parseIncident } from '../../src/incidents/parse.js';
 import { createLogger } from '../../src/logs/logger.js';
+import { startLocalIngest } from '../../src/upload/local-ingest.js';
 import { makeTempDir, rawZip } from './helpers.js';
 
 const HOME = '/home/dana';
@@ -127,12 +129,57 @@ describe('codex-diag export', () => {
     expect(await runCli(['export', '--log-dir', logDir, '--data-dir', dataDir, '--incident', 'nope.json'], missing)).toBe(2);
   });
 
-  it('keeps the bundle and exits 4 when --upload cannot send it; refuses an --out that is neither a dir nor a .zip', async () => {
+  it('--upload without a DSN writes and queues the bundle, exit 4', async () => {
+    const upData = path.join(tmp.dir, 'up-none');
     const t = io();
-    expect(await runCli(['export', '--log-dir', logDir, '--data-dir', dataDir, '--no-incident', '--upload', '--json', '-n', '2'], t)).toBe(4);
+    expect(await runCli(['export', '--log-dir', logDir, '--data-dir', upData, '--no-incident', '--upload', '--json', '-n', '2'], t)).toBe(4);
     const doc = JSON.parse(t.out());
-    expect(doc.upload).toBeNull();
+    expect(doc.upload).toEqual(expect.objectContaining({ sent: false, pending: 1 }));
     expect(readdirSync(path.dirname(doc.path))).toContain(path.basename(doc.path));
+    expect(readdirSync(path.join(upData, 'outbox')).filter((f) => f.endsWith('.zip'))).toHaveLength(1);
+    expect(t.err()).toMatch(/no Sentry DSN/);
+  });
+
+  it('--upload sends the bundle over HTTP: exit 0 and the event arrives with the bundle attached', async () => {
+    const ingest = await startLocalIngest();
+    try {
+      const upData = path.join(tmp.dir, 'up-ok');
+      const t = io();
+      expect(await runCli(['export', '--log-dir', logDir, '--data-dir', upData, '--upload', '--dsn', ingest.dsn, '--json', '-n', '20'], t)).toBe(0);
+      const doc = JSON.parse(t.out());
+      expect(doc.upload).toEqual(expect.objectContaining({ sent: true, pending: 0, reason: null }));
+      const events = ingest.events();
+      expect(events.map((e) => e.event_id)).toEqual([doc.upload.eventId]);
+      const zip = ingest.envelopes[0]!.items.find(([h]) => h.type === 'attachment' && String(h.filename).endsWith('.zip'))!;
+      const bytes = Buffer.from(zip[1] as Uint8Array);
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(doc.sha256);
+      expect(readdirSync(path.join(upData, 'outbox')).filter((f) => f.endsWith('.zip'))).toEqual([]);
+    } finally {
+      await ingest.close();
+    }
+  });
+
+  it('--upload against a failing server keeps the bundle queued, exit 4; a malformed DSN is exit 2 with nothing written', async () => {
+    const ingest = await startLocalIngest({ faults: [{ status: 503 }] });
+    try {
+      const upData = path.join(tmp.dir, 'up-503');
+      const t = io();
+      expect(await runCli(['export', '--log-dir', logDir, '--data-dir', upData, '--no-incident', '--upload', '--dsn', ingest.dsn, '--json', '-n', '5'], t)).toBe(4);
+      const doc = JSON.parse(t.out());
+      expect(doc.upload).toEqual(expect.objectContaining({ sent: false, pending: 1 }));
+      expect(readdirSync(path.join(upData, 'outbox')).filter((f) => f.endsWith('.zip'))).toHaveLength(1);
+    } finally {
+      await ingest.close();
+    }
+    const badDsnData = path.join(tmp.dir, 'up-bad');
+    const b = io();
+    expect(await runCli(['export', '--log-dir', logDir, '--data-dir', badDsnData, '--no-incident', '--upload', '--dsn', 'not a dsn'], b)).toBe(2);
+    expect(b.err().split('\n').filter(Boolean)).toHaveLength(1);
+    expect(b.err()).toMatch(/DSN/);
+    expect(() => readdirSync(badDsnData)).toThrow();
+  });
+
+  it('refuses an --out that is neither a dir nor a .zip', async () => {
     const bad = io();
     expect(await runCli(['export', '--log-dir', logDir, '--data-dir', dataDir, '--no-incident', '--out', path.join(tmp.dir, 'newdir', 'bundle')], bad)).toBe(2);
     expect(bad.err()).toMatch(/expected a directory or a \.zip path/);
