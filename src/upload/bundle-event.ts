@@ -66,7 +66,7 @@ export async function buildBundleUpload(bundlePath: string, options: BundleEvent
   };
   const occurredAt = str(manifestIncident?.occurredAt) ?? str(incident?.occurredAt as unknown) ?? str(manifest.createdAt);
   const timestamp = occurredAt && !Number.isNaN(Date.parse(occurredAt)) ? Date.parse(occurredAt) / 1000 : undefined;
-  const { level, title } = await describeIncident(incident, str(manifestIncident?.title));
+  const { level, title } = await describeIncident(incident, { title: str(manifestIncident?.title), kind: str(manifestIncident?.kind) });
   const exitCode = incident?.exitCode;
   const tags: Record<string, string> = {
     'diag.kind': str(incident?.kind) ?? str(manifestIncident?.kind) ?? 'manual',

@@ -10,7 +10,7 @@ export { enqueueBundle, pendingItems, type EnqueueOptions, type EnqueueResult } 
 export { uploadBundle, type UploadBundleOptions, type UploadBundleResult } from './upload-now.js';
 export { MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from './size-limits.js';
 export { IsolatedSentryClient, loadSentry, type CapturedEnvelope, type SentryModules } from './sentry-client.js';
-export { describeIncident, levelForIncident, titleForIncident, type SentryLevel } from './incident-summary.js';
+export { describeIncident, MANUAL_EXPORT_TITLE, type SentryLevel } from './incident-summary.js';
 export { DEFAULT_BOUNDS, enforceBounds, type OutboxBounds } from './outbox-bounds.js';
 export { OutboxStore, newEventId, type OutboxItem, type FailedItem, type EvictionRecord, type OutboxLog } from './outbox-store.js';
 export { repackWithBundleBuilder, type RepackBundle } from './repack.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Event } from '@sentry/core';
-import { describeIncident, levelForIncident, titleForIncident } from '../../src/upload/index.js';
+import { describeIncident, MANUAL_EXPORT_TITLE } from '../../src/upload/index.js';
+import { fingerprintIncident, parseIncident, sentryLevelFor } from '../../src/incidents/index.js';
 import { fitEvent } from '../../src/upload/size-limits.js';
 
 function bigEvent(crumbs: number, crumbBytes: number): Event {
@@ -32,32 +33,40 @@ describe('Sentry size limits', () => {
 });
 
 describe('level and title', () => {
-  it('uses src/incidents for a valid incident', async () => {
-    expect(await describeIncident({ kind: 'render-process-gone', reason: 'crashed', exitCode: 11, url: 'app://codex/settings' })).toEqual({
-      level: 'fatal',
-      title: expect.stringMatching(/^Renderer crashed.* at \/settings$/),
+  const valid = [
+    { kind: 'render-process-gone', reason: 'crashed', exitCode: 11, url: 'app://codex/settings' },
+    { kind: 'render-process-gone', reason: 'killed', exitCode: 9, url: 'app://codex/chat/8f3a2b1c9d' },
+    { kind: 'unresponsive', url: 'app://codex/settings' },
+    { kind: 'did-fail-load', errorCode: -105, errorDescription: 'ERR_NAME_NOT_RESOLVED', validatedURL: 'https://chatgpt.com/x', isMainFrame: true },
+    { kind: 'child-process-gone', type: 'GPU', reason: 'crashed', exitCode: -1073741819, serviceName: '', name: '' },
+    { kind: 'sidecar-exit', command: 'codex app-server', exitCode: 101, signal: null },
+    { kind: 'sidecar-exit', command: 'codex app-server', exitCode: null, signal: 'SIGSEGV' },
+  ];
+
+  it('a valid incident reads exactly as src/incidents says (level and fingerprint title)', async () => {
+    for (const incident of valid) {
+      const parsed = parseIncident(incident);
+      if (!parsed.ok) throw new Error(parsed.error);
+      expect(await describeIncident(incident)).toEqual({ level: sentryLevelFor(parsed.incident), title: fingerprintIncident(parsed.incident).title });
+    }
+    expect(await describeIncident(valid[0]!)).toEqual({ level: 'fatal', title: expect.stringMatching(/^Renderer crashed.* at \/settings$/) });
+    expect((await describeIncident(valid[6]!)).level).toBe('fatal');
+    expect(await describeIncident(null)).toEqual({ level: 'info', title: MANUAL_EXPORT_TITLE });
+  });
+
+  it('the manifest title wins for a valid incident, a manual export and a refused one', async () => {
+    expect(await describeIncident(valid[2]!, { title: 'From the manifest' })).toEqual({ level: 'warning', title: 'From the manifest' });
+    expect(await describeIncident(null, { title: 'From the manifest' })).toEqual({ level: 'info', title: 'From the manifest' });
+    expect(await describeIncident({ kind: 'render-process-gone', reason: 'oom', url: 42 }, { title: 'Renderer crashed (oom)' })).toEqual({
+      level: 'error',
+      title: 'Renderer crashed (oom)',
     });
-    expect((await describeIncident({ kind: 'unresponsive', url: 'app://codex/settings' })).level).toBe('warning');
-    expect(
-      (await describeIncident({ kind: 'did-fail-load', errorCode: -105, errorDescription: 'ERR_NAME_NOT_RESOLVED', validatedURL: 'https://chatgpt.com/x', isMainFrame: true })).level,
-    ).toBe('error');
-    expect(await describeIncident(null)).toEqual({ level: 'info', title: 'Diagnostics bundle exported by hand' });
   });
 
-  it('the manifest title wins; an incident its schema refuses still gets a readable title and level', async () => {
-    expect((await describeIncident({ kind: 'unresponsive' }, 'From the manifest')).title).toBe('From the manifest');
-    const odd = { kind: 'render-process-gone', reason: 'oom', url: 42 };
-    const described = await describeIncident(odd);
-    expect(described.level).toBe('fatal');
-    expect(described.title).toBe('Renderer crashed (oom)');
-  });
-
-  it('fallback table follows DESIGN.md levels by reason', () => {
-    const level = (reason: string) => levelForIncident({ kind: 'render-process-gone', reason });
-    expect(['crashed', 'oom', 'launch-failed', 'integrity-failure'].map(level)).toEqual(['fatal', 'fatal', 'fatal', 'fatal']);
-    expect(['abnormal-exit', 'killed'].map(level)).toEqual(['warning', 'warning']);
-    expect(levelForIncident({ kind: 'unresponsive' })).toBe('warning');
-    expect(levelForIncident({ kind: 'did-fail-load' })).toBe('error');
-    expect(titleForIncident({ kind: 'sidecar-exit', command: 'codex app-server', exitCode: 101 })).toBe('codex app-server exited with code 101');
+  it('an incident its schema refuses, without a manifest title: "<kind> incident" at level error', async () => {
+    expect(await describeIncident({ kind: 'render-process-gone', reason: 'oom', url: 42 })).toEqual({ level: 'error', title: 'render-process-gone incident' });
+    expect(await describeIncident({ kind: 'gpu-hang' })).toEqual({ level: 'error', title: 'gpu-hang incident' });
+    expect(await describeIncident({ reason: 'crashed' }, { kind: 'render-process-gone' })).toEqual({ level: 'error', title: 'render-process-gone incident' });
+    expect(await describeIncident({})).toEqual({ level: 'error', title: 'unknown incident' });
   });
 });
