@@ -148,9 +148,11 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
       try {
         outcome = await sendItem({ store, item: listed, sentry, client, transport, clock, random, deadline, limits, options });
       } catch (error) {
-        // A local fault with one item (disk, a re-pack that failed) must not hold back the others.
+        // A local fault with one item (disk, a re-pack that failed, an event a host's processor
+        // drops) must not hold back the others, and waits its backoff like any failed attempt.
         log('error', `outbox: could not send ${listed.itemId}: ${oneLine(error)}`, { itemId: listed.itemId });
-        outcome = { result: { itemId: listed.itemId, eventId: listed.eventId, outcome: 'retry', status: 'ELOCAL', error: oneLine(error) }, limits };
+        const nextAttemptAt = await scheduleLocalRetry(store, listed, clock, random, options.backoff, oneLine(error)).catch(() => undefined);
+        outcome = { result: { itemId: listed.itemId, eventId: listed.eventId, outcome: 'retry', status: 'ELOCAL', error: oneLine(error), nextAttemptAt }, limits };
       }
       if (JSON.stringify(outcome.limits) !== JSON.stringify(limits)) {
         limits = pruneRateLimits(outcome.limits, clock.now());
@@ -170,6 +172,23 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
     await client?.close().catch(() => undefined);
     await lock.release().catch(() => undefined);
   }
+}
+
+/** Puts an item that failed locally on the backoff schedule (when it is still queued). Returns when it is due. */
+async function scheduleLocalRetry(
+  store: OutboxStore,
+  listed: OutboxItem,
+  clock: Clock,
+  random: () => number,
+  backoff: BackoffOptions | undefined,
+  error: string,
+): Promise<number | undefined> {
+  if (!(await store.isPending(listed.itemId))) return undefined;
+  const current = (await store.readMeta(listed.itemId)) ?? listed;
+  const attempts = current.attempts + 1;
+  const nextAttemptAt = clock.now() + backoffDelay(attempts, random, backoff);
+  await store.save({ ...current, attempts, nextAttemptAt, lastStatus: 'ELOCAL', lastError: error });
+  return nextAttemptAt;
 }
 
 interface SendContext {

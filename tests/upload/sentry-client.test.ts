@@ -7,7 +7,7 @@ import * as Sentry from '@sentry/node';
 import { buildBundleUpload, drainOutbox, enqueueBundle, parseDsn, pendingItems, type BundleUpload } from '../../src/upload/index.js';
 import { startLocalIngest } from '../../src/upload/local-ingest.js';
 import { IsolatedSentryClient, loadSentry } from '../../src/upload/sentry-client.js';
-import { makeTestBundle, sha256, tempDir } from './helpers.js';
+import { ManualClock, makeTestBundle, sha256, tempDir } from './helpers.js';
 
 const DSN = parseDsn('http://publickey@127.0.0.1:9/42');
 const EVENT_ID = 'a'.repeat(32);
@@ -177,7 +177,11 @@ describe('the isolated client leaves the process’s Sentry alone', () => {
 describe('an event the SDK drops is never lost', () => {
   it('a host’s global event processor that drops everything: the item stays queued, reported as a local fault', async () => {
     let dropping = true;
-    Sentry.getGlobalScope().addEventProcessor((event) => (dropping ? null : event));
+    let processed = 0;
+    Sentry.getGlobalScope().addEventProcessor((event) => {
+      processed++;
+      return dropping ? null : event;
+    });
     const ingest = await startLocalIngest();
     try {
       await expect(client.captureBundle(handMadeUpload({ event_id: EVENT_ID, message: 'x' }), 1_000_000)).rejects.toMatchObject({
@@ -185,14 +189,24 @@ describe('an event the SDK drops is never lost', () => {
         message: expect.stringContaining('produced no envelope'),
       });
       const outboxDir = path.join(dir, 'outbox');
-      const { eventId } = await enqueueBundle({ outboxDir, bundlePath: await makeTestBundle(dir, { lines: 5 }) });
-      const dropped = await drainOutbox({ outboxDir, dsn: ingest.dsn });
-      expect(dropped.results[0]).toMatchObject({ eventId, outcome: 'retry', status: 'ELOCAL' });
-      expect(await pendingItems(outboxDir)).toHaveLength(1);
+      const clock = new ManualClock();
+      const { eventId } = await enqueueBundle({ outboxDir, bundlePath: await makeTestBundle(dir, { lines: 5 }), clock });
+      const dropped = await drainOutbox({ outboxDir, dsn: ingest.dsn, clock, random: () => 0 });
+      // The normal backoff (base 5 s, jitter 0 -> 2.5 s), persisted, and reported for the uploader's timer.
+      expect(dropped.results[0]).toMatchObject({ eventId, outcome: 'retry', status: 'ELOCAL', nextAttemptAt: clock.now() + 2_500 });
+      expect(await pendingItems(outboxDir)).toMatchObject([{ eventId, attempts: 1, nextAttemptAt: clock.now() + 2_500, lastStatus: 'ELOCAL' }]);
       expect(ingest.requests).toHaveLength(0);
+      // Not tried again by every drain: only once its backoff has passed.
+      processed = 0;
+      expect((await drainOutbox({ outboxDir, dsn: ingest.dsn, clock })).results[0]).toMatchObject({ outcome: 'deferred' });
+      expect(processed).toBe(0);
+      clock.advance(2_500);
+      expect((await drainOutbox({ outboxDir, dsn: ingest.dsn, clock, random: () => 0 })).results[0]).toMatchObject({ outcome: 'retry', status: 'ELOCAL' });
+      expect(processed).toBe(1);
+      expect((await pendingItems(outboxDir))[0]).toMatchObject({ attempts: 2, nextAttemptAt: clock.now() + 5_000 });
 
       dropping = false;
-      const sent = await drainOutbox({ outboxDir, dsn: ingest.dsn });
+      const sent = await drainOutbox({ outboxDir, dsn: ingest.dsn, clock, force: true });
       expect(sent).toMatchObject({ sent: 1, pending: 0 });
       expect(ingest.envelopes[0]!.headers.event_id).toBe(eventId);
     } finally {
