@@ -1,7 +1,8 @@
 /**
- * A typed event hub whose listeners cannot hurt the emitter: a listener that throws is reported
- * and the others still run. (Node's EventEmitter would rethrow into whoever emitted, here an
- * Electron event or a timer.)
+ * A typed event hub whose listeners cannot hurt the emitter: a listener that throws, or an async
+ * listener whose promise rejects, is reported and the others still run. (Node's EventEmitter would
+ * rethrow into whoever emitted, here an Electron event or a timer; an ignored rejection would be an
+ * unhandledRejection, which ends a Node process by default.)
  */
 export class EventHub<Events extends object> {
   private readonly listeners = new Map<keyof Events, Set<(value: never) => void>>();
@@ -27,14 +28,27 @@ export class EventHub<Events extends object> {
     if (!set) return;
     for (const listener of [...set]) {
       try {
-        (listener as (value: Events[E]) => void)(value);
+        const result: unknown = (listener as (value: Events[E]) => unknown)(value);
+        if (isThenable(result)) result.then(undefined, (error: unknown) => this.report(event, error));
       } catch (error) {
-        this.onListenerError(event, error);
+        this.report(event, error);
       }
+    }
+  }
+
+  private report(event: keyof Events, error: unknown): void {
+    try {
+      this.onListenerError(event, error);
+    } catch {
+      // The error sink failed too; the emitter still must not see it.
     }
   }
 
   listenerCount(event: keyof Events): number {
     return this.listeners.get(event)?.size ?? 0;
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }

@@ -159,6 +159,8 @@ export class DiagnosticsService implements Diagnostics {
   }
 
   send(webContentsId: number, channel: string, payload: unknown, options?: SendOptions): SendResult {
+    // After close nothing would ever flush the queue: say so instead of queueing into the void.
+    if (this.closing) return 'dropped';
     try {
       return this.gate.send(webContentsId, channel, payload, options);
     } catch (error) {
@@ -191,6 +193,22 @@ export class DiagnosticsService implements Diagnostics {
   }
 
   startSidecar(spec: SidecarStartOptions): SidecarHandle {
+    // A child started after close would never be stopped and would keep the host process alive.
+    if (this.closing) {
+      this.fault('sidecar', new Error('startSidecar after close: not started'));
+      return inertSidecarHandle();
+    }
+    try {
+      return this.superviseSidecar(spec);
+    } catch (error) {
+      this.faultCounter.malformedInput('sidecar');
+      this.log('warn', `sidecar not started: ${oneLine(error)}`);
+      return inertSidecarHandle();
+    }
+  }
+
+  private superviseSidecar(spec: SidecarStartOptions): SidecarHandle {
+    if (typeof spec !== 'object' || spec === null) throw new TypeError('startSidecar: expected an options object {command, args, env, cwd, restart}');
     let lastExitReason: string | null = null;
     const supervisor = new SidecarSupervisor({
       clock: this.clock,
@@ -227,7 +245,10 @@ export class DiagnosticsService implements Diagnostics {
         uploader?.close({ timeoutMs: Math.max(1, left() - 100) }),
         ...[...this.sidecars].map((s) => s.stop()),
       ]);
-      await this.logger?.close({ timeoutMs: left() });
+      const logger = this.logger;
+      // Records written after this point would only fail against a closed transport.
+      this.logger = undefined;
+      await logger?.close({ timeoutMs: left() });
       return true;
     })().catch((error: unknown) => {
       this.fault('close', error);
@@ -469,7 +490,8 @@ export class DiagnosticsService implements Diagnostics {
       markQuitting: () => {
         this.quitting = true;
       },
-      isQuitting: () => this.quitting,
+      // close() is the flush on quit: a window that crashes after it is not reloaded either.
+      isQuitting: () => this.quitting || this.closing,
       close: (o) => this.close(o),
       reportFault: (where, error) => this.fault(where, error),
       reportMalformed: (where, detail) => {
@@ -531,6 +553,11 @@ export class DiagnosticsService implements Diagnostics {
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** What startSidecar returns when it did not start anything (after close, or a malformed spec). */
+function inertSidecarHandle(): SidecarHandle {
+  return { pid: undefined, state: 'stopped', child: undefined, stop: () => Promise.resolve(), resume: () => false };
 }
 
 function safeUsername(): string {

@@ -1,6 +1,6 @@
 import type { Event } from 'electron';
 import { readChildProcessGone } from './incident-from-electron.js';
-import { ListenerSet } from './listeners.js';
+import { isListenerTarget, ListenerSet } from './listeners.js';
 import { electronPortOf } from './port.js';
 import type { HasElectronPort } from './port.js';
 import type { AdaptedApp, Detach } from './types.js';
@@ -20,6 +20,10 @@ import type { AdaptedApp, Detach } from './types.js';
  */
 export function attachToApp(diag: HasElectronPort, app: AdaptedApp): Detach {
   const port = electronPortOf(diag);
+  if (!isListenerTarget(app)) {
+    port.reportMalformed('electron:attachToApp', 'expected Electron’s app (an object with on/off)');
+    return () => undefined;
+  }
   const listeners = new ListenerSet(port);
   let phase: 'running' | 'flushing' | 'flushed' = 'running';
   let detached = false;

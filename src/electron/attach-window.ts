@@ -3,7 +3,7 @@ import { RecoveryController } from '../runtime/recovery-controller.js';
 import { UnresponsiveMonitor } from '../runtime/unresponsive-monitor.js';
 import type { CollectStack } from '../runtime/unresponsive-monitor.js';
 import { readDidFailLoad, readRenderProcessGone } from './incident-from-electron.js';
-import { ListenerSet } from './listeners.js';
+import { isListenerTarget, ListenerSet } from './listeners.js';
 import { electronPortOf } from './port.js';
 import type { ElectronPort, HasElectronPort } from './port.js';
 import type { AdaptedWindow, AdaptedWebContents, Detach } from './types.js';
@@ -20,9 +20,16 @@ export function attachToWindow(diag: HasElectronPort, win: AdaptedWindow): Detac
     port.reportMalformed('electron:attachToWindow', 'the window or its webContents is already destroyed');
     return () => undefined;
   }
+  const ids = readIds(win);
+  if (!ids) {
+    port.reportMalformed('electron:attachToWindow', 'expected a BrowserWindow: numeric id, webContents with a numeric id and on/off');
+    return () => undefined;
+  }
+  return attachToLiveWindow(port, win, ids.webContentsId, ids.windowId);
+}
+
+function attachToLiveWindow(port: ElectronPort, win: AdaptedWindow, webContentsId: number, windowId: number): Detach {
   const webContents = win.webContents;
-  const webContentsId = webContents.id;
-  const windowId = win.id;
   const listeners = new ListenerSet(port);
   let currentUrl = safeUrl(webContents);
   let detached = false;
@@ -115,6 +122,17 @@ export function attachToWindow(diag: HasElectronPort, win: AdaptedWindow): Detac
     }
   }
   return detach;
+}
+
+function readIds(win: AdaptedWindow): { webContentsId: number; windowId: number } | undefined {
+  try {
+    const webContentsId: unknown = win.webContents.id;
+    const windowId: unknown = win.id;
+    if (typeof webContentsId !== 'number' || typeof windowId !== 'number' || !isListenerTarget(win.webContents)) return undefined;
+    return { webContentsId, windowId };
+  } catch {
+    return undefined; // a getter that throws: not a window this adapter can watch
+  }
 }
 
 function isGone(win: AdaptedWindow): boolean {

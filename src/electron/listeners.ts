@@ -7,6 +7,16 @@ export interface ListenerTarget {
   off(event: never, listener: never): unknown;
 }
 
+/** Whether `value` can take listeners (a hostile or already-destroyed object may not). */
+export function isListenerTarget(value: unknown): value is ListenerTarget {
+  try {
+    const target = value as Partial<LooseEmitter> | null | undefined;
+    return typeof target?.on === 'function' && typeof target.off === 'function';
+  } catch {
+    return false;
+  }
+}
+
 type LooseEmitter = {
   on(event: string, listener: (...args: never[]) => void): unknown;
   off(event: string, listener: (...args: never[]) => void): unknown;

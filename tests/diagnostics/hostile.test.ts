@@ -1,0 +1,132 @@
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDiagnostics } from '../../src/diagnostics/index.js';
+import type { SidecarStartOptions } from '../../src/runtime/sidecar-types.js';
+import { attachToApp, attachToWindow } from '../../src/electron/index.js';
+import type { AdaptedApp, AdaptedWindow } from '../../src/electron/types.js';
+import { asWindow, FakeWebContents, FakeWindow } from '../electron/fakes.js';
+import { ManualClock, until } from './manual-clock.js';
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'codex-diag-hostile-'));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+async function open(clock = new ManualClock()) {
+  const diag = await createDiagnostics({ logDir: path.join(root, 'logs'), dataDir: path.join(root, 'data'), log: false, env: {}, clock, bundle: { enabled: false } });
+  return { diag, clock };
+}
+
+const sidecarExit = { kind: 'sidecar-exit', command: 'codex app-server', exitCode: 101, signal: null };
+
+describe('diagnostics under hostile input', () => {
+  it('counts an async listener that rejects instead of leaving an unhandled rejection', async () => {
+    const { diag } = await open();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let after = 0;
+      diag.on('incident', async () => {
+        throw new Error('async listener bug');
+      });
+      diag.on('incident', () => after++);
+      expect((await diag.recordIncident(sidecarExit)).status).toBe('recorded');
+      expect(after).toBe(1); // the other listener still ran
+      await until(() => diag.faults.byArea['listener:incident'] === 1);
+      // Give an unhandled rejection, if any, the turn Node needs to report it.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await diag.close();
+    }
+  });
+
+  it('does not throw from startSidecar for a malformed spec, and counts it', async () => {
+    const { diag } = await open();
+    for (const spec of [null, undefined, 42, { command: 5 }, { command: '' }]) {
+      const handle = diag.startSidecar(spec as unknown as SidecarStartOptions);
+      expect(handle.pid).toBeUndefined();
+      expect(handle.state).toBe('stopped');
+      expect(handle.resume()).toBe(false);
+      await expect(handle.stop()).resolves.toBeUndefined();
+    }
+    expect(diag.faults.byArea.sidecar).toBe(5);
+    await diag.close();
+  });
+
+  it('after close: starts no sidecar, queues nothing, records nothing, and never throws', async () => {
+    const { diag } = await open();
+    await diag.close();
+    await diag.close(); // twice
+    const handle = diag.startSidecar({ command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'] });
+    expect(handle.pid).toBeUndefined();
+    expect(handle.state).toBe('stopped');
+    expect(diag.send(7, 'codex-diag:incident', { a: 1 }, { lossless: true })).toBe('dropped');
+    expect(diag.deliveryStats().queued).toBe(0);
+    expect(await diag.recordIncident(sidecarExit)).toEqual({ status: 'dropped', reason: 'closed' });
+    expect(() => diag.markRendererReady(7)).not.toThrow();
+    expect(() => diag.recordAppStarted()).not.toThrow();
+  });
+
+  it('attaches nothing to objects that are not an Electron app or window, and says so', async () => {
+    const { diag } = await open();
+    const hostileWindows: unknown[] = [
+      null,
+      {},
+      { id: 1, isDestroyed: () => false, webContents: { id: 'x', isDestroyed: () => false } },
+      {
+        get id(): number {
+          throw new Error('Object has been destroyed');
+        },
+        isDestroyed: () => false,
+        webContents: new FakeWebContents(3),
+      },
+      { id: 1, isDestroyed: () => false, webContents: Object.assign(new FakeWebContents(4), { on: undefined }) },
+    ];
+    for (const win of hostileWindows) {
+      let detach: () => void = () => undefined;
+      expect(() => (detach = attachToWindow(diag, win as AdaptedWindow))).not.toThrow();
+      expect(() => detach()).not.toThrow();
+    }
+    for (const app of [null, {}, { on: () => undefined }]) {
+      expect(() => attachToApp(diag, app as unknown as AdaptedApp)()).not.toThrow();
+    }
+    expect(diag.faults.byArea['electron:attachToWindow']).toBe(hostileWindows.length);
+    expect(diag.faults.byArea['electron:attachToApp']).toBe(3);
+    await diag.close();
+  });
+
+  it('reads the URL safely and survives a webContents whose getURL and reload throw', async () => {
+    const { diag, clock } = await open();
+    const wc = new FakeWebContents(9);
+    wc.getURL = () => {
+      throw new Error('Object has been destroyed');
+    };
+    wc.reload = () => {
+      throw new Error('Object has been destroyed');
+    };
+    const detach = attachToWindow(diag, asWindow(new FakeWindow(2, wc)));
+    expect(() => wc.fire('render-process-gone', { reason: 'crashed', exitCode: 11 })).not.toThrow();
+    expect(() => clock.advance(60_000)).not.toThrow();
+    expect(diag.faults.byArea['electron:recovery']).toBe(1);
+    detach();
+    expect(EventEmitter.prototype.listenerCount.call(wc, 'render-process-gone')).toBe(0);
+    await diag.close();
+  });
+
+  it('does not reload a window that crashes after close (the flush on quit)', async () => {
+    const { diag, clock } = await open();
+    const wc = new FakeWebContents(11);
+    attachToWindow(diag, asWindow(new FakeWindow(3, wc)));
+    await diag.close();
+    wc.fire('render-process-gone', { reason: 'crashed', exitCode: 11 });
+    clock.advance(60_000);
+    expect(wc.reloads).toBe(0);
+  });
+});
