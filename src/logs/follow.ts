@@ -38,12 +38,21 @@ interface Tracked {
   identity: string;
   family: string;
   offset: number;
+  /**
+   * The last bytes before `offset` (up to CHECK_BYTES), or null when not known. A file truncated and
+   * written again past its old length between two scans has a size that looks like growth; these
+   * bytes no longer matching is how the rewrite shows.
+   */
+  check: Uint8Array | null;
+  /** The file's mtime when it was last read up to `offset`. */
+  mtimeMs: number;
   /** clock.now() when the file last grew. */
   grewAt: number;
   assembler: LineAssembler;
 }
 
 const READ_BLOCK = 64 * 1024;
+const CHECK_BYTES = 256;
 // fs.watch fires on every write to a file in the dir: gather a burst into one scan.
 const WATCH_DEBOUNCE_MS = 20;
 
@@ -111,9 +120,10 @@ class Follower {
     const newestOfFamily = new Map(files.map((f) => [f.family, f]));
     for (const file of files) {
       // A partial last line (being written) is left to the follower, so it is emitted once, whole.
-      const end = newestOfFamily.get(file.family) === file ? await this.completeLinesEnd(file) : file.size;
+      const { end, check } =
+        newestOfFamily.get(file.family) === file ? await this.completeLinesEnd(file) : { end: file.size, check: null };
       snapshot.push({ ...file, size: end });
-      this.track(file, end);
+      this.track(file, end, check);
     }
     const wanted = this.options.initialLines ?? 0;
     if (wanted > 0 && snapshot.length > 0) {
@@ -135,9 +145,12 @@ class Follower {
     this.notifyScan();
   }
 
-  /** The offset just after the file's last newline, looked for within maxLineBytes of its end. */
-  private async completeLinesEnd(file: LogFile): Promise<number> {
-    if (file.size === 0) return 0;
+  /**
+   * The offset just after the file's last newline, looked for within maxLineBytes of its end, and the
+   * bytes before it (for the rewrite check).
+   */
+  private async completeLinesEnd(file: LogFile): Promise<{ end: number; check: Uint8Array | null }> {
+    if (file.size === 0) return { end: 0, check: null };
     const length = Math.min(file.size, this.maxLineBytes + 1);
     const bytes = new Uint8Array(length);
     let handle: TailFileHandle | undefined;
@@ -149,22 +162,25 @@ class Follower {
         if (bytesRead === 0) break;
         done += bytesRead;
       }
-      if (done < length) return file.size;
+      if (done < length) return { end: file.size, check: null };
       const newline = bytes.lastIndexOf(0x0a);
       // No newline that close to the end: a huge partial line; take the file as it is.
-      return newline === -1 ? file.size : file.size - length + newline + 1;
+      const within = newline === -1 ? length : newline + 1;
+      return { end: file.size - length + within, check: lastBytes(null, bytes.subarray(0, within)) };
     } catch {
-      return file.size;
+      return { end: file.size, check: null };
     } finally {
       await handle?.close().catch(() => undefined);
     }
   }
 
-  private track(file: LogFile, offset: number): Tracked {
+  private track(file: LogFile, offset: number, check: Uint8Array | null = null): Tracked {
     const entry: Tracked = {
       identity: file.identity,
       family: file.family,
       offset,
+      check,
+      mtimeMs: file.mtimeMs,
       grewAt: this.clock.now(),
       assembler: new LineAssembler(this.maxLineBytes, (text) => this.emit({ source: file.source, text })),
     };
@@ -264,8 +280,9 @@ class Follower {
         entry?.assembler.reset(); // replaced by another file under the same name: start it afresh
         entry = this.track(file, 0);
       }
-      // Unchanged since the last read (discovery just stat'ed it): nothing to open.
-      if (file.size !== entry.offset) await this.drain(file, entry);
+      // Unchanged since the last read (discovery just stat'ed it): nothing to open. A changed mtime at
+      // the same size may be a rewrite to the same length, which drain checks.
+      if (file.size !== entry.offset || file.mtimeMs !== entry.mtimeMs) await this.drain(file, entry);
       // A newer file in the family means this one is finished: its last line needs no newline.
       if (newestOfFamily.get(file.family) !== file.path) entry.assembler.flush();
       else if (entry.assembler.hasPending && this.clock.now() - entry.grewAt >= this.partialLineIdleMs) entry.assembler.flush();
@@ -298,16 +315,20 @@ class Follower {
     }
     try {
       const { size } = await handle.stat();
-      if (size < entry.offset) {
-        // Truncated (tail -F does the same): what was before is gone, read it from the start.
+      if (size < entry.offset || !(await this.stillSameBytes(handle, entry))) {
+        // Truncated, or truncated and written again past the old end (tail -F does the same for the
+        // first): what was before is gone, read it from the start.
         entry.offset = 0;
+        entry.check = null;
         entry.assembler.reset();
       }
+      entry.mtimeMs = file.mtimeMs;
       while (!this.aborted) {
         const { bytesRead } = await handle.read(this.buffer, 0, this.buffer.length, entry.offset);
         if (bytesRead === 0) break;
         entry.offset += bytesRead;
         entry.grewAt = this.clock.now();
+        entry.check = lastBytes(entry.check, this.buffer.subarray(0, bytesRead));
         entry.assembler.push(this.buffer.subarray(0, bytesRead));
       }
     } catch (error) {
@@ -316,4 +337,28 @@ class Follower {
       await handle.close().catch(() => undefined);
     }
   }
+
+  /** True when the bytes before the offset are still those read there (or nothing is known to compare). */
+  private async stillSameBytes(handle: TailFileHandle, entry: Tracked): Promise<boolean> {
+    const check = entry.check;
+    if (check === null || check.length === 0 || entry.offset < check.length) return true;
+    const now = new Uint8Array(check.length);
+    let done = 0;
+    while (done < now.length) {
+      const { bytesRead } = await handle.read(now, done, now.length - done, entry.offset - check.length + done);
+      if (bytesRead === 0) return false;
+      done += bytesRead;
+    }
+    return Buffer.compare(now, check) === 0;
+  }
+}
+
+/** The last CHECK_BYTES of `previous` followed by `bytes` (a copy: the caller reuses its buffer). */
+function lastBytes(previous: Uint8Array | null, bytes: Uint8Array): Uint8Array {
+  if (bytes.length >= CHECK_BYTES) return bytes.slice(bytes.length - CHECK_BYTES);
+  const head = previous === null ? new Uint8Array(0) : previous.subarray(Math.max(0, previous.length + bytes.length - CHECK_BYTES));
+  const out = new Uint8Array(head.length + bytes.length);
+  out.set(head, 0);
+  out.set(bytes, head.length);
+  return out;
 }

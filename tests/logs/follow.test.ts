@@ -1,9 +1,10 @@
-import { appendFileSync, mkdirSync, readdirSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, statSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { followLogs, type FollowLogsOptions } from '../../src/logs/follow.js';
 import { nodeTailFileSystem, type TailFileSystem } from '../../src/logs/read-last-lines.js';
 import type { TailLine } from '../../src/logs/types.js';
+import { FakeClock } from '../state/helpers.js';
 import { tempDir, waitFor, writeRolling } from './helpers.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -41,6 +42,13 @@ function startFollowing(logDir: string, extra: Partial<FollowLogsOptions> = {}) 
   };
   const started = () => waitFor(() => scans >= 1, 5000, 'the follower to start');
   return { controller, lines, errors, done, texts: () => lines.map((l) => l.text), settleScans, started, opens: () => opens, scans: () => scans };
+}
+
+/** Moves the fake clock to the next poll and waits until that scan has finished. */
+async function scanOnClock(f: ReturnType<typeof startFollowing>, clock: FakeClock, pollMs: number): Promise<void> {
+  const seen = f.scans();
+  clock.advance(pollMs);
+  await waitFor(() => f.scans() > seen, 5000, 'the poll scan');
 }
 
 describe('followLogs', () => {
@@ -117,23 +125,49 @@ describe('followLogs', () => {
     expect(f.errors).toEqual([]);
   });
 
-  it('stops on abort: the promise resolves and no line arrives afterwards', { timeout: 20_000 }, async () => {
+  it('stops on abort: the promise resolves, no timer is left and no line arrives afterwards', { timeout: 20_000 }, async () => {
     const file = path.join(tmp.dir, 'a.log');
     writeFileSync(file, '');
-    const f = startFollowing(tmp.dir);
+    const clock = new FakeClock();
+    const f = startFollowing(tmp.dir, { clock, watch: false, pollMs: 15 });
     await f.started();
     appendFileSync(file, 'before\n');
-    await waitFor(() => f.lines.length >= 1, 5000, 'first line');
+    await scanOnClock(f, clock, 15);
+    expect(f.texts()).toEqual(['before']);
     f.controller.abort();
     await f.done;
+    expect(clock.pendingTimers).toBe(0);
     const opensAtStop = f.opens();
     const scansAtStop = f.scans();
     appendFileSync(file, 'after\n');
-    // Give a live follower time for many polls (15 ms each): it would have opened the file again.
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Time for many polls: a live follower would have scanned and opened the file again.
+    clock.advance(10_000);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(f.opens()).toBe(opensAtStop);
     expect(f.scans()).toBe(scansAtStop);
     expect(f.texts()).toEqual(['before']);
+  });
+
+  it('reads a file truncated and written again past its old end between two polls from its start', { timeout: 20_000 }, async () => {
+    const file = path.join(tmp.dir, 'app.log');
+    writeFileSync(file, 'old 1\nold 2\n');
+    const clock = new FakeClock();
+    const f = startFollowing(tmp.dir, { clock, watch: false, pollMs: 100 });
+    await f.started();
+    // Same inode, bigger than before: by size alone this looks like growth from offset 12.
+    writeFileSync(file, 'a new first line, longer\nnew 2\n');
+    await scanOnClock(f, clock, 100);
+    expect(f.texts()).toEqual(['a new first line, longer', 'new 2']);
+    // Written again to exactly the same length: only the changed mtime and bytes tell.
+    writeFileSync(file, 'A NEW FIRST LINE, LONGER\nNEW 2\n');
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    await scanOnClock(f, clock, 100);
+    appendFileSync(file, 'grown\n');
+    await scanOnClock(f, clock, 100);
+    f.controller.abort();
+    await f.done;
+    expect(f.texts()).toEqual(['a new first line, longer', 'new 2', 'A NEW FIRST LINE, LONGER', 'NEW 2', 'grown']);
+    expect(f.errors).toEqual([]);
   });
 
   it('resolves at once when the signal is already aborted', async () => {
