@@ -132,7 +132,7 @@ const privateKeyPass: TextPass = {
 // --- key=value pairs in free text ----------------------------------------------------------------
 
 const KEY_VALUE =
-  /(?<![A-Za-z0-9_.\-])(["']?)([A-Za-z_][A-Za-z0-9_.\-]*)\1(\s{0,8}[:=]\s{0,8})("(?:[^"\\\r\n]|\\.)*"|'[^'\r\n]*'|\{[^{}\r\n]*\}|\[[^[\]\r\n]*\]|[^\s,;&"'<>{}[\]():=]+)/g;
+  /(?<![A-Za-z0-9_.\-])(["']?)([A-Za-z_][A-Za-z0-9_.\-]*)\1(\s{0,8}[:=]\s{0,8})("(?:[^"\\\r\n]|\\.)*(?:"|$)|'[^'\r\n]*(?:'|$)|\{[^{}\r\n]*\}|\[[^[\]\r\n]*\]|[^\s,;&"'<>{}[\]():=]+)/g;
 
 /** The rest of a bare secret value after the match (a bare value in the pattern stops at `:` and `=`). */
 const BARE_REST = /[^\s,;&"'<>{}[\]()]*/y;
@@ -159,11 +159,13 @@ function redactKeyValues(text: string, count: () => void): string {
       continue;
     }
     const quoted = value.startsWith('"') || value.startsWith("'");
-    const inner = quoted ? value.slice(1, -1) : value;
+    // A quoted value may be cut off by the end of the text (a line cut at 64 KiB): it still goes.
+    const closed = quoted && value.length > 1 && value.endsWith(value[0]!);
+    const inner = quoted ? value.slice(1, closed ? -1 : undefined) : value;
     if (LITERALS.has(inner) || inner.startsWith(MARKER_PREFIX)) continue;
     count();
     const q = quoted ? value[0] : '';
-    out += `${text.slice(copied, m.index)}${quote}${key}${quote}${separator}${q}${marker('secret_field')}${q}`;
+    out += `${text.slice(copied, m.index)}${quote}${key}${quote}${separator}${q}${marker('secret_field')}${closed ? q : ''}`;
     copied = m.index + match.length;
     if (!quoted && !value.startsWith('{') && !value.startsWith('[')) {
       // A bare value stops at `:`/`=` so that rescanning stays linear; a secret's own `:`/`=` go too.

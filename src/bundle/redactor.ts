@@ -6,6 +6,7 @@ import {
   type RedactionRule,
   type TextPass,
 } from './redaction-rules.js';
+import { redactJsonTokens, type JsonWalkHooks } from './json-token-walk.js';
 import { secretKeyRule } from './secret-keys.js';
 
 /** Replacements per rule name; every rule of the redactor is present, zero when it never fired. */
@@ -88,10 +89,18 @@ export function createRedactor(options: RedactorOptions): Redactor {
       if (nested !== undefined) {
         const before = total();
         const redacted = redactValue(nested, true);
-        return total() === before ? s : JSON.stringify(redacted);
+        // Unchanged: duplicate keys may still hide a value from the parse (see `line`).
+        return total() === before ? runText(walk(s), { insidePrivateKey: false }) : JSON.stringify(redacted);
       }
-      return runText(s, { insidePrivateKey: false });
+      // JSON that does not parse (a cut body) gets its string tokens decoded and key rules first.
+      return runText(JSON_START.test(s) ? walk(s) : s, { insidePrivateKey: false });
     };
+    const walkHooks: JsonWalkHooks = {
+      string: (decoded) => redactString(decoded),
+      keyRule: (key) => keyVerdict(key).rule,
+      countKey: (rule) => bump(rule),
+    };
+    const walk = (jsonText: string): string => redactJsonTokens(jsonText, walkHooks);
 
     // Log records repeat the same few keys: classify each once. Keys that were redacted are not
     // cached (their count must be taken each time), and the cache is bounded.
@@ -143,9 +152,9 @@ export function createRedactor(options: RedactorOptions): Redactor {
     return {
       text: (input) => runText(input, lineState),
       line(input) {
-        // No rule's trigger in the raw line: nothing to redact, not even inside its JSON. (`\u`
-        // escapes could spell a trigger the raw text hides, so such lines take the full path.)
-        if (!lineState.insidePrivateKey && !anyTrigger.test(input) && !input.includes('\\u')) return input;
+        // No rule's trigger in the raw line: nothing to redact, not even inside its JSON. (`\u` and
+        // `\/` escapes could spell a trigger the raw text hides, so such lines take the full path.)
+        if (!lineState.insidePrivateKey && !anyTrigger.test(input) && !input.includes('\\u') && !input.includes('\\/')) return input;
         if (JSON_START.test(input)) {
           let parsed: unknown;
           let ok = false;
@@ -153,27 +162,29 @@ export function createRedactor(options: RedactorOptions): Redactor {
             parsed = JSON.parse(input);
             ok = true;
           } catch {
-            // Not JSON after all (or a cut line): the pattern rules still apply below.
+            // Not JSON after all, or a line cut at 64 KiB: its string tokens are walked below.
           }
           if (ok) {
             lineState.insidePrivateKey = false;
             const before = total();
             const redacted = redactValue(parsed, true);
             if (total() !== before) return JSON.stringify(redacted);
-            // Unchanged lines keep their exact bytes (big integers, spacing, key order), but the raw text
-            // still gets the pattern rules: JSON.parse keeps only the last of duplicate keys, and pino
-            // writes `msg` twice when the logged object has its own `msg`, hiding the first from the parse.
-            return runText(input, lineState);
           }
+          // Unchanged lines keep their exact bytes (big integers, spacing, key order), but JSON.parse
+          // keeps only the last of duplicate keys (pino writes `msg` twice when the logged object has
+          // its own), and a cut line does not parse at all: every string token as written is decoded
+          // and redacted, then the pattern rules run over the whole text.
+          return runText(walk(input), lineState);
         }
         const embedded = embeddedJson(input);
         if (embedded) {
           const before = total();
           const redacted = redactValue(embedded.value, true);
-          const head = runText(input.slice(0, embedded.start), lineState);
-          // As above: duplicate keys hide values from the parse, so a clean parse still gets the text rules.
-          return total() === before ? runText(input, lineState) : head + JSON.stringify(redacted);
+          if (total() !== before) return runText(input.slice(0, embedded.start), lineState) + JSON.stringify(redacted);
         }
+        // A text line with a JSON tail, whole or cut: the tail's tokens as written, as above.
+        const tail = input.indexOf('{"');
+        if (tail > 0) return runText(input.slice(0, tail) + walk(input.slice(tail)), lineState);
         return runText(input, lineState);
       },
       value: (input) => redactValue(input, false),

@@ -19,6 +19,25 @@ const harmless = [
   'exit code -1073741819 ERR_NAME_NOT_RESOLVED -105',
 ];
 
+/**
+ * Lines that once went through unredacted, each as it appears in a log file (fed in as they are).
+ * JSON.parse keeps only the last of duplicate keys and decodes escapes, so the earlier value of a
+ * repeated key is only seen as written; a line cut at 64 KiB does not parse at all.
+ */
+const LEAK_REGRESSIONS: ReadonlyArray<{ text: string; secret: string }> = [
+  { text: '{"msg":"signed in as a@b.com","msg":"noisy"}', secret: 'a@b.com' },
+  { text: '{"msg":"signed in as dup1\\u0040example.org","msg":"noisy"}', secret: 'dup1' },
+  { text: '{"url":"https:\\/\\/bob:dupPw77@proxy.internal\\/x","url":"x"}', secret: 'dupPw77' },
+  { text: '{"body":"{\\"msg\\":\\"nested2\\\\u0040example.org\\",\\"msg\\":\\"x\\"}"}', secret: 'nested2' },
+  { text: '{"level":30,"msg":"cut at 64 KiB cut3\\u0040example.org https:\\/\\/bob:cutPw33@h\\/ \\"password\\":\\"cutPass3', secret: 'cutPw33' },
+  { text: '{"level":30,"msg":"cut at 64 KiB cut4\\u0040example.org', secret: 'cut4' },
+  { text: '{"level":30,"msg":"x","token":"cutTok5 and more', secret: 'cutTok5' },
+  { text: '{"level":30,"msg":"x","cfg":{"token":{"inner":"cutObj6', secret: 'cutObj6' },
+  { text: '2026-11-21T00:00:00Z info request {"user":{"password":"correct horse cut7', secret: 'correct horse' },
+  { text: '{"level":30,"msg":"retry login \\"password\\":\\"cutPass8 still going', secret: 'cutPass8' },
+  { text: 'retry password="cut9 horse battery', secret: 'cut9 horse' },
+];
+
 let tmp: ReturnType<typeof makeTempDir>;
 let entries: Map<string, Buffer>;
 
@@ -34,6 +53,7 @@ beforeAll(async () => {
     // Lines that already are JSON examples go in as they are.
     if (example.text.startsWith('{')) lines.push({ source: 'app.1.log', text: example.text });
   }
+  for (const leak of LEAK_REGRESSIONS) lines.push({ source: 'app.1.log', text: leak.text });
   for (const text of harmless) lines.push({ source: 'other.log', text });
   const built = await buildBundle(
     {
@@ -64,6 +84,12 @@ describe('secrets corpus', () => {
       for (const [name, bytes] of entries) {
         for (const needle of needles) expect(bytes.includes(needle), `${name} holds ${needle}`).toBe(false);
       }
+    });
+  }
+
+  for (const leak of LEAK_REGRESSIONS) {
+    it(`regression: ${JSON.stringify(leak.secret)} of ${JSON.stringify(leak.text).slice(0, 60)} survives in no entry`, () => {
+      for (const [name, bytes] of entries) expect(bytes.includes(leak.secret), `${name} holds ${leak.secret}`).toBe(false);
     });
   }
 
