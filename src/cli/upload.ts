@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { ExitCode } from '../errors.js';
+import { ExitCode, oneLine } from '../errors.js';
 import { dataLayout, resolveDsn } from '../paths.js';
-import { describeDsn, drainOutbox, parseDsn, pendingItems, type DrainProgress, type ItemResult } from '../upload/index.js';
+import { describeDsn, drainOutbox, parseDsn, pendingItems, type DrainProgress, type ItemResult, type OutboxLog } from '../upload/index.js';
 import { action, addCommonOptions, type CliContext, type CommonOptions } from './context.js';
 
 interface UploadOptions extends CommonOptions {
@@ -44,7 +44,12 @@ export function registerUpload(program: Command, ctx: CliContext, setExit: (code
           return finish({ sent: 0, failed: 0, pending });
         }
         const progress = makeProgress(ctx, common.quiet);
-        const result = await drainOutbox({ outboxDir, dsn, force: true, onProgress: progress.update, log: () => undefined });
+        // The outbox's own warnings (a damaged record rebuilt, an item that failed locally) are one
+        // line each; moves to failed/ are reported below with their item and event.
+        const log: OutboxLog = (level, message, fields) => {
+          if (level !== 'info' && !fields?.movedToFailed) progress.line(message);
+        };
+        const result = await drainOutbox({ outboxDir, dsn, force: true, onProgress: progress.update, log });
         progress.done();
         if (result.locked) ctx.info(common, 'another codex-diag process is uploading this outbox; the bundles stay queued for it');
         if (result.rateLimitedUntil) {
@@ -54,7 +59,7 @@ export function registerUpload(program: Command, ctx: CliContext, setExit: (code
           ctx.info(common, `failed: ${r.itemId} (event ${r.eventId}): ${r.error ?? r.status}; kept in ${outboxDir}/failed/`);
         }
         if (result.evicted > 0) ctx.info(common, `${result.evicted} old bundle(s) evicted to ${outboxDir}/failed/ (outbox bounds)`);
-        const retry = result.results.find((x) => x.outcome === 'retry');
+        const retry = result.results.find((x) => x.outcome === 'retry' && x.status !== 'ELOCAL');
         if (retry) ctx.info(common, `could not reach ${describeDsn(dsn)}: ${retry.error ?? retry.status}; the bundles stay queued`);
         return finish({ sent: result.sent, failed: result.failed, pending: result.pending });
       }),
@@ -77,6 +82,13 @@ function makeProgress(ctx: CliContext, quiet: boolean) {
       } else {
         ctx.io.stderr.write(`${p.index + 1}/${p.total} ${describe(p.result)}\n`);
       }
+    },
+    /** A message between progress updates (ends a bar line first). */
+    line: (text: string) => {
+      if (quiet) return;
+      if (drewBar) ctx.io.stderr.write('\n');
+      drewBar = false;
+      ctx.io.stderr.write(`${oneLine(text)}\n`);
     },
     done: () => {
       if (drewBar) ctx.io.stderr.write('\n');

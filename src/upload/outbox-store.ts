@@ -132,14 +132,18 @@ export class OutboxStore {
   }
 
   private async recover(itemId: string, hasZip: boolean, hasMeta: boolean): Promise<OutboxItem | null> {
+    let corrupt = false;
     if (hasZip && hasMeta) {
       const item = await this.readMeta(itemId);
       if (item) return item;
+      // Records are written atomically, so one that is there but unreadable is no write in
+      // progress: it is damaged, and is rebuilt now rather than leaving its bundle unseen.
+      corrupt = await exists(this.metaPath(itemId));
     }
     if (hasZip) {
-      // The record is missing or torn: rebuild it from the name, unless an enqueue may still be writing it.
+      // The record is missing: rebuild it from the name, unless an enqueue may still be writing it.
       const stat = await fsp.stat(this.zipPath(itemId)).catch(() => null);
-      if (!stat || Date.now() - stat.mtimeMs < ORPHAN_GRACE_MS) return null;
+      if (!stat || (!corrupt && Date.now() - stat.mtimeMs < ORPHAN_GRACE_MS)) return null;
       const [, created, eventId] = ITEM_ID.exec(itemId) ?? [];
       const item: OutboxItem = {
         version: 1,
@@ -149,12 +153,18 @@ export class OutboxStore {
         attempts: 0,
         nextAttemptAt: 0,
         lastStatus: null,
-        lastError: 'record rebuilt after an interrupted write',
+        lastError: corrupt ? 'record rebuilt: it was unreadable' : 'record rebuilt after an interrupted write',
         bytes: stat.size,
         repacks: 0,
         source: this.zipPath(itemId),
       };
-      this.log('warn', 'outbox: rebuilt a missing item record', { itemId });
+      this.log(
+        'warn',
+        corrupt
+          ? `outbox: the record ${this.metaPath(itemId)} was unreadable (not a valid item record); rebuilt from its file name, the bundle is kept and sent`
+          : `outbox: the record of ${this.zipPath(itemId)} was missing (interrupted write); rebuilt from its file name`,
+        { itemId },
+      );
       await this.save(item);
       return item;
     }
@@ -169,13 +179,15 @@ export class OutboxStore {
     return null;
   }
 
+  /** The item's record, or null when it is missing or not a valid record for this item. */
   async readMeta(itemId: string, failed = false): Promise<OutboxItem | null> {
+    let parsed: unknown;
     try {
-      const parsed = JSON.parse(await fsp.readFile(this.metaPath(itemId, failed), 'utf8')) as OutboxItem;
-      return parsed && parsed.itemId === itemId && typeof parsed.eventId === 'string' ? parsed : null;
+      parsed = JSON.parse(await fsp.readFile(this.metaPath(itemId, failed), 'utf8'));
     } catch {
       return null;
     }
+    return validRecord(parsed, itemId);
   }
 
   /** True while the item is still queued (another drainer may have finished it meanwhile). */
@@ -198,7 +210,7 @@ export class OutboxStore {
     await fsp.rm(this.metaPath(item.itemId), { force: true });
     const record: EvictionRecord = { at: this.clock.now(), itemId: item.itemId, eventId: item.eventId, reason, action: 'moved-to-failed' };
     await this.recordEviction(record);
-    this.log('warn', `outbox: item moved to failed/: ${reason}`, { itemId: item.itemId, eventId: item.eventId, status });
+    this.log('warn', `outbox: item moved to failed/: ${reason}`, { itemId: item.itemId, eventId: item.eventId, status, movedToFailed: true });
     return record;
   }
 
@@ -332,6 +344,21 @@ async function copyAtomically(from: string, to: string): Promise<number> {
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * A record is used only when the fields the drain computes with are sound: a hand-edited or
+ * damaged one (NaN attempts, a missing schedule, another item's event id) would otherwise send the
+ * wrong event or retry with no backoff. The event id must be the one in the item's name.
+ */
+function validRecord(value: unknown, itemId: string): OutboxItem | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const record = value as Partial<OutboxItem>;
+  const idEventId = ITEM_ID.exec(itemId)?.[2];
+  const count = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+  if (record.itemId !== itemId || record.eventId !== idEventId) return null;
+  if (![record.attempts, record.createdAt, record.bytes, record.repacks].every(count) || typeof record.nextAttemptAt !== 'number' || !Number.isFinite(record.nextAttemptAt)) return null;
+  return record as OutboxItem;
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -91,6 +91,28 @@ describe('codex-diag upload', () => {
     expect((await fsp.readdir(path.join(outboxDir, 'failed'))).filter((n) => n.endsWith('.zip'))).toHaveLength(1);
   });
 
+  it('a damaged record and a damaged zip: one clear line each, the other items still go out', async () => {
+    const ids = [];
+    for (let i = 0; i < 4; i++) ids.push((await enqueueBundle({ outboxDir, bundlePath: await makeTestBundle(dir, { lines: 10 }) })).itemId);
+    const [tornRecord, badFields, badZip] = ids as [string, string, string, string];
+    await fsp.writeFile(path.join(outboxDir, `${tornRecord}.json`), '{"version":1,"itemId":');
+    const record = JSON.parse(await fsp.readFile(path.join(outboxDir, `${badFields}.json`), 'utf8')) as Record<string, unknown>;
+    await fsp.writeFile(path.join(outboxDir, `${badFields}.json`), JSON.stringify({ ...record, attempts: 'x' }));
+    await fsp.writeFile(path.join(outboxDir, `${badZip}.zip`), 'not a zip');
+    const t = io();
+    expect(await runCli(['upload', '--data-dir', dataDir, '--dsn', ingest.dsn, '--json'], t)).toBe(0);
+    expect(JSON.parse(t.out())).toStrictEqual({ sent: 3, failed: 1, pending: 0 });
+    const lines = t.err().trim().split('\n');
+    for (const id of [tornRecord, badFields]) {
+      expect(lines.filter((l) => l.includes(`${id}.json`))).toEqual([expect.stringMatching(/was unreadable .*rebuilt from its file name/)]);
+    }
+    expect(lines.filter((l) => l.startsWith(`failed: ${badZip}`))).toEqual([expect.stringContaining('not a readable zip archive')]);
+    // The damaged records' bundles arrive under the event ids they were queued with.
+    const eventIds = ingest.events().map((e) => e.event_id);
+    expect(eventIds).toEqual(expect.arrayContaining([tornRecord.slice(14), badFields.slice(14), ids[3]!.slice(14)]));
+    expect(await fsp.readdir(path.join(outboxDir, 'failed'))).toContain(`${badZip}.zip`);
+  });
+
   it('no DSN: nothing sent, the user told bundles stay local; exit 4 with items pending, 0 without', async () => {
     await queue(1);
     const t = io();
