@@ -14,6 +14,7 @@ import type { DeliverFn, DeliveryStats, SendResult } from '../runtime/delivery-t
 import { HeartbeatWatchdog } from '../runtime/heartbeat-watchdog.js';
 import { ReadyGate } from '../runtime/ready-gate.js';
 import { defaultRecoveryPolicy, type RecoveryPolicy } from '../runtime/recovery-policy.js';
+import { MetricsLogReporter } from '../runtime/metrics-log-reporter.js';
 import { RollingMetrics } from '../runtime/rolling-metrics.js';
 import { SidecarSupervisor } from '../runtime/sidecar-supervisor.js';
 import type { SidecarHandle, SidecarStartOptions } from '../runtime/sidecar-types.js';
@@ -68,6 +69,7 @@ export class DiagnosticsService implements Diagnostics {
   private readonly limiter: CrashLoopLimiter;
   private readonly journal: IncidentJournal;
   private readonly rolling: RollingMetrics;
+  private readonly metricsReporter: MetricsLogReporter;
   private readonly renderers = new Map<number, RegisteredRenderer>();
   private readonly sidecars = new Set<SidecarSupervisor>();
   private readonly inflight = new Set<Promise<unknown>>();
@@ -110,10 +112,18 @@ export class DiagnosticsService implements Diagnostics {
     this.limiter = new CrashLoopLimiter({ clock: this.clock, ...(options.crashLoop?.windowMs !== undefined ? { windowMs: options.crashLoop.windowMs } : {}) });
     this.journal = IncidentJournal.inDataDir(this.dataDir, { clock: this.clock });
     this.rolling = new RollingMetrics({ clock: this.clock, ...(options.metrics?.windowMs !== undefined ? { windowMs: options.metrics.windowMs } : {}) });
+    this.metricsReporter = new MetricsLogReporter({
+      clock: this.clock,
+      intervalMs: this.rolling.windowMs,
+      report: () => this.rolling.report(),
+      write: (summary, report) => this.log('info', summary, { metrics: report }),
+      onFault: (error) => this.fault('metrics', error),
+    });
     this.metrics = {
       record: (method, durationMs, ok) => {
         try {
           this.rolling.record(method, durationMs, ok);
+          this.metricsReporter.noteRecord();
         } catch (error) {
           this.fault('metrics', error);
         }
@@ -236,6 +246,7 @@ export class DiagnosticsService implements Diagnostics {
     const left = () => Math.max(1, budget - (this.clock.now() - startedAt));
     const work = (async () => {
       this.watchdog.dispose();
+      this.metricsReporter.stop();
       this.clock.clearTimeout(this.uploadStartTimer);
       // Incidents being written get up to half the budget; the flush below needs the rest.
       await this.within(Promise.allSettled([...this.inflight]), budget / 2);
@@ -292,6 +303,7 @@ export class DiagnosticsService implements Diagnostics {
       // What an earlier run left in the outbox is sent a little later, so start-up never loads Sentry.
       this.uploadStartTimer = this.clock.setTimeout(() => void this.drainLeftovers(), delay);
     }
+    this.metricsReporter.start();
     this.log('info', 'diagnostics started', { logDir: this.logDir, dataDir: this.dataDir, upload: this.dsn ? 'sentry' : 'local only' });
   }
 
