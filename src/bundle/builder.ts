@@ -6,6 +6,7 @@ import { parseLogLine } from '../logs/parse-line.js';
 import type { LogLine, TailLine } from '../logs/types.js';
 import { resolveBounds, type BundleBounds } from './bounds.js';
 import { bundleFileName } from './bundle-name.js';
+import { dropCutTail, withCutMarker } from './cut-tail.js';
 import {
   BUNDLE_ENTRIES,
   BUNDLE_FORMAT_VERSION,
@@ -212,7 +213,9 @@ function prepareLines(
       beforeTotal = session.total();
     }
     // Redact before cutting: a cut could otherwise split a secret so no rule recognises the rest.
-    const redacted = session.line(line.text);
+    // A line the log reader already cut loses the partial word at its cut for the same reason.
+    const readerCut = dropCutTail(line.text);
+    const redacted = session.line(readerCut.head);
     // Counts are copied only for the few lines that had something redacted.
     let counts: RedactionCounts | null = null;
     if (session.total() !== beforeTotal) {
@@ -221,7 +224,7 @@ function prepareLines(
       before = after;
       beforeTotal = session.total();
     }
-    const { text, cutBytes } = cutLine(redacted, bounds.maxLineBytes);
+    const { text, cutBytes } = cutLine(redacted, bounds.maxLineBytes, readerCut.cutBytes);
     const record: LogLine = parseLine({ source, text });
     const jsonl = JSON.stringify({ time: record.time, level: record.level, msg: record.msg, source: record.source, line: record.line });
     prepared.push({ text, jsonl, counts, bytes: Buffer.byteLength(text) + Buffer.byteLength(jsonl) + 2, cutBytes });
@@ -239,13 +242,16 @@ function diffCounts(before: RedactionCounts, after: RedactionCounts): RedactionC
   return diff;
 }
 
-/** Cuts a line to `maxBytes` of UTF-8 without splitting a character, with a visible marker. */
-export function cutLine(text: string, maxBytes: number): { text: string; cutBytes: number } {
-  if (text.length <= maxBytes / 3) return { text, cutBytes: 0 };
+/**
+ * Cuts a line to `maxBytes` of UTF-8 without splitting a character, with a visible marker that
+ * also counts `alreadyCut` bytes (cut before, by the log reader).
+ */
+export function cutLine(text: string, maxBytes: number, alreadyCut = 0): { text: string; cutBytes: number } {
+  if (text.length <= maxBytes / 3) return { text: withCutMarker(text, alreadyCut), cutBytes: alreadyCut };
   const bytes = Buffer.from(text);
-  if (bytes.length <= maxBytes) return { text, cutBytes: 0 };
+  if (bytes.length <= maxBytes) return { text: withCutMarker(text, alreadyCut), cutBytes: alreadyCut };
   const keep = utf8CutLength(bytes, maxBytes);
-  const cutBytes = bytes.length - keep;
+  const cutBytes = bytes.length - keep + alreadyCut;
   return { text: bytes.subarray(0, keep).toString('utf8') + cutMarker(cutBytes), cutBytes };
 }
 

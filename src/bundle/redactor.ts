@@ -49,6 +49,10 @@ interface CompiledRule {
 }
 
 const JSON_START = /^\s*[{[]/;
+/** A line of a PEM body: base64, or one of the RFC 1421 headers. */
+const PEM_BODY_LINE = /^\s*(?:[A-Za-z0-9+/=]{1,100}|(?:Proc-Type|DEK-Info|Comment): [^\r\n]{0,200})\s*$/;
+/** The last line of a PEM block (base64 may precede the END marker on the same line). */
+const PEM_END_LINE = /^\s*[A-Za-z0-9+/=]{0,100}-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/;
 const KEY_CACHE_LIMIT = 4096;
 
 export function createRedactor(options: RedactorOptions): Redactor {
@@ -67,6 +71,8 @@ export function createRedactor(options: RedactorOptions): Redactor {
   const session = (): RedactionSession => {
     const counts: RedactionCounts = Object.fromEntries(ruleNames.map((n) => [n, 0]));
     const lineState: PassState = { insidePrivateKey: false };
+    // A PEM block open when its source ended: a rotated log may hold the rest in the next file.
+    let privateKeyCarried = false;
     let totalCount = 0;
     const bump = (name: string) => {
       counts[name] = (counts[name] ?? 0) + 1;
@@ -152,6 +158,16 @@ export function createRedactor(options: RedactorOptions): Redactor {
     return {
       text: (input) => runText(input, lineState),
       line(input) {
+        if (privateKeyCarried) {
+          // Only lines that look like the rest of the block carry it on: an unterminated block
+          // must not swallow a whole file that merely follows it.
+          if (PEM_BODY_LINE.test(input)) {
+            bump('private_key');
+            return marker('private_key');
+          }
+          privateKeyCarried = false;
+          if (PEM_END_LINE.test(input)) lineState.insidePrivateKey = true;
+        }
         // No rule's trigger in the raw line: nothing to redact, not even inside its JSON. (`\u` and
         // `\/` escapes could spell a trigger the raw text hides, so such lines take the full path.)
         if (!lineState.insidePrivateKey && !anyTrigger.test(input) && !input.includes('\\u') && !input.includes('\\/')) return input;
@@ -189,6 +205,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
       },
       value: (input) => redactValue(input, false),
       endOfSource() {
+        privateKeyCarried = lineState.insidePrivateKey;
         lineState.insidePrivateKey = false;
       },
       counts: () => ({ ...counts }),

@@ -179,6 +179,36 @@ describe('codex-diag export', () => {
     expect(() => readdirSync(badDsnData)).toThrow();
   });
 
+  it('leaves no part of a secret the 64 KiB cut goes through, nor of a PEM block split over two rotated files', async () => {
+    const dir = path.join(tmp.dir, 'cut-logs');
+    mkdirSync(dir);
+    const token = 'ghp_CutCdEfGhIjKlMnOpQrStUvWxYz0123456789';
+    const pad = (n: number) => 'x'.repeat(n);
+    writeFileSync(
+      path.join(dir, 'app.1.log'),
+      [
+        `${pad(64 * 1024 - 30)} with ${token} after`,
+        `${pad(64 * 1024 - 12)} cutmail.person@example.com after`,
+        `{"level":30,"msg":"${pad(64 * 1024 - 40)}","token":"cutTokenValue-0123456789"}`,
+        'key -----BEGIN RSA PRIVATE KEY-----',
+        'MIIEowIBAAKCAQEAfirstFileBody1',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(path.join(dir, 'app.2.log'), 'secondFileBody2222\nsecondFileBody3333\n-----END RSA PRIVATE KEY-----\nafter the key\n');
+    const t = io();
+    expect(await runCli(['export', '--log-dir', dir, '--data-dir', dataDir, '--no-incident', '--json'], t)).toBe(0);
+    const { files } = await readZip(JSON.parse(t.out()).path as string);
+    for (const [name, bytes] of files) {
+      for (const secret of ['ghp_CutCd', 'cutmail', 'cutTokenV', 'firstFileBody1', 'secondFileBody2222', 'secondFileBody3333']) {
+        expect(bytes.includes(secret), `${name} holds ${secret}`).toBe(false);
+      }
+    }
+    const tail = files.get('logs/tail.log')!.toString().split('\n');
+    expect(tail[0]).toMatch(/ with …\[cut \d+ bytes\]$/);
+    expect(tail.slice(3, 9)).toEqual(['key [REDACTED:private_key]', ...Array<string>(4).fill('[REDACTED:private_key]'), 'after the key']);
+  });
+
   it('refuses an --out that is neither a dir nor a .zip', async () => {
     const bad = io();
     expect(await runCli(['export', '--log-dir', logDir, '--data-dir', dataDir, '--no-incident', '--out', path.join(tmp.dir, 'newdir', 'bundle')], bad)).toBe(2);

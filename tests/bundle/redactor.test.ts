@@ -121,6 +121,18 @@ describe('redactor', () => {
     expect(out[4]).toBe('after');
   });
 
+  it('follows a PEM block into the next source only while its lines look like the block', () => {
+    const session = redactor.session();
+    const first = ['-----BEGIN PRIVATE KEY-----', 'MIIEvQIBADANBgkqhkiG9w0B'].map((l) => session.line(l));
+    session.endOfSource();
+    const second = ['AQEFAASCBKcwggSjAgEAAoIB', '-----END PRIVATE KEY----- tail', 'ordinary'].map((l) => session.line(l));
+    expect([...first, ...second]).toEqual([marker('private_key'), marker('private_key'), marker('private_key'), `${marker('private_key')} tail`, 'ordinary']);
+    const unterminated = redactor.session();
+    unterminated.line('-----BEGIN PRIVATE KEY-----');
+    unterminated.endOfSource();
+    expect(['2026-11-21T00:00:00Z info next file', 'QUJD'].map((l) => unterminated.line(l))).toEqual(['2026-11-21T00:00:00Z info next file', 'QUJD']);
+  });
+
   it('is idempotent: redacting redacted text changes and counts nothing', () => {
     const fragments = DEFAULT_RULES.flatMap((r) => [...r.catches.map((c) => c.text), ...r.keeps]).concat([' ', '\n', '=', ':', '"', '{', '}', '@', '/']);
     fc.assert(
