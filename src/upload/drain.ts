@@ -231,7 +231,9 @@ async function sendItem(ctx: SendContext): Promise<{ result: ItemResult; limits:
     }
 
     const remaining = ctx.deadline - clock.now();
-    if (remaining <= 0) return { result: { ...base, outcome: 'deferred', status: item.lastStatus }, limits };
+    // Time may have run out (or the drain been aborted) while Sentry loaded or the event was built:
+    // then nothing is sent and no attempt is counted.
+    if (remaining <= 0 || options.signal?.aborted) return { result: { ...base, outcome: 'deferred', status: item.lastStatus, nextAttemptAt: item.nextAttemptAt }, limits };
     // Count the attempt before sending: a process killed mid-request (or an item that crashes it)
     // still moves along the backoff schedule after a restart.
     const attemptNow = clock.now();

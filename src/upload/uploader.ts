@@ -15,6 +15,8 @@ export interface UploaderOptions
   log?: OutboxLog;
   /** Called after every drain that tried something (the embedding's `upload` event). */
   onDrain?: (result: DrainResult) => void;
+  /** Imports Sentry (default: `loadSentry`); called at most once per uploader unless it fails. */
+  loadSentry?: () => Promise<SentryModules>;
   /** Budget of a background drain (default 60 s): a stuck server never pins a drain for long. */
   backgroundDeadlineMs?: number;
 }
@@ -123,7 +125,7 @@ export class Uploader {
     }
     const controller = new AbortController();
     this.controller = controller;
-    const { outboxDir, dsn: _dsn, clock: _clock, log: _log, onDrain: _onDrain, backgroundDeadlineMs: _b, ...rest } = this.options;
+    const { outboxDir, dsn: _dsn, clock: _clock, log: _log, onDrain: _onDrain, backgroundDeadlineMs: _b, loadSentry: _load, ...rest } = this.options;
     const result = await drainOutbox({ ...rest, outboxDir, dsn, clock: this.clock, log: this.log, deadlineMs, force, signal: controller.signal, loadSentry: () => this.loadSentry() });
     this.stats.drains++;
     this.stats.sent += result.sent;
@@ -142,7 +144,7 @@ export class Uploader {
 
   /** Imports Sentry once for this uploader, when a drain first sends; a failed import is tried again next time. */
   private loadSentry(): Promise<SentryModules> {
-    this.sentry ??= loadSentry().catch((error: unknown) => {
+    this.sentry ??= (this.options.loadSentry ?? loadSentry)().catch((error: unknown) => {
       this.sentry = undefined;
       throw error;
     });

@@ -1,8 +1,10 @@
 import { promises as fsp } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DRAIN_LOCK_NAME, enqueueBundle, pendingItems, Uploader, type DrainResult } from '../../src/upload/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
+import { loadSentry } from '../../src/upload/sentry-client.js';
 import { ManualClock, makeTestBundle, tempDir, waitFor } from './helpers.js';
 
 let dir: string;
@@ -83,6 +85,74 @@ describe('Uploader (what the embedding owns)', () => {
     expect(Date.now() - started).toBeLessThan(1_200);
     expect(await pendingItems(outboxDir)).toHaveLength(1);
     await waitFor(async () => !(await fsp.access(path.join(outboxDir, DRAIN_LOCK_NAME)).then(() => true, () => false)), 2_000, 'the lock to go');
+  });
+
+  it('imports Sentry once per uploader, on the first send, whatever the number of drains', async () => {
+    let imports = 0;
+    uploader = new Uploader({ outboxDir, dsn: ingest.dsn, loadSentry: () => (imports++, loadSentry()) });
+    uploader.start();
+    await uploader.drain();
+    expect(imports).toBe(0);
+    for (let i = 0; i < 3; i++) {
+      await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
+      await uploader.drain();
+    }
+    expect(ingest.events()).toHaveLength(3);
+    expect(imports).toBe(1);
+  });
+
+  describe('close() keeps its budget', () => {
+    let server: net.Server;
+    let sockets: net.Socket[];
+    let deadDsn: string;
+    beforeEach(async () => {
+      // Accepts connections and never reads a byte nor answers: the request's write stalls.
+      sockets = [];
+      server = net.createServer((socket) => {
+        socket.pause();
+        sockets.push(socket);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      deadDsn = `http://key@127.0.0.1:${(server.address() as net.AddressInfo).port}/1`;
+    });
+    afterEach(async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    const lockGone = () => waitFor(async () => !(await fsp.access(path.join(outboxDir, DRAIN_LOCK_NAME)).then(() => true, () => false)), 5_000, 'the lock to go');
+
+    it('while the first import of Sentry is slow: returns in time, and nothing is counted as an attempt', async () => {
+      let finishImport: () => void = () => undefined;
+      let imports = 0;
+      const slowLoad = () => {
+        imports++;
+        return new Promise<Awaited<ReturnType<typeof loadSentry>>>((resolve) => {
+          finishImport = () => void loadSentry().then(resolve);
+        });
+      };
+      uploader = new Uploader({ outboxDir, dsn: deadDsn, loadSentry: slowLoad });
+      const { itemId } = await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
+      await waitFor(() => imports === 1, 5_000, 'the import to start');
+      const started = Date.now();
+      await uploader.close({ timeoutMs: 300 });
+      expect(Date.now() - started).toBeLessThan(450);
+      finishImport();
+      await lockGone();
+      expect(sockets).toHaveLength(0);
+      expect(await pendingItems(outboxDir)).toMatchObject([{ itemId, attempts: 0 }]);
+      expect(imports).toBe(1);
+    });
+
+    it('while a connection is accepted but never read: returns in time, the item kept', async () => {
+      uploader = new Uploader({ outboxDir, dsn: deadDsn });
+      const { itemId } = await uploader.enqueue(await makeTestBundle(dir, { lines: 2_000, lineBytes: 400 }));
+      await waitFor(() => sockets.length === 1, 10_000, 'the connection');
+      const started = Date.now();
+      await uploader.close({ timeoutMs: 300 });
+      expect(Date.now() - started).toBeLessThan(450);
+      await lockGone();
+      expect(await pendingItems(outboxDir)).toMatchObject([{ itemId, attempts: 1 }]);
+    });
   });
 
   it('without a DSN bundles stay local: queued, never sent', async () => {
