@@ -112,6 +112,9 @@ export async function buildBundle(input: BundleInput, options: BuildBundleOption
   const system = input.system ?? collectSystemInfo(input.app);
   const systemJson = jsonText(session.value(system));
   const incident = manifestIncident(input, session);
+  // The app's version may come from an incident file: every text in the bundle passes the redactor.
+  const app = { name: session.text(input.app.name), version: session.text(input.app.version) };
+  const platform = { os: session.text(system.os), arch: session.text(system.arch), release: session.text(system.release) };
 
   const fromLineLimit = input.lines.slice(Math.max(0, input.lines.length - bounds.maxLines));
   const droppedByLineLimit = input.lines.length - fromLineLimit.length;
@@ -158,8 +161,8 @@ export async function buildBundle(input: BundleInput, options: BuildBundleOption
     formatVersion: BUNDLE_FORMAT_VERSION,
     bundleId,
     createdAt: createdAt.toISOString(),
-    app: { name: input.app.name, version: input.app.version },
-    platform: { os: system.os, arch: system.arch, release: system.release },
+    app,
+    platform,
     incident,
     files: entries.map((entry) => ({ path: entry.name, ...digestSource(entry) })),
     redaction: counts,

@@ -125,7 +125,18 @@ export function createRedactor(options: RedactorOptions): Redactor {
       if (typeof input === 'string') return redactString(input);
       if (Array.isArray(input)) {
         const out = owned ? input : new Array<unknown>(input.length);
-        for (let i = 0; i < input.length; i++) out[i] = redactValue(input[i], owned);
+        for (let i = 0; i < input.length; i++) {
+          // Flat header lists (Node's rawHeaders: ['Cookie', 'sid=...', 'Host', 'x']): a header
+          // name's value is the next element.
+          const previous: unknown = i > 0 ? input[i - 1] : undefined;
+          const rule = typeof previous === 'string' && previous.length < 40 ? keyVerdict(previous).rule : null;
+          if (rule === 'auth_header' && typeof input[i] === 'string' && holdsSecret(input[i])) {
+            bump(rule);
+            out[i] = marker(rule);
+          } else {
+            out[i] = redactValue(input[i], owned);
+          }
+        }
         return out;
       }
       if (input !== null && typeof input === 'object') {
@@ -133,11 +144,16 @@ export function createRedactor(options: RedactorOptions): Redactor {
         let out: Record<string, unknown> = owned ? source : {};
         let renamed = false;
         const keys = Object.keys(source);
+        // Name/value pairs (HAR headers, env lists): {"name":"Authorization","value":"..."}.
+        const pairName = typeof source.name === 'string' ? source.name : typeof source.key === 'string' ? source.key : undefined;
+        const pairRule = pairName !== undefined && 'value' in source ? keyVerdict(pairName).rule : null;
         const values: unknown[] = [];
         const newKeys: string[] = [];
         for (const key of keys) {
           const value = source[key];
-          const { rule, newKey } = keyVerdict(key);
+          const verdict = keyVerdict(key);
+          const { newKey } = verdict;
+          const rule = key === 'value' && pairRule !== null ? pairRule : verdict.rule;
           if (newKey !== key) renamed = true;
           newKeys.push(newKey);
           if (rule !== null && holdsSecret(value)) {

@@ -36,7 +36,14 @@ const LEAK_REGRESSIONS: ReadonlyArray<{ text: string; secret: string }> = [
   { text: '2026-11-21T00:00:00Z info request {"user":{"password":"correct horse cut7', secret: 'correct horse' },
   { text: '{"level":30,"msg":"retry login \\"password\\":\\"cutPass8 still going', secret: 'cutPass8' },
   { text: 'retry password="cut9 horse battery', secret: 'cut9 horse' },
+  { text: '{"level":30,"msg":"har","headers":[{"name":"Cookie","value":"sid=harCookie10"},{"name":"X-Api-Key","value":"harKey10"}]}', secret: 'harCookie10' },
+  { text: '{"level":30,"msg":"har","headers":[{"name":"X-Api-Key","value":"harKey11"}]}', secret: 'harKey11' },
+  { text: '{"level":30,"msg":"req","rawHeaders":["Host","x","Cookie","sid=rawCookie12","Authorization","Basic cmF3QXV0aDEy"]}', secret: 'rawCookie12' },
+  { text: '{"level":30,"msg":"env","env":[{"key":"DB_PASSWORD","value":"envPw13"}]}', secret: 'envPw13' },
 ];
+
+/** Secrets placed outside the log lines: the incident's fields and the app version it carries. */
+const INCIDENT_SECRETS = ['incPw14', 'incCookie15', 'incVersion16'];
 
 let tmp: ReturnType<typeof makeTempDir>;
 let entries: Map<string, Buffer>;
@@ -57,12 +64,19 @@ beforeAll(async () => {
   for (const text of harmless) lines.push({ source: 'other.log', text });
   const built = await buildBundle(
     {
-      incident: { kind: 'unresponsive', url: 'app://codex/settings', stack: examples.map((e) => e.text).join('\n'), env: { GITHUB_TOKEN: 'ghtok-123' } },
+      incident: {
+        kind: 'unresponsive',
+        url: 'app://codex/settings',
+        stack: examples.map((e) => e.text).join('\n'),
+        env: { GITHUB_TOKEN: 'ghtok-123' },
+        validatedURL: 'https://bob:incPw14@chatgpt.com/x',
+        headers: [{ name: 'Cookie', value: 'sid=incCookie15' }],
+      },
       fingerprint: { fingerprint: 'fp1-cafe', components: ['fp1', 'unresponsive'] },
       lines,
       state: { version: 3, notes: examples.map((e) => e.text) },
       metrics: { last_error: examples.map((e) => e.text).join(' | ') },
-      app: { name: 'Codex', version: '1.0.0' },
+      app: { name: 'Codex', version: '1.0.0 incVersion16@example.com' },
       system: TEST_SYSTEM,
     },
     { outDir: tmp.dir, redactor: createRedactor(EXAMPLE_CONTEXT), clock: fixedClock(Date.UTC(2026, 10, 21)) },
@@ -92,6 +106,12 @@ describe('secrets corpus', () => {
       for (const [name, bytes] of entries) expect(bytes.includes(leak.secret), `${name} holds ${leak.secret}`).toBe(false);
     });
   }
+
+  it('secrets in the incident and the app version survive in no entry (the manifest included)', () => {
+    for (const [name, bytes] of entries) {
+      for (const secret of INCIDENT_SECRETS) expect(bytes.includes(secret), `${name} holds ${secret}`).toBe(false);
+    }
+  });
 
   it('secret values under secret keys are gone everywhere', () => {
     for (const bytes of entries.values()) expect(bytes.includes('ghtok-123')).toBe(false);
