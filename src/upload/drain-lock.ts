@@ -14,8 +14,11 @@ export interface DrainLockOptions {
 
 export interface DrainLock {
   readonly path: string;
-  /** Rewrites the heartbeat so a long drain is not taken for stale. */
-  refresh(): Promise<void>;
+  /**
+   * Rewrites the heartbeat so a long drain is not taken for stale. False when the lock is no
+   * longer this holder's (a hung drain was taken over): the holder must stop sending.
+   */
+  refresh(): Promise<boolean>;
   release(): Promise<void>;
 }
 
@@ -85,11 +88,12 @@ function makeLock(lockPath: string, content: LockContent, clock: Clock): DrainLo
   return {
     path: lockPath,
     async refresh() {
-      if (released) return;
+      if (released) return false;
       const current = await readLock(lockPath);
-      if (typeof current !== 'object' || current.token !== content.token) return;
+      if (typeof current !== 'object' || current.token !== content.token) return false;
       content.heartbeatAt = clock.now();
       await fsp.writeFile(lockPath, JSON.stringify(content), { mode: 0o600 });
+      return true;
     },
     async release() {
       if (released) return;

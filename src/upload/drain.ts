@@ -139,6 +139,13 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
         report({ itemId: listed.itemId, eventId: listed.eventId, outcome: 'deferred', status: listed.lastStatus, nextAttemptAt: Math.max(listed.nextAttemptAt, limitedUntil) });
         continue;
       }
+      // A drain that hung past the stale age may have been taken over: the new holder sends from now on.
+      if (!(await lock.refresh().catch(() => true))) {
+        log('warn', 'outbox: the drain lock was taken over by another process; stopping here');
+        stopRound = true;
+        report({ itemId: listed.itemId, eventId: listed.eventId, outcome: 'deferred', status: listed.lastStatus, nextAttemptAt: listed.nextAttemptAt });
+        continue;
+      }
       // Another drainer (before we held the lock) may have finished it.
       if (!(await store.isPending(listed.itemId))) continue;
       // Loaded and created on the first item actually sent; one client for the whole drain.
@@ -163,7 +170,6 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
       if (outcome.result.outcome === 'rate-limited') result.rateLimitedUntil = outcome.result.nextAttemptAt ?? null;
       if (outcome.result.outcome === 'retry' && outcome.result.status !== 'ELOCAL') stopRound = true;
       report(outcome.result);
-      await lock.refresh().catch(() => undefined);
     }
     result.pending = (await store.list()).length;
     await store.idle();

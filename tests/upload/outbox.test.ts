@@ -4,10 +4,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   acquireDrainLock,
   DRAIN_LOCK_NAME,
+  drainOutbox,
   enforceBounds,
   enqueueBundle,
   OutboxStore,
   pendingItems,
+  type Transport,
 } from '../../src/upload/index.js';
 import { ManualClock, makeTestBundle, tempDir } from './helpers.js';
 
@@ -155,6 +157,42 @@ describe('drain lock', () => {
     // The old holder's release must not remove the new holder's lock.
     await holder!.release();
     expect(await acquireDrainLock(outboxDir, { clock, staleMs: 60_000 })).toBeNull();
+    await taker!.release();
+  });
+
+  it('a holder that was taken over learns it on refresh and leaves the new lock alone', async () => {
+    await fsp.mkdir(outboxDir, { recursive: true });
+    const holder = await acquireDrainLock(outboxDir, { clock, staleMs: 60_000 });
+    expect(await holder!.refresh()).toBe(true);
+    clock.advance(61_000);
+    const taker = await acquireDrainLock(outboxDir, { clock, staleMs: 60_000 });
+    const before = await fsp.readFile(path.join(outboxDir, DRAIN_LOCK_NAME), 'utf8');
+    expect(await holder!.refresh()).toBe(false);
+    expect(await fsp.readFile(path.join(outboxDir, DRAIN_LOCK_NAME), 'utf8')).toBe(before);
+    await taker!.release();
+  });
+
+  it('a hung drain that was taken over stops sending: each item goes out once, by the new holder', async () => {
+    const queued = await queue(3, 5);
+    const sent: string[] = [];
+    let taker: Awaited<ReturnType<typeof acquireDrainLock>> = null;
+    // The first request stalls past the stale age (a hung process); meanwhile another one takes the lock over.
+    const transport: Transport = async (request) => {
+      sent.push(request.url);
+      if (sent.length === 1) {
+        clock.advance(11 * 60_000);
+        taker = await acquireDrainLock(outboxDir, { clock });
+      }
+      return { kind: 'http', status: 200, headers: {} };
+    };
+    const result = await drainOutbox({ outboxDir, dsn: 'http://key@127.0.0.1:9/1', clock, transport });
+    expect(taker).not.toBeNull();
+    expect(sent).toHaveLength(1);
+    expect(result).toMatchObject({ sent: 1, pending: 2 });
+    expect(result.results.map((r) => r.outcome)).toEqual(['sent', 'deferred', 'deferred']);
+    expect((await pendingItems(outboxDir)).map((i) => i.eventId)).toEqual(queued.slice(1).map((q) => q.eventId));
+    // The new holder's lock is still in place.
+    expect(await acquireDrainLock(outboxDir, { clock })).toBeNull();
     await taker!.release();
   });
 });
