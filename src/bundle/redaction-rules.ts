@@ -202,18 +202,32 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
   },
   {
     name: 'url_credentials',
-    description: '`user:pass@` in URLs',
+    description: '`user:pass@` in URLs, and the `user:pass` of curl\'s `-u`/`--user`',
     catches: [
       { text: 'proxy https://bob:hunter2pass@proxy.corp.example:8080/path', secret: 'hunter2pass' },
       { text: '{"msg":"connect","url":"postgres://admin:s3cr3tPw@db.internal:5432/app"}', secret: 's3cr3tPw' },
+      { text: 'curl -u bob:curlPw77 https://api.example.com/x', secret: 'curlPw77' },
+      { text: "curl --user 'bob:curl Pw 88' https://api.example.com/x", secret: 'curl Pw 88' },
     ],
-    keeps: ['https://chatgpt.com/backend-api/conversation?x=1#frag', 'app://codex/chat/8f3a?tab=2', 'ssh git@github.com:openai/codex.git'],
-    compile: () =>
-      patternPass(
+    keeps: ['https://chatgpt.com/backend-api/conversation?x=1#frag', 'app://codex/chat/8f3a?tab=2', 'ssh git@github.com:openai/codex.git', 'ps -u root:wheel'],
+    compile: () => {
+      const inUrl = patternPass(
         /(?<![A-Za-z0-9+.\-])([A-Za-z][A-Za-z0-9+.\-]*:\/\/)[^\s/?#@:]*:[^\s/?#@]*@/g,
         /:\/\//,
         (m, g) => (m.slice(g[0]!.length).startsWith(MARKER_PREFIX) ? null : `${g[0]}${marker('url_credentials')}@`),
-      ),
+      );
+      const curlUser = patternPass(
+        /(?<![A-Za-z0-9_\-])(curl\b[^\r\n|;&]{0,200}?\s(?:-u|--user)(?:\s+|=))(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))/g,
+        /curl/,
+        (_m, g) => {
+          const value = g[1] || g[2] || g[3] || '';
+          if (value.startsWith(MARKER_PREFIX)) return null;
+          const q = g[1] ? '"' : g[2] ? "'" : '';
+          return `${g[0]}${q}${marker('url_credentials')}${q}`;
+        },
+      );
+      return { trigger: /:\/\/|curl/, apply: (text, count, state) => curlUser.apply(inUrl.apply(text, count, state), count, state) };
+    },
   },
   {
     name: 'auth_header',
@@ -378,12 +392,14 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     catches: [
       { text: 'signed in as jane.doe+codex@example.co.uk today', secret: 'jane.doe+codex' },
       { text: '{"msg":"account","user":{"email":"ops@openai.com"}}', secret: 'ops@openai.com' },
+      { text: 'GET /authorize?login_hint=dana.smith%40corp.example.com&client_id=x', secret: 'dana.smith' },
     ],
     keeps: ['installed react@18.2.0 and @scope/pkg@1.0.0', 'node@20.19 on port 8080'],
     compile: () =>
       patternPass(
-        /(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}/g,
-        /@/,
+        // `%40` is an URL-encoded `@` (a login hint in a query string).
+        /(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+(?:@|%40)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}/g,
+        /@|%40/,
         // `git@host:org/repo` is an ssh remote, not a person.
         (m) => (m.startsWith('git@') ? null : marker('email')),
       ),
@@ -417,6 +433,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: 'open C:\\Users\\carol\\AppData\\Roaming\\x', secret: 'Users\\carol' },
       { text: 'tmp /var/folders/alice/cache', secret: 'folders/alice' },
       { text: 'shared /home/alicia/notes.txt', secret: 'home/alicia' },
+      { text: 'open file%3A%2F%2FC%3A%5CUsers%5Calice%5CAppData', secret: '%5Calice%5C' },
     ],
     keeps: ['/usr/share/users/list', 'the user alice-is-not-a-path'],
     compile: (context) => {
@@ -428,7 +445,8 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       );
       const name = context.username;
       if (name.length < 2) return genericPass;
-      const segment = new RegExp(`(?<=[\\\\/])${escapeRegExp(name)}(?=[\\\\/]|$|[\\s"':])`, 'g');
+      // Also between URL-encoded separators (`C%3A%5CUsers%5Cdana%5C...`).
+      const segment = new RegExp(`(?<=[\\\\/]|%2[Ff]|%5[Cc])${escapeRegExp(name)}(?=[\\\\/]|$|[\\s"':]|%2[Ff]|%5[Cc])`, 'g');
       const segmentPass = patternPass(segment, new RegExp(escapeRegExp(name)), () => '[user]');
       return {
         trigger: new RegExp(`home|Users|${escapeRegExp(name)}`),
