@@ -158,7 +158,7 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
         // A local fault with one item (disk, a re-pack that failed, an event a host's processor
         // drops) must not hold back the others, and waits its backoff like any failed attempt.
         log('error', `outbox: could not send ${listed.itemId}: ${oneLine(error)}`, { itemId: listed.itemId });
-        const nextAttemptAt = await scheduleLocalRetry(store, listed, clock, random, options.backoff, oneLine(error)).catch(() => undefined);
+        const nextAttemptAt = await scheduleLocalRetry(store, listed, clock, random, options.backoff, oneLine(error), log);
         outcome = { result: { itemId: listed.itemId, eventId: listed.eventId, outcome: 'retry', status: 'ELOCAL', error: oneLine(error), nextAttemptAt }, limits };
       }
       if (JSON.stringify(outcome.limits) !== JSON.stringify(limits)) {
@@ -180,7 +180,10 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
   }
 }
 
-/** Puts an item that failed locally on the backoff schedule (when it is still queued). Returns when it is due. */
+/**
+ * Puts an item that failed locally on the backoff schedule. Returns when it is due even when the
+ * record cannot be written (a full disk): the uploader's timer then still waits instead of spinning.
+ */
 async function scheduleLocalRetry(
   store: OutboxStore,
   listed: OutboxItem,
@@ -188,12 +191,16 @@ async function scheduleLocalRetry(
   random: () => number,
   backoff: BackoffOptions | undefined,
   error: string,
-): Promise<number | undefined> {
-  if (!(await store.isPending(listed.itemId))) return undefined;
-  const current = (await store.readMeta(listed.itemId)) ?? listed;
+  log: OutboxLog,
+): Promise<number> {
+  const current = (await store.readMeta(listed.itemId).catch(() => null)) ?? listed;
   const attempts = current.attempts + 1;
   const nextAttemptAt = clock.now() + backoffDelay(attempts, random, backoff);
-  await store.save({ ...current, attempts, nextAttemptAt, lastStatus: 'ELOCAL', lastError: error });
+  try {
+    if (await store.isPending(listed.itemId)) await store.save({ ...current, attempts, nextAttemptAt, lastStatus: 'ELOCAL', lastError: error });
+  } catch (saveError) {
+    log('error', `outbox: could not record the retry of ${listed.itemId}: ${oneLine(saveError)}`, { itemId: listed.itemId });
+  }
   return nextAttemptAt;
 }
 

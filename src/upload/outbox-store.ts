@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
-import { errnoCode } from '../errors.js';
+import { errnoCode, oneLine } from '../errors.js';
 import { AtomicWriter, fsyncDirectory, renameWithRetry, tempPathFor } from '../fs/atomic-write.js';
 import type { RateLimits } from './retry-policy.js';
 
@@ -267,17 +267,26 @@ export class OutboxStore {
     return record;
   }
 
+  /** Best effort: the move or delete is done, and a full disk must not stop the drain here; the log still says it. */
   private async recordEviction(record: EvictionRecord): Promise<void> {
-    await fsp.appendFile(path.join(this.dir, 'evictions.jsonl'), `${JSON.stringify(record)}\n`, { mode: 0o600 });
+    try {
+      await fsp.appendFile(path.join(this.dir, 'evictions.jsonl'), `${JSON.stringify(record)}\n`, { mode: 0o600 });
+    } catch (error) {
+      this.log('error', `outbox: could not record an eviction in evictions.jsonl: ${oneLine(error)}`, { ...record });
+    }
   }
 
   async evictions(): Promise<EvictionRecord[]> {
     try {
       const text = await fsp.readFile(path.join(this.dir, 'evictions.jsonl'), 'utf8');
-      return text
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l) as EvictionRecord);
+      // A line torn by a crash mid-append is skipped, not a reason to lose the others.
+      return text.split('\n').flatMap((line) => {
+        try {
+          return line.trim() === '' ? [] : [JSON.parse(line) as EvictionRecord];
+        } catch {
+          return [];
+        }
+      });
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return [];
       throw error;

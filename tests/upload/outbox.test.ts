@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   acquireDrainLock,
   DRAIN_LOCK_NAME,
@@ -48,6 +48,22 @@ describe('outbox bounds: count, bytes, age; every eviction recorded', () => {
       [items[1]!.itemId, 'evicted: outbox over 3 items'],
     ]);
     expect((await store.evictions()).map((e) => e.eventId)).toEqual([items[0]!.eventId, items[1]!.eventId]);
+  });
+
+  it('a full disk while recording an eviction does not stop the bounds; a torn record line loses no other', async () => {
+    const items = await queue(3);
+    const logged: string[] = [];
+    const store = new OutboxStore(outboxDir, clock, (level, message) => logged.push(`${level} ${message}`));
+    const appendFile = vi.spyOn(fsp, 'appendFile').mockRejectedValueOnce(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }));
+    try {
+      expect(await enforceBounds(store, clock.now(), { maxItems: 1 })).toEqual({ movedToFailed: 2, deleted: 0 });
+    } finally {
+      appendFile.mockRestore();
+    }
+    expect((await store.listFailed()).map((i) => i.itemId)).toEqual([items[0]!.itemId, items[1]!.itemId]);
+    expect(logged).toContainEqual(expect.stringMatching(/^error outbox: could not record an eviction .*ENOSPC/));
+    await fsp.appendFile(path.join(outboxDir, 'evictions.jsonl'), '{"at":1,"itemId":"torn');
+    expect((await store.evictions()).map((e) => e.itemId)).toEqual([items[1]!.itemId]);
   });
 
   it('evicts by bytes and by age', async () => {
