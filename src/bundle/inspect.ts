@@ -5,6 +5,7 @@ import type { Entry } from 'yauzl';
 import { DiagError, errnoCode } from '../errors.js';
 import { resolveBounds, type BundleBounds } from './bounds.js';
 import { BUNDLE_ENTRIES, bundleManifestSchema, OPTIONAL_FILES, REQUIRED_FILES, type BundleManifest } from './manifest.js';
+import { zipLayoutProblems, type EntryRegion } from './zip-layout.js';
 
 export interface InspectOptions {
   /** The bounds a bundle must keep (default: the contract's). */
@@ -93,12 +94,17 @@ async function scanZip(
 ): Promise<void> {
   // decodeStrings=false: yauzl would reject unsafe names before we could report them all.
   const zip = await yauzl.openPromise(bundlePath, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true });
+  // yauzl keeps the central directory's offset only as its read cursor (yauzl@3, read before the first entry).
+  const cursor = (zip as unknown as { readEntryCursor?: unknown }).readEntryCursor;
+  const centralDirectoryOffset = typeof cursor === 'number' ? cursor : undefined;
+  const regions: EntryRegion[] = [];
   let inflated = 0;
   try {
     await new Promise<void>((resolve, reject) => {
       zip.on('error', reject);
       zip.on('end', () => resolve());
-      zip.on('entry', (entry: Entry) => {
+      zip.on('entry', (entry: Entry) => void scanEntry(entry).catch(reject));
+      const scanEntry = async (entry: Entry) => {
         const raw = entry.fileName as unknown as Buffer | string;
         const name = Buffer.isBuffer(raw) ? raw.toString('utf8') : raw;
         if (Buffer.isBuffer(raw) && !Buffer.from(name, 'utf8').equals(raw)) problems.push(`entry ${JSON.stringify(name)}: name is not valid UTF-8`);
@@ -112,6 +118,17 @@ async function scanZip(
         entries.push(scanned);
         const label = `entry ${JSON.stringify(name)}`;
         let skip = scanned.isSymlink || name.endsWith('/');
+        // The local header is what a front-to-back extractor sees: it must agree with the central directory.
+        try {
+          const local = await zip.readLocalFileHeaderPromise(entry);
+          if (Buffer.isBuffer(raw) && !Buffer.from(local.fileName).equals(raw)) {
+            problems.push(`${label}: its local header names it ${JSON.stringify(Buffer.from(local.fileName).toString('utf8'))} (the central directory lies)`);
+          }
+          regions.push({ name, start: entry.relativeOffsetOfLocalHeader, end: local.fileDataStart + entry.compressedSize });
+        } catch (error) {
+          problems.push(`${label}: local header unreadable (${(error as Error).message})`);
+          skip = true;
+        }
         if (entry.uncompressedSize > limits.entryLimit) {
           problems.push(`${label}: declares ${entry.uncompressedSize} bytes uncompressed, over the ${limits.entryLimit}-byte bound (not inflated)`);
           skip = true;
@@ -148,12 +165,13 @@ async function scanZip(
             zip.readEntry();
           });
         });
-      });
+      };
       zip.readEntry();
     });
   } finally {
     zip.close();
   }
+  problems.push(...zipLayoutProblems(regions, centralDirectoryOffset));
 }
 
 /** Problems with an entry's name: anything that could escape or confuse an extracting tool. */

@@ -38,6 +38,10 @@ export interface RawEntry {
   deflate?: boolean;
   /** Lie about the uncompressed size in both headers. */
   declaredSize?: number;
+  /** The name the local header gives (the central directory says `name`). */
+  localName?: string;
+  /** Written as a local entry but left out of the central directory (hidden from it). */
+  unlisted?: boolean;
 }
 
 /**
@@ -50,6 +54,7 @@ export function rawZip(entries: readonly RawEntry[]): Buffer {
   let offset = 0;
   for (const entry of entries) {
     const name = Buffer.from(entry.name, 'utf8');
+    const localName = Buffer.from(entry.localName ?? entry.name, 'utf8');
     const body = entry.deflate ? deflateRawSync(entry.data) : entry.data;
     const crc = crc32(entry.data);
     const size = entry.declaredSize ?? entry.data.length;
@@ -64,7 +69,7 @@ export function rawZip(entries: readonly RawEntry[]): Buffer {
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(body.length, 18);
     local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(localName.length, 26);
     local.writeUInt16LE(0, 28);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
@@ -80,15 +85,16 @@ export function rawZip(entries: readonly RawEntry[]): Buffer {
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(((entry.mode ?? 0o100644) << 16) >>> 0, 38);
     central.writeUInt32LE(offset, 42);
-    locals.push(local, name, body);
-    centrals.push(central, name);
-    offset += local.length + name.length + body.length;
+    locals.push(local, localName, body);
+    if (!entry.unlisted) centrals.push(central, name);
+    offset += local.length + localName.length + body.length;
   }
   const cd = Buffer.concat(centrals);
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
+  const listed = entries.filter((e) => !e.unlisted).length;
+  end.writeUInt16LE(listed, 8);
+  end.writeUInt16LE(listed, 10);
   end.writeUInt32LE(cd.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, end]);

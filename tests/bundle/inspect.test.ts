@@ -48,6 +48,34 @@ describe('inspectBundle', () => {
     expect(result.ok).toBe(true);
   });
 
+  it('rejects a zip whose central directory lies: a hidden local entry, a renamed local header, overlapping entries', async () => {
+    const hidden = await inspectBundle(writeZip('hidden.zip', [{ name: 'evil.sh', data: Buffer.from('rm -rf ~\n'), unlisted: true }, ...goodEntries]));
+    expect(hidden.ok).toBe(false);
+    expect(hidden.problems).toEqual([expect.stringMatching(/^bytes 0\.\.\d+: not part of any entry the central directory lists \(hidden data\)$/)]);
+    const trailing = await inspectBundle(writeZip('trailing.zip', [...goodEntries, { name: 'evil.sh', data: Buffer.from('rm -rf ~\n'), unlisted: true }]));
+    expect(trailing.problems).toEqual([expect.stringMatching(/hidden data/)]);
+    const renamed = await inspectBundle(writeZip('renamed.zip', goodEntries.map((e) => (e.name === 'logs/tail.log' ? { ...e, localName: 'logs/tail.lo_' } : e))));
+    expect(renamed.problems).toEqual(['entry "logs/tail.log": its local header names it "logs/tail.lo_" (the central directory lies)']);
+
+    // Two central directory records pointing at one local entry: the second overlaps the first.
+    const bytes = rawZip(goodEntries);
+    const eocd = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    const cdStart = bytes.readUInt32LE(eocd + 16);
+    const firstRecord = bytes.subarray(cdStart, cdStart + 46 + bytes.readUInt16LE(cdStart + 28));
+    const copy = Buffer.from(firstRecord);
+    const copyName = Buffer.from('manifest.jsoN');
+    copyName.copy(copy, 46);
+    const overlapped = Buffer.concat([bytes.subarray(0, eocd), copy, bytes.subarray(eocd)]);
+    overlapped.writeUInt16LE(goodEntries.length + 1, overlapped.length - 22 + 8);
+    overlapped.writeUInt16LE(goodEntries.length + 1, overlapped.length - 22 + 10);
+    overlapped.writeUInt32LE(bytes.readUInt32LE(eocd + 12) + copy.length, overlapped.length - 22 + 12);
+    const file = path.join(tmp.dir, 'overlap.zip');
+    writeFileSync(file, overlapped);
+    const overlap = await inspectBundle(file);
+    expect(overlap.ok).toBe(false);
+    expect(overlap.problems).toEqual(expect.arrayContaining([expect.stringMatching(/overlaps entry/)]));
+  });
+
   it('rejects an edited entry', async () => {
     const tail = goodEntries.find((e) => e.name === 'logs/tail.log')!.data.toString();
     const result = await inspectBundle(writeZip('edited.zip', replace('logs/tail.log', Buffer.from(tail.replace('hello 3', 'HELLO 3!')))));
