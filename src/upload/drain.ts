@@ -310,6 +310,12 @@ async function repackSmaller(ctx: SendContext, item: OutboxItem, lines: number, 
     await (ctx.options.repack ?? repackWithBundleBuilder)(ctx.store.zipPath(item.itemId), tmp, { maxLines: Math.max(maxLines, MIN_REPACK_LINES) });
   } catch (error) {
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    if (isDiagError(error) && error.code === 'BUNDLE_INVALID') {
+      // A bundle the re-packer cannot read (another format version) never gets smaller: retrying cannot help.
+      const reason = `${why}; cannot re-pack it: ${oneLine(error)}`;
+      await ctx.store.moveToFailed(item, item.lastStatus, reason);
+      return { failed: reason };
+    }
     throw new DiagError('IO', `re-packing ${item.itemId} failed: ${oneLine(error)}`, { cause: error });
   }
   ctx.options.log?.('info', `outbox: ${why}; re-packed to ${maxLines} lines`, { itemId: item.itemId });

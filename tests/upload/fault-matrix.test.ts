@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readZip } from '../../src/bundle/zip-reader.js';
 import { systemClock } from '../../src/clock.js';
+import { DiagError } from '../../src/errors.js';
 import { drainOutbox, enqueueBundle, OutboxStore, pendingItems, type DrainOptions } from '../../src/upload/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { ManualClock, makeTestBundle, sha256, tempDir } from './helpers.js';
@@ -154,6 +155,17 @@ describe('fault matrix: every failure keeps the bundle and it arrives once the s
     ]);
     expect(result.results[0]!.error).toContain('disk full');
     expect((await pendingItems(outboxDir)).map((i) => i.eventId)).toEqual([first.eventId]);
+  });
+
+  it('413 for a bundle the re-packer cannot read: moved to failed/ with the reason, not retried forever', async () => {
+    const { eventId } = await queueOne(400);
+    ingest.fault({ status: 413 });
+    const unreadable = async () => Promise.reject(new DiagError('BUNDLE_INVALID', 'manifest.json is not a valid v1 manifest'));
+    const result = await drain({ repack: unreadable });
+    expect(result).toMatchObject({ sent: 0, failed: 1, pending: 0 });
+    expect(result.results[0]).toMatchObject({ eventId, outcome: 'failed', error: expect.stringContaining('cannot re-pack it') });
+    const store = new OutboxStore(outboxDir, clock);
+    expect(await store.listFailed()).toEqual([expect.objectContaining({ eventId, failedReason: expect.stringContaining('not a valid v1 manifest') })]);
   });
 
   it('a request over the size limit is re-packed before it is sent', async () => {
