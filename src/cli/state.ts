@@ -20,8 +20,8 @@ Actions:
 Exit codes:
   0  ok (migrate on a current file changes nothing)
   1  the file could not be read or written (STATE_UNWRITABLE, IO)
-  2  bad usage; the file is corrupt (left where it is: the app moves it aside itself on its next
-     start) or from a newer version (left untouched)
+  2  bad usage; the file is corrupt or over 16 MiB (left where it is: the app moves it aside itself
+     on its next start), from a newer version (left untouched), or not a regular file
   3  there is no state file (the app has not saved state yet): show and migrate print nothing
 `;
 
@@ -87,7 +87,7 @@ async function migrate(ctx: CliContext, common: ResolvedCommon): Promise<number>
   } else if (result.rewritten) {
     ctx.info(
       common,
-      `migrated ${result.path} from version ${result.from} to ${result.to} (original kept as ${backupPathFor(result.path)})`,
+      `migrated ${result.path} from version ${result.from} to ${result.to} (original kept as ${result.backupPath ?? backupPathFor(result.path)})`,
     );
   } else {
     ctx.info(common, `${result.path} is already version ${result.to}; nothing to do`);

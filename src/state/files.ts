@@ -1,4 +1,4 @@
-import { constants as fsConstants, promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp, type Stats } from 'node:fs';
 import path from 'node:path';
 import { DiagError, errnoCode } from '../errors.js';
 import type { AtomicWriter } from '../fs/atomic-write.js';
@@ -17,14 +17,55 @@ export function corruptPathFor(file: string, nowMs: number, attempt = 0): string
   return path.join(path.dirname(file), `${stem}.corrupt-${stamp}${suffix}${ext}`);
 }
 
-/** The file's bytes, or undefined when there is no file (also when a path component is not a directory). */
+/**
+ * The largest state file read. A real one is a few KiB (50 launches, 200 incident counters); a bigger
+ * file is not one this build wrote, and reading it whole would cost the app its memory.
+ */
+export const MAX_STATE_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The file's bytes, or undefined when there is no file (also when a path component is not a
+ * directory). Throws DiagError: BAD_INPUT for a directory, FIFO or device (never opened: a FIFO
+ * would block the read), STATE_CORRUPT for a file over MAX_STATE_FILE_BYTES, IO otherwise.
+ */
 export async function readStateBytes(file: string): Promise<Buffer | undefined> {
   try {
+    const stats = await fsp.stat(file);
+    if (!stats.isFile()) {
+      throw new DiagError('BAD_INPUT', `state file ${file} is ${describeNonFile(stats)}, expected a JSON file; left untouched`);
+    }
+    if (stats.size > MAX_STATE_FILE_BYTES) {
+      throw new DiagError(
+        'STATE_CORRUPT',
+        `state file ${file} is ${stats.size} bytes, more than the ${MAX_STATE_FILE_BYTES} a state file can be`,
+      );
+    }
     return await fsp.readFile(file);
   } catch (error) {
+    if (error instanceof DiagError) throw error;
     const code = errnoCode(error);
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new DiagError('IO', `cannot read state file ${file}: ${code ?? String(error)}`, { cause: error });
+  }
+}
+
+function describeNonFile(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a named pipe';
+  if (stats.isSocket()) return 'a socket';
+  return 'a device';
+}
+
+/**
+ * The path state is read from and written to: a symlinked state file (kept in a dotfiles repo, say)
+ * resolves to its target, so a save replaces the target and keeps the link, instead of replacing
+ * the link with a file and leaving the target stale. A missing or dangling path is used as given.
+ */
+export async function resolveStateFile(file: string): Promise<string> {
+  try {
+    return await fsp.realpath(file);
+  } catch {
+    return file;
   }
 }
 

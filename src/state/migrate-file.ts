@@ -1,7 +1,7 @@
 import { DiagError } from '../errors.js';
 import { AtomicWriter } from '../fs/atomic-write.js';
 import { decodeState, encodeState } from './decode.js';
-import { readStateBytes, writeStateFile } from './files.js';
+import { backupPathFor, readStateBytes, resolveStateFile, writeStateFile } from './files.js';
 import { CURRENT_STATE_VERSION } from './schemas.js';
 
 export interface StateMigration {
@@ -10,6 +10,8 @@ export interface StateMigration {
   path: string;
   /** False when the file was already current (nothing written). */
   rewritten: boolean;
+  /** Where the original was kept (beside a symlinked file's target); undefined when nothing was written. */
+  backupPath?: string;
 }
 
 /**
@@ -22,6 +24,8 @@ export async function migrateStateFile(file: string, writer: AtomicWriter = new 
   if (bytes === undefined) throw new DiagError('NO_STATE', `no state file at ${file}; nothing to migrate`);
   const { state, from } = decodeState(bytes, file);
   if (from === CURRENT_STATE_VERSION) return { from, to: from, path: file, rewritten: false };
-  await writeStateFile(writer, file, encodeState(state), { backup: bytes });
-  return { from, to: CURRENT_STATE_VERSION, path: file, rewritten: true };
+  // Through a symlink: the target is rewritten (and backed up beside it), the link kept.
+  const target = await resolveStateFile(file);
+  await writeStateFile(writer, target, encodeState(state), { backup: bytes });
+  return { from, to: CURRENT_STATE_VERSION, path: file, rewritten: true, backupPath: backupPathFor(target) };
 }

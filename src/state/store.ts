@@ -3,7 +3,7 @@ import { DiagError, oneLine } from '../errors.js';
 import { AtomicWriter } from '../fs/atomic-write.js';
 import { decodeState, encodeState } from './decode.js';
 import { defaultState } from './defaults.js';
-import { moveAside, readStateBytes, removeStaleTempFiles, writeStateFile } from './files.js';
+import { moveAside, readStateBytes, removeStaleTempFiles, resolveStateFile, writeStateFile } from './files.js';
 import * as mutate from './mutations.js';
 import { CURRENT_STATE_VERSION, type State } from './schemas.js';
 import { summarizeStartup, type StartupSummary } from './startup-metrics.js';
@@ -43,6 +43,8 @@ export const DEFAULT_STATE_DEBOUNCE_MS = 2000;
  */
 export class StateStore {
   readonly file: string;
+  /** Where the file's bytes are: `file`, or the target of a symlinked `file` (see resolveStateFile). */
+  private target: string;
   private readonly clock: Clock;
   private readonly warnCallback: (problem: DiagError) => void;
   private readonly debounceMs: number;
@@ -63,6 +65,7 @@ export class StateStore {
 
   private constructor(options: StateStoreOptions) {
     this.file = options.file;
+    this.target = options.file;
     this.clock = options.clock ?? systemClock;
     this.warnCallback = options.warn ?? (() => undefined);
     this.debounceMs = Math.max(0, options.debounceMs ?? DEFAULT_STATE_DEBOUNCE_MS);
@@ -72,8 +75,9 @@ export class StateStore {
   /** Loads the file (migrating and rewriting an older one once). Never rejects for a bad file. */
   static async open(options: StateStoreOptions): Promise<StateStore> {
     const store = new StateStore(options);
+    store.target = await resolveStateFile(options.file);
     await store.load();
-    if (store.mode === 'read-write') await removeStaleTempFiles(store.file);
+    if (store.mode === 'read-write') await removeStaleTempFiles(store.target);
     return store;
   }
 
@@ -188,12 +192,12 @@ export class StateStore {
     this.dirty = false;
     try {
       const text = encodeState(this.state);
-      await writeStateFile(this.writer, this.file, text, { backup: this.lastGoodBytes });
+      await writeStateFile(this.writer, this.target, text, { backup: this.lastGoodBytes });
       this.lastGoodBytes = undefined;
       this.failure = undefined;
     } catch (error) {
       this.dirty = true;
-      const reason = error instanceof DiagError ? oneLine(error) : `cannot write state file ${this.file}: ${oneLine(error)}`;
+      const reason = error instanceof DiagError ? oneLine(error) : `cannot write state file ${this.target}: ${oneLine(error)}`;
       const problem = new DiagError('STATE_UNWRITABLE', `${reason}; state kept in memory`, { cause: error });
       // Say it once per failure, not on every debounced retry.
       if (this.failure?.message !== problem.message) this.emit(problem);
@@ -204,14 +208,19 @@ export class StateStore {
   private async load(): Promise<void> {
     let bytes: Buffer | undefined;
     try {
-      bytes = await readStateBytes(this.file);
+      bytes = await readStateBytes(this.target);
     } catch (error) {
-      this.goReadOnly('unusable', null, error, 'left untouched, running with in-memory state');
+      // Too big to be a state file: a file like any other corrupt one, moved aside whole.
+      if (error instanceof DiagError && error.code === 'STATE_CORRUPT') await this.setCorruptFileAside(error);
+      else {
+        const untouched = error instanceof DiagError && error.code === 'BAD_INPUT'; // its message says so
+        this.goReadOnly('unusable', null, error, `${untouched ? '' : 'left untouched, '}running with in-memory state`);
+      }
       return;
     }
     if (bytes === undefined) return; // first launch: defaults, the first save creates the file
     try {
-      const { state, from } = decodeState(bytes, this.file);
+      const { state, from } = decodeState(bytes, this.target);
       this.state = state;
       this.lastGoodBytes = bytes;
       if (from < CURRENT_STATE_VERSION) {
@@ -234,7 +243,7 @@ export class StateStore {
   private async setCorruptFileAside(error: unknown): Promise<void> {
     const reason = oneLine(error);
     try {
-      const movedAsideTo = await moveAside(this.file, this.clock.now());
+      const movedAsideTo = await moveAside(this.target, this.clock.now());
       const problem = new DiagError('STATE_CORRUPT', `${reason}; moved aside to ${movedAsideTo}, starting from defaults`, {
         cause: error,
       });

@@ -77,10 +77,54 @@ describe('codex-diag state', () => {
     for (const action of ['show', 'migrate']) {
       const { code, err } = await run(['state', action, '--state', file], dir);
       expect(code).toBe(2);
-      expect(err).toContain('version 99');
-      expect(err).toContain('up to 3');
+      expect(err).toBe(`codex-diag: state file ${file} is version 99, this build knows up to 3; left untouched\n`);
     }
     expect(await snapshotDir(dir)).toEqual(before);
+  });
+
+  it.each([
+    ['a directory', 'is a directory, expected a JSON file', (file: string) => fsp.mkdir(file)],
+    ['a named pipe', 'is a named pipe, expected a JSON file', (file: string) => execFileAsync('mkfifo', [file]).then(() => undefined)],
+  ])('show and migrate on %s: exit 2 with one line, never opened, nothing changed', async (_name, detail, make) => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'state.json');
+    await make(file);
+    for (const action of ['show', 'migrate']) {
+      const { code, out, err } = await run(['state', action, '--state', file], dir);
+      expect(code).toBe(2);
+      expect(out).toBe('');
+      expect(err).toBe(`codex-diag: state file ${file} ${detail}; left untouched\n`);
+    }
+    expect(await listDir(dir)).toEqual(['state.json']);
+  });
+
+  it('show and migrate on a file over 16 MiB: exit 2 naming its size, nothing read into memory or changed', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'state.json');
+    const handle = await fsp.open(file, 'w');
+    await handle.write('{"version":1}');
+    await handle.truncate(2 * 1024 ** 3); // sparse, 2 GiB: reading it whole would fail or exhaust memory
+    await handle.close();
+    for (const action of ['show', 'migrate']) {
+      const { code, err } = await run(['state', action, '--state', file], dir);
+      expect(code).toBe(2);
+      expect(err).toBe(`codex-diag: state file ${file} is ${2 * 1024 ** 3} bytes, more than the 16777216 a state file can be\n`);
+    }
+    expect(await listDir(dir)).toEqual(['state.json']);
+    expect((await fsp.stat(file)).size).toBe(2 * 1024 ** 3);
+  });
+
+  it('migrate through a symlink rewrites the target, keeps its original beside it, and keeps the link', async () => {
+    const { dir, file: target, original } = await stateFileFrom('v1.json');
+    const link = path.join(dir, 'link.json');
+    await fsp.symlink('state.json', link);
+    const { code, err } = await run(['state', 'migrate', '--state', link], dir);
+    expect(code).toBe(0);
+    expect(err).toBe(`migrated ${link} from version 1 to 3 (original kept as ${target}.bak)\n`);
+    expect((await fsp.lstat(link)).isSymbolicLink()).toBe(true);
+    expect(JSON.parse(await fsp.readFile(target, 'utf8')).version).toBe(3);
+    expect(await fsp.readFile(`${target}.bak`)).toEqual(original);
+    expect(await listDir(dir)).toEqual(['link.json', 'state.json', 'state.json.bak']);
   });
 
   it('no state file: exit 3 for show and migrate, nothing created', async () => {

@@ -1,11 +1,16 @@
+import { execFile } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { DiagError } from '../../src/errors.js';
-import { removeStaleTempFiles } from '../../src/state/files.js';
+import { decodeState } from '../../src/state/decode.js';
+import { MAX_STATE_FILE_BYTES, removeStaleTempFiles } from '../../src/state/files.js';
 import { StateStore } from '../../src/state/store.js';
 import { defaultState } from '../../src/state/defaults.js';
 import { FakeClock, fixtureBytes, listDir, stateFileFrom, tempDir, waitFor } from './helpers.js';
+
+const execFileAsync = promisify(execFile);
 
 async function openWith(file: string, clock = new FakeClock(), debounceMs = 1000) {
   const warnings: DiagError[] = [];
@@ -135,6 +140,56 @@ describe('StateStore: loading', () => {
     store.recordHeartbeat(1);
     await store.flush();
     expect((await fsp.stat(file)).isDirectory()).toBe(true);
+  });
+
+  it('moves a file over 16 MiB aside whole, without parsing it, and starts from defaults', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'state.json');
+    const huge = Buffer.alloc(MAX_STATE_FILE_BYTES + 1, 0x20);
+    // Valid JSON and a valid v3 document: only its size makes it unusable.
+    huge.write('{"version":3,"pad":"', 0);
+    huge.write('"}', huge.length - 2);
+    await fsp.writeFile(file, huge);
+    const clock = new FakeClock(Date.UTC(2026, 10, 21, 1, 0, 0, 0));
+    const { store, warnings } = await openWith(file, clock);
+    expect(store.loadReport.outcome).toBe('corrupt-moved-aside');
+    expect(store.mode).toBe('read-write');
+    expect(warnings.map((w) => w.code)).toEqual(['STATE_CORRUPT']);
+    expect(warnings[0]?.message).toContain(`${MAX_STATE_FILE_BYTES + 1} bytes`);
+    // Buffer#equals: a deep toEqual over 16 MiB would walk every byte as a property.
+    expect((await fsp.readFile(path.join(dir, 'state.corrupt-20261121T010000000Z.json'))).equals(huge)).toBe(true);
+    expect(await fsp.stat(file).catch(() => null)).toBeNull();
+  });
+
+  it('saves through a symlinked state file: the target is migrated and backed up beside it, the link kept', async () => {
+    const dir = await tempDir();
+    const target = path.join(dir, 'dotfiles', 'codex-state.json');
+    await fsp.mkdir(path.dirname(target));
+    const original = await fixtureBytes('v1.json');
+    await fsp.writeFile(target, original);
+    const link = path.join(dir, 'state.json');
+    await fsp.symlink(path.join('dotfiles', 'codex-state.json'), link);
+    const { store, clock } = await openWith(link);
+    expect(store.loadReport.outcome).toBe('migrated');
+    store.recordHeartbeat(clock.now());
+    await store.flush();
+    expect((await fsp.lstat(link)).isSymbolicLink()).toBe(true);
+    expect(await readJson(target)).toMatchObject({ version: 3, renderer: { last_heartbeat_at: clock.now() } });
+    expect(await fsp.readFile(`${target}.bak`)).toEqual(original);
+    expect(await listDir(dir)).toEqual(['dotfiles', 'state.json']);
+  });
+
+  it('a FIFO where the file should be: read-only in memory, never opened (a read would block)', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'state.json');
+    await execFileAsync('mkfifo', [file]);
+    const { store, warnings } = await openWith(file);
+    expect(store.mode).toBe('read-only');
+    expect(warnings.map((w) => w.code)).toEqual(['BAD_INPUT']);
+    expect(warnings[0]?.message).toBe(`state file ${file} is a named pipe, expected a JSON file; left untouched; running with in-memory state`);
+    store.recordHeartbeat(1);
+    await store.flush();
+    expect((await fsp.stat(file)).isFIFO()).toBe(true);
   });
 });
 
@@ -277,6 +332,72 @@ describe('StateStore: saving', () => {
     const saved = await readJson(file);
     expect(saved['ui']).toEqual(JSON.parse((await fixtureBytes('v1.json')).toString())['ui']);
     expect((saved['renderer'] as Record<string, unknown>)['window_bounds']).toEqual({ x: 10, y: 20, width: 1280, height: 800 });
+  });
+
+  it('keeps unknown keys at every level through every kind of change and many saves', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'state.json');
+    const doc = {
+      version: 3,
+      app_server: { restart_count: 1, last_restart_at: null, last_disconnect_reason: null, u_app_server: [1, { a: null }] },
+      renderer: { last_ready_at: null, last_heartbeat_at: null, recovery_attempts: 0, last_recovery_at: null, u_renderer: 'r' },
+      startup: {
+        app_started_at_ms: 5,
+        renderer_ready_latency_ms: 6,
+        history: [{ started_at_ms: 5, renderer_ready_latency_ms: 6, u_launch: { deep: { er: true } } }],
+        u_startup: 0.5,
+      },
+      incidents: { 'fp1-a': { count: 1, suppressed: 0, first_at: 1, last_at: 1, u_counter: 'c' } },
+      u_root: { nested: ['x'] },
+    };
+    await fsp.writeFile(file, JSON.stringify(doc));
+    const { store, clock } = await openWith(file);
+    for (let round = 0; round < 3; round++) {
+      store.recordAppStarted(clock.now());
+      store.recordRendererReady(clock.now() + 10);
+      store.recordHeartbeat(clock.now());
+      store.recordRecoveryAttempt(clock.now());
+      store.resetRecoveryAttempts();
+      store.recordSidecarRestart(clock.now(), 'exit 1');
+      store.recordIncident('fp1-a', clock.now());
+      store.recordIncident(`fp1-new-${round}`, clock.now());
+      clock.advance(1000); // the debounced save
+      await store.flush();
+      const saved = (await readJson(file)) as typeof doc;
+      expect(saved.u_root).toEqual(doc.u_root);
+      expect(saved.app_server.u_app_server).toEqual(doc.app_server.u_app_server);
+      expect(saved.renderer.u_renderer).toBe('r');
+      expect(saved.startup.u_startup).toBe(0.5);
+      expect(saved.startup.history[0]).toEqual(doc.startup.history[0]);
+      expect(saved.incidents['fp1-a']?.u_counter).toBe('c');
+    }
+    // And through a second store reading what the first wrote.
+    const { store: reopened } = await openWith(file);
+    expect((reopened.snapshot() as unknown as typeof doc).u_root).toEqual(doc.u_root);
+  });
+
+  it('two stores on one file: every save leaves a whole, valid file; the last save wins', async () => {
+    const { file } = await stateFileFrom('v1.json');
+    const [a, b] = await Promise.all([openWith(file), openWith(file)]);
+    const saves: Promise<void>[] = [];
+    for (let i = 0; i < 40; i++) {
+      a.store.recordIncident(`fp1-a${i}`, 1000 + i);
+      b.store.recordIncident(`fp1-b${i}`, 1000 + i);
+      saves.push(a.store.flush(), b.store.flush());
+      if (i % 5 === 0) {
+        // Read while saves are in flight: whole and valid (decodeState throws on a torn file).
+        expect(decodeState(await fsp.readFile(file), file).from).toBe(3);
+      }
+    }
+    await Promise.all(saves);
+    expect([...a.warnings, ...b.warnings]).toEqual([]);
+    a.store.recordHeartbeat(77);
+    await a.store.flush();
+    const { state } = decodeState(await fsp.readFile(file), file);
+    expect(state).toEqual(a.store.snapshot());
+    // The v1 original was kept once as .bak (both stores migrated the same bytes), and no temp file is left.
+    expect(await fsp.readFile(`${file}.bak`)).toEqual(await fixtureBytes('v1.json'));
+    expect((await listDir(path.dirname(file))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 });
 
