@@ -97,9 +97,9 @@ export function signalName(signal: number): string {
 }
 
 /** A signal as Node reports it (`"SIGKILL"`) or as a number in text; undefined when absent. */
-export function normaliseSignal(value: string | null | undefined): string | undefined {
+export function normaliseSignal(value: string | number | null | undefined): string | undefined {
   if (value === null || value === undefined) return undefined;
-  const text = value.trim();
+  const text = String(value).trim();
   if (text === '') return undefined;
   if (/^\d+$/.test(text)) return signalName(Number(text));
   const upper = text.toUpperCase();

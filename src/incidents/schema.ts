@@ -74,7 +74,8 @@ export const SidecarExitIncident = z.looseObject({
   kind: z.literal('sidecar-exit'),
   command: z.string().min(1, 'expected a non-empty command string'),
   exitCode: ExitCodeValue.nullable().optional(),
-  signal: z.string().nullable().optional(),
+  // A signal name (Node's child_process) or its POSIX number (what other supervisors report).
+  signal: z.union([z.string(), z.number().int().min(0).max(255)]).nullable().optional(),
   ...contextShape,
 });
 

@@ -23,6 +23,8 @@ const INTERNAL_LOCATIONS: readonly RegExp[] = [
   /^electron:/,
   /electron\.asar/,
   /(?:^|[\\/])node_modules[\\/]/,
+  // Bundled dependencies: a bundler's vendor chunk (`vendor-3f2a.js`, `vendors~main.js`, `chunk-vendors.js`).
+  /(?:^|[\\/])(?:vendors?|chunk-vendors)(?:[~.\-][^\\/]*)?\.m?js(?::\d+(?::\d+)?)?$/,
   /^native$/,
   /^<anonymous>$/,
   /^\[native code\]$/,

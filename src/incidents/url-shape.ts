@@ -34,7 +34,8 @@ export function shapeUrl(raw: string | undefined, options: PathShapeOptions = {}
   }
   const protocol = url.protocol.toLowerCase();
   if (OPAQUE_SCHEMES.has(protocol)) return { route: protocol, display: protocol };
-  const host = url.hostname.toLowerCase() || undefined;
+  // `chatgpt.com.` (the fully qualified form) is the same host as `chatgpt.com`.
+  const host = url.hostname.toLowerCase().replace(/\.$/, '') || undefined;
   if (!host && protocol !== 'file:' && !url.pathname.startsWith('/')) {
     // Non-hierarchical URLs such as about:blank: the scheme and body are the place.
     const route = `${protocol}${url.pathname}`;
