@@ -82,14 +82,25 @@ function parsePino(tailLine: TailLine): ParsedLogLine | null {
 
 function recordLevel(level: unknown): LogLevel {
   if (typeof level === 'number') return pinoLevelName(level);
-  if (typeof level === 'string') return parseLevelName(level) ?? 'unknown';
+  if (typeof level === 'string') return parseLevelName(level) ?? (NUMERIC.test(level) ? pinoLevelName(Number(level)) : 'unknown');
   return 'unknown';
 }
 
-/** pino's `time` (epoch ms, or a string with stdTimeFunctions.isoTime) or a text timestamp, as ISO. */
+const NUMERIC = /^\d+(?:\.\d+)?$/;
+/**
+ * Epoch values below this are seconds, not milliseconds: pino's stdTimeFunctions.unixTime writes
+ * seconds, and as milliseconds they would all fall in the first days of 1973.
+ */
+const SECONDS_BELOW = 1e11;
+
+/**
+ * pino's `time` (epoch ms by default, epoch seconds with stdTimeFunctions.unixTime, an ISO string
+ * with stdTimeFunctions.isoTime, or either number written as a string) or a text timestamp, as ISO.
+ */
 function isoTime(value: unknown): string | null {
+  if (typeof value === 'string' && NUMERIC.test(value)) value = Number(value);
   let date: Date;
-  if (typeof value === 'number') date = new Date(value);
+  if (typeof value === 'number') date = new Date(Math.abs(value) < SECONDS_BELOW ? value * 1000 : value);
   else if (typeof value === 'string' && value.length > 0) date = new Date(value.replace(' ', 'T'));
   else return null;
   return Number.isNaN(date.getTime()) ? null : date.toISOString();

@@ -15,6 +15,25 @@ describe('parseLogLine', () => {
     expect(at('{"level":"warn","time":"2026-01-02T03:04:05.000Z"}')).toMatchObject({ level: 'warn', time: '2026-01-02T03:04:05.000Z', msg: '' });
   });
 
+  it('reads a pino time written as epoch seconds, as a numeric string, as ISO, or missing', () => {
+    const times: Array<[string, string | null]> = [
+      ['1795222547421', '2026-11-21T00:55:47.421Z'],
+      ['"1795222547421"', '2026-11-21T00:55:47.421Z'],
+      ['1795222547', '2026-11-21T00:55:47.000Z'], // pino.stdTimeFunctions.unixTime
+      ['"1795222547"', '2026-11-21T00:55:47.000Z'],
+      ['"2026-11-21T00:55:47.421Z"', '2026-11-21T00:55:47.421Z'], // stdTimeFunctions.isoTime
+      ['"yesterday"', null],
+      ['""', null],
+      ['null', null],
+      ['true', null],
+    ];
+    for (const [time, iso] of times) {
+      expect(at(`{"level":30,"time":${time},"msg":"m"}`)).toMatchObject({ time: iso, level: 'info', msg: 'm' });
+    }
+    expect(at('{"level":30,"msg":"no time"}')).toMatchObject({ time: null, level: 'info', msg: 'no time' });
+    expect(at('{"level":"40","msg":"m"}').level).toBe('warn');
+  });
+
   it('reads Codex desktop text lines, warning becoming warn', () => {
     const line = at('2026-11-20T09:30:15.123Z warning renderer slow: 8000ms');
     expect(line).toMatchObject({ time: '2026-11-20T09:30:15.123Z', level: 'warn', msg: 'renderer slow: 8000ms' });
