@@ -26,7 +26,7 @@ async function readInput(ctx: CliContext, file: string | undefined): Promise<str
 
 /**
  * `codex-diag fingerprint [FILE|-]` (contract: DESIGN.md "CLI"): one result per incident, in
- * order. A bad line is reported on stderr as `line N: <reason>` and the good ones still print;
+ * order. A bad line is reported on stderr as `codex-diag: <input>: line N: <reason>` and the good ones still print;
  * exit 2 when any line was bad, 3 when the input held no incident at all.
  */
 export function registerFingerprint(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
@@ -38,14 +38,14 @@ export function registerFingerprint(program: Command, ctx: CliContext, setExit: 
     action(ctx, setExit, async (file: string | undefined, options: CommonOptions) => {
       const common = ctx.resolve(options);
       const items = readIncidents(await readInput(ctx, file));
-      if (items.length === 0) {
-        throw new DiagError('NO_INCIDENT', `no incident found in ${file === undefined || file === '-' ? 'standard input' : file}`);
-      }
+      const inputName = file === undefined || file === '-' ? 'standard input' : file;
+      if (items.length === 0) throw new DiagError('NO_INCIDENT', `no incident found in ${inputName}`);
       let bad = 0;
       for (const item of items) {
         if (!item.ok) {
           bad += 1;
-          ctx.io.stderr.write(`line ${item.line}: ${item.error}\n`);
+          // The same shape as every other message of the CLI, naming the input and the line.
+          ctx.io.stderr.write(`codex-diag: ${inputName}: line ${item.line}: ${item.error}\n`);
           continue;
         }
         const result = fingerprintIncident(item.incident, { homedir: ctx.io.homedir });

@@ -56,22 +56,22 @@ describe('codex-diag fingerprint', () => {
     expect(t.out()).toBe('fp1-3327f7b9825d49ae  Renderer crashed (SIGSEGV) at /chat/:id\n');
   });
 
-  it('reports each bad line as `line N: <reason>`, still prints the good ones, and exits 2', async () => {
+  it('reports each bad line as `codex-diag: <input>: line N: <reason>`, still prints the good ones, and exits 2', async () => {
     const input = [JSON.stringify(crash), '{"kind":"render-process-gone"', JSON.stringify({ kind: 'did-fail-load', errorCode: -105, validatedURL: 'https://x', isMainFrame: 'yes' }), '', JSON.stringify(gpu)].join('\n');
     const t = io(input);
     expect(await runCli(['fingerprint'], t)).toBe(2);
     expect(t.out().trimEnd().split('\n')).toHaveLength(2);
     const errors = t.err().trimEnd().split('\n');
     expect(errors).toHaveLength(2);
-    expect(errors[0]).toMatch(/^line 2: not valid JSON/);
-    expect(errors[1]).toBe('line 3: isMainFrame: expected boolean, received string');
+    expect(errors[0]).toMatch(/^codex-diag: .*: line 2: not valid JSON/);
+    expect(errors[1]).toBe('codex-diag: standard input: line 3: isMainFrame: expected boolean, received string');
   });
 
   it('reports a broken pretty-printed document once', async () => {
     const t = io('{\n  "kind": "render-process-gone",\n  "reason": \n}\n');
     expect(await runCli(['fingerprint'], t)).toBe(2);
     expect(t.err().trimEnd().split('\n')).toHaveLength(1);
-    expect(t.err()).toMatch(/^line 1: not valid JSON/);
+    expect(t.err()).toMatch(/^codex-diag: standard input: line 1: not valid JSON/);
   });
 
   it('exits 2 naming a missing file, 3 for input without incidents', async () => {
