@@ -67,6 +67,41 @@ describe('codex-diag tail exit codes', () => {
   });
 });
 
+describe('codex-diag tail output', () => {
+  it('--json prints exactly {time, level, msg, source, line} per line, in that order, for every kind of line', async () => {
+    writeFileSync(
+      path.join(tmp.dir, 'app.1.log'),
+      [
+        '{"level":40,"time":"1795222547","msg":"pino","pid":7,"hostname":"h"}',
+        '{"level":30,"msg":"no time"}',
+        '2026-11-20T08:00:00+01:00 error desktop',
+        'plain \u00e9',
+        '',
+      ].join('\r\n'),
+    );
+    const t = cliIo();
+    expect(await runCli(['tail', '--log-dir', tmp.dir, '--json', '-n', '10'], t)).toBe(0);
+    const records = t.out().trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    for (const record of records) expect(Object.keys(record)).toEqual(['time', 'level', 'msg', 'source', 'line']);
+    expect(records).toEqual([
+      { time: '2026-11-21T00:55:47.000Z', level: 'warn', msg: 'pino', source: 'app.1.log', line: '{"level":40,"time":"1795222547","msg":"pino","pid":7,"hostname":"h"}' },
+      { time: null, level: 'info', msg: 'no time', source: 'app.1.log', line: '{"level":30,"msg":"no time"}' },
+      { time: '2026-11-20T07:00:00.000Z', level: 'error', msg: 'desktop', source: 'app.1.log', line: '2026-11-20T08:00:00+01:00 error desktop' },
+      { time: null, level: 'unknown', msg: 'plain \u00e9', source: 'app.1.log', line: 'plain \u00e9' },
+    ]);
+  });
+
+  it('-n 0 prints nothing and exits 0 (text and --json)', async () => {
+    writeFileSync(path.join(tmp.dir, 'a.log'), 'x\ny\n');
+    for (const extra of [[], ['--json']]) {
+      const t = cliIo();
+      expect(await runCli(['tail', '--log-dir', tmp.dir, '-n', '0', ...extra], t)).toBe(0);
+      expect(t.out()).toBe('');
+      expect(t.err()).toBe('');
+    }
+  });
+});
+
 describe('codex-diag tail -f (real process)', () => {
   function startTail(args: string[]) {
     const child = spawn(process.execPath, [cliMain, 'tail', '-f', '--log-dir', tmp.dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -211,6 +211,40 @@ describe('readLastLines', () => {
     });
   });
 
+  it('reads a file of nothing but newlines as that many empty lines, at any block size', async () => {
+    writeFiles([['nl.log', '\n\n\n']]);
+    for (const blockBytes of [1, 2, 3, 64]) {
+      expect(await texts(10, { blockBytes })).toEqual(['', '', '']);
+      expect(await texts(2, { blockBytes })).toEqual(['', '']);
+    }
+  });
+
+  it('orders desktop text logs across month and year boundaries by their day dirs', async () => {
+    const seg = (ymd: string, n = 1) => `${ymd}/codex-desktop-s-1-t0-i0-000000-${n}.log`;
+    // mtimes newest-first on purpose: only the YYYY/MM/DD dirs can give this order.
+    writeFiles([
+      [seg('2027/01/01'), 'e\n'],
+      [seg('2026/02/01'), 'd\n'],
+      [seg('2026/01/31', 2), 'c\n'],
+      [seg('2026/01/31', 1), 'b\n'],
+      [seg('2025/12/31'), 'a\n'],
+    ]);
+    expect(await texts(10)).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('reads a file that grows during the read up to the size discovery saw, so the last lines stay consistent', async () => {
+    writeFiles([['app.1.log', 'one\ntwo\n']]);
+    const fileSystem: TailFileSystem = {
+      open: async (p) => {
+        const handle = await nodeTailFileSystem.open(p);
+        await fsp.appendFile(p, 'three (written after discovery)\n');
+        return handle;
+      },
+    };
+    const result = await readLastLines({ logDir: tmp.dir, count: 5, fileSystem });
+    expect(result.lines.map((l) => l.text)).toEqual(['one', 'two']);
+  });
+
   it('counts only accepted lines when filtering', async () => {
     writeFiles([['a.log', 'keep 1\ndrop\nkeep 2\ndrop\ndrop\n']]);
     const result = await readLastLines({ logDir: tmp.dir, count: 2, accept: (l) => l.text.startsWith('keep') });
