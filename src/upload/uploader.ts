@@ -17,6 +17,12 @@ export interface UploaderOptions
   onDrain?: (result: DrainResult) => void;
   /** Imports Sentry (default: `loadSentry`); called at most once per uploader unless it fails. */
   loadSentry?: () => Promise<SentryModules>;
+  /**
+   * Epoch ms before which no background drain starts (after `start` or `enqueue`): the first send
+   * imports @sentry/node (about half a second), which must stay off the host app's start-up path.
+   * An explicit `drain()` or `close()` is not held back.
+   */
+  notBefore?: number;
   /** Budget of a background drain (default 60 s): a stuck server never pins a drain for long. */
   backgroundDeadlineMs?: number;
 }
@@ -46,6 +52,8 @@ export class Uploader {
   private pendingKick: Promise<DrainResult | undefined> | undefined;
   private controller: AbortController | undefined;
   private timer: unknown;
+  /** Waits out `notBefore`. */
+  private holdTimer: unknown;
   private closed = false;
   /** Sentry, imported on the first drain and kept (each drain creates and closes its own client). */
   private sentry: Promise<SentryModules> | undefined;
@@ -87,6 +95,7 @@ export class Uploader {
     const startedAt = this.clock.now();
     this.closed = true;
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    if (this.holdTimer !== undefined) this.clock.clearTimeout(this.holdTimer);
     const running = this.chain.catch(() => undefined);
     const work = (async () => {
       await Promise.race([running, this.delay(Math.max(budget / 2, 1))]);
@@ -106,6 +115,14 @@ export class Uploader {
 
   private kick(): void {
     if (this.closed || !this.dsn || this.pendingKick) return;
+    const holdFor = (this.options.notBefore ?? 0) - this.clock.now();
+    if (holdFor > 0) {
+      this.holdTimer ??= this.clock.setTimeout(() => {
+        this.holdTimer = undefined;
+        this.kick();
+      }, holdFor);
+      return;
+    }
     const run = this.chain
       .catch(() => undefined)
       .then(() => {
@@ -125,7 +142,7 @@ export class Uploader {
     }
     const controller = new AbortController();
     this.controller = controller;
-    const { outboxDir, dsn: _dsn, clock: _clock, log: _log, onDrain: _onDrain, backgroundDeadlineMs: _b, loadSentry: _load, ...rest } = this.options;
+    const { outboxDir, dsn: _dsn, clock: _clock, log: _log, onDrain: _onDrain, backgroundDeadlineMs: _b, loadSentry: _load, notBefore: _nb, ...rest } = this.options;
     const result = await drainOutbox({ ...rest, outboxDir, dsn, clock: this.clock, log: this.log, deadlineMs, force, signal: controller.signal, loadSentry: () => this.loadSentry() });
     this.stats.drains++;
     this.stats.sent += result.sent;

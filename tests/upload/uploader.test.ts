@@ -101,6 +101,27 @@ describe('Uploader (what the embedding owns)', () => {
     expect(imports).toBe(1);
   });
 
+  it('holds background drains (and so the Sentry import) until notBefore: off the host app’s start-up path', async () => {
+    const clock = new ManualClock();
+    const importedAt: number[] = [];
+    const drains: DrainResult[] = [];
+    const options = { outboxDir, dsn: ingest.dsn, clock, notBefore: clock.now() + 5_000, onDrain: (r: DrainResult) => drains.push(r) };
+    uploader = new Uploader({ ...options, loadSentry: () => (importedAt.push(clock.now()), loadSentry()) });
+    uploader.start();
+    const first = await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
+    clock.advance(4_999);
+    // Drains run one after another: had start() or enqueue() kicked one, it would have sent the item before this one.
+    expect(await uploader.drain()).toMatchObject({ sent: 1, results: [{ eventId: first.eventId, outcome: 'sent' }] });
+    expect(drains).toHaveLength(1);
+
+    const second = await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
+    expect(await pendingItems(outboxDir)).toHaveLength(1);
+    clock.advance(1);
+    await waitFor(() => drains.length === 2, 10_000, 'the held drain');
+    expect(drains[1]).toMatchObject({ sent: 1, pending: 0, results: [{ eventId: second.eventId }] });
+    expect(importedAt).toHaveLength(1);
+  });
+
   describe('close() keeps its budget', () => {
     let server: net.Server;
     let sockets: net.Socket[];
