@@ -132,7 +132,7 @@ const privateKeyPass: TextPass = {
 // --- key=value pairs in free text ----------------------------------------------------------------
 
 const KEY_VALUE =
-  /(?<![A-Za-z0-9_.\-])(["']?)([A-Za-z_][A-Za-z0-9_.\-]*)\1(\s{0,8}[:=]\s{0,8})("(?:[^"\\\r\n]|\\.)*(?:"|$)|'[^'\r\n]*(?:'|$)|\{[^{}\r\n]*\}|\[[^[\]\r\n]*\]|[^\s,;&"'<>{}[\]():=]+)/g;
+  /(?<![A-Za-z0-9_.\-])((?:\\?["'])?)([A-Za-z_][A-Za-z0-9_.\-]*)\1(\s{0,8}[:=]\s{0,8})(\\"(?:[^"\\\r\n]|\\[^"\r\n])*(?:\\"|$)|"(?:[^"\\\r\n]|\\.)*(?:"|$)|'[^'\r\n]*(?:'|$)|\{[^{}\r\n]*\}|\[[^[\]\r\n]*\]|[^\s,;&"'<>{}[\]():=]+)/g;
 
 /** The rest of a bare secret value after the match (a bare value in the pattern stops at `:` and `=`). */
 const BARE_REST = /[^\s,;&"'<>{}[\]()]*/y;
@@ -158,13 +158,14 @@ function redactKeyValues(text: string, count: () => void): string {
       pattern.lastIndex = valueStart;
       continue;
     }
-    const quoted = value.startsWith('"') || value.startsWith("'");
+    // `\"` quotes JSON inside a quoted string (`body="{\"password\":\"x\"}"`, Rust's `{:?}`).
+    const q = value.startsWith('\\"') ? '\\"' : value.startsWith('"') || value.startsWith("'") ? value[0]! : '';
+    const quoted = q !== '';
     // A quoted value may be cut off by the end of the text (a line cut at 64 KiB): it still goes.
-    const closed = quoted && value.length > 1 && value.endsWith(value[0]!);
-    const inner = quoted ? value.slice(1, closed ? -1 : undefined) : value;
+    const closed = quoted && value.length >= 2 * q.length && value.endsWith(q);
+    const inner = quoted ? value.slice(q.length, closed ? -q.length : undefined) : value;
     if (LITERALS.has(inner) || inner.startsWith(MARKER_PREFIX)) continue;
     count();
-    const q = quoted ? value[0] : '';
     out += `${text.slice(copied, m.index)}${quote}${key}${quote}${separator}${q}${marker('secret_field')}${closed ? q : ''}`;
     copied = m.index + match.length;
     if (!quoted && !value.startsWith('{') && !value.startsWith('[')) {
@@ -377,6 +378,8 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: 'GET /cb?code=1&access_token=at-55aa66bb&state=ok', secret: 'at-55aa66bb' },
       { text: 'redirect url=https://x.example/cb?token=tk-4242abcd', secret: 'tk-4242abcd' },
       { text: 'args cmd="login --x password=pw-9090 --y"', secret: 'pw-9090' },
+      { text: '2026-11-21T00:00:00Z info body="{\\"password\\":\\"esc-pw-31\\",\\"user\\":\\"bob\\"}"', secret: 'esc-pw-31' },
+      { text: 'request Request { body: "{\\"api_key\\": \\"esc key 32\\"}" }', secret: 'esc key 32' },
     ],
     keeps: [
       'usage input_tokens: 1234 output_tokens: 56 max_tokens=4096',

@@ -151,7 +151,7 @@ describe('redactor', () => {
       'a', '-', ' ', '\\', '"', 'sk-', 'sk-ant-', 'ghp_', 'github_pat_', 'AKIA', 'xoxb-', 'AIza', 'eyJ', 'eyJa.', 'eyJaaaaaaaaa.eyJaaaaaaaaa',
       'a@', '@a.', 'a.', 'a@a.', 'http://', 'a://a:', 'http://a:a', '-----BEGIN PRIVATE KEY-----', '-----BEGIN ', 'Bearer ', 'bearer a',
       'password=', 'a=', 'a:', '"a":', '"password":"\\', "'a'='", 'token=', '/home/', '/home/alice', '/Users/x', 'C:\\Users\\',
-      'cookie:', 'authorization: ', '{"a":', '"token":{', '"token":["', '\\u0040', 'a%40', '%40a.', 'curl -u ', 'sk_live_', 'npm_', 'hf_', '0', '%', 'a_', 'a:b', 'a="', 'url=a', 'a=b=', 'password=a:',
+      'cookie:', 'authorization: ', '{"a":', '"token":{', '"token":["', '\\u0040', 'a%40', '%40a.', 'curl -u ', '\\"a\\":', 'a:\\"', '\\"token\\":\\"\\\\', 'sk_live_', 'npm_', 'hf_', '0', '%', 'a_', 'a:b', 'a="', 'url=a', 'a=b=', 'password=a:',
     ];
     const size = 1024 * 1024;
     const timings: Array<[string, number]> = [];
