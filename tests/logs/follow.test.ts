@@ -59,8 +59,9 @@ describe('followLogs', () => {
     const logDir = path.join(tmp.dir, 'not-yet');
     const f = startFollowing(logDir, { watch });
     const total = 4000;
-    // Small files and short pauses: rotations come faster than scans, racing discovery against the writer.
-    const writing = writeRolling(logDir, { lines: total, size: '8k', pauseEvery: 20, pauseMs: 1 });
+    // Small files, and a pause for the worker to catch up every 20 lines: rotations come faster than
+    // scans, racing discovery against the writer.
+    const writing = writeRolling(logDir, { lines: total, size: '8k', pauseEvery: 20, flushAtPause: true });
     await waitFor(() => f.lines.length >= total, 30_000, `${total} lines`);
     await writing;
     await f.settleScans(); // a few more scans: nothing may be repeated

@@ -17,7 +17,7 @@ export function tempDir(prefix = 'codex-diag-logs-'): { dir: string; cleanup: ()
 /** Runs the real pino-roll writer fixture in a child process (so the worker thread is real). */
 export function writeRolling(
   logDir: string,
-  opts: { lines: number; size: string; limit?: number; pauseEvery?: number; pauseMs?: number },
+  opts: { lines: number; size: string; limit?: number; pauseEvery?: number; flushAtPause?: boolean },
 ): Promise<void> {
   const args = [
     path.join(fixturesDir, 'write-rolling.mjs'),
@@ -26,7 +26,7 @@ export function writeRolling(
     opts.size,
     String(opts.limit ?? 0),
     String(opts.pauseEvery ?? 50),
-    String(opts.pauseMs ?? 0),
+    opts.flushAtPause ? '1' : '0',
   ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
