@@ -60,7 +60,8 @@ export async function acquireDrainLock(dir: string, options: DrainLockOptions): 
     }
     const holder = await readLock(lockPath);
     if (holder === 'missing') continue;
-    const stale = holder === 'unreadable' ? await olderThan(lockPath, Math.min(staleMs, 5_000)) : !isAlive(holder.pid) || now - holder.heartbeatAt > staleMs;
+    // A heartbeat far in the future (the clock was set back since) would otherwise never go stale.
+    const stale = holder === 'unreadable' ? await olderThan(lockPath, Math.min(staleMs, 5_000)) : !isAlive(holder.pid) || Math.abs(now - holder.heartbeatAt) > staleMs;
     if (!stale) return null;
     // Rename aside, then check we moved the stale file and not a fresh lock someone just took.
     const aside = `${lockPath}.stale-${process.pid}-${token}`;

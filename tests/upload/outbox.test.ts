@@ -176,6 +176,18 @@ describe('drain lock', () => {
     await taker!.release();
   });
 
+  it('a live owner whose heartbeat is far in the future (the clock was set back) is stale too', async () => {
+    await fsp.mkdir(outboxDir, { recursive: true });
+    const write = (heartbeatAt: number) =>
+      fsp.writeFile(path.join(outboxDir, DRAIN_LOCK_NAME), JSON.stringify({ pid: process.pid, token: 'other', acquiredAt: heartbeatAt, heartbeatAt }));
+    await write(clock.now() + 30_000);
+    expect(await acquireDrainLock(outboxDir, { clock, staleMs: 60_000 })).toBeNull();
+    await write(clock.now() + 24 * 3_600_000);
+    const lock = await acquireDrainLock(outboxDir, { clock, staleMs: 60_000 });
+    expect(lock).not.toBeNull();
+    await lock!.release();
+  });
+
   it('a holder that was taken over learns it on refresh and leaves the new lock alone', async () => {
     await fsp.mkdir(outboxDir, { recursive: true });
     const holder = await acquireDrainLock(outboxDir, { clock, staleMs: 60_000 });
