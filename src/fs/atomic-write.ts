@@ -12,7 +12,16 @@ export interface AtomicWriteOptions {
 
 /** Rename errors that Windows indexers and virus scanners cause by holding the file briefly. */
 const TRANSIENT_RENAME_CODES = new Set(['EPERM', 'EBUSY', 'EACCES']);
-const RENAME_RETRY_DELAYS_MS = [10, 20, 40, 80, 160, 320, 640];
+/** Waits between rename attempts: about 1.3 s in all, then the error stands. */
+export const RENAME_RETRY_DELAYS_MS: readonly number[] = [10, 20, 40, 80, 160, 320, 640];
+
+/** The edges of a rename with retries, injectable so tests can fail renames and skip the waits. */
+export interface RenameEdges {
+  rename?: (from: string, to: string) => Promise<void>;
+  wait?: (ms: number) => Promise<void>;
+}
+
+const realWait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Writes files atomically: temp file in the same directory, write, fsync, rename, fsync the
@@ -23,10 +32,12 @@ const RENAME_RETRY_DELAYS_MS = [10, 20, 40, 80, 160, 320, 640];
 export class AtomicWriter {
   private readonly queues = new Map<string, Promise<unknown>>();
 
+  constructor(private readonly edges: RenameEdges = {}) {}
+
   write(filePath: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
     const key = path.resolve(filePath);
     const previous = this.queues.get(key) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => writeAtomicNow(key, data, options));
+    const next = previous.catch(() => undefined).then(() => writeAtomicNow(key, data, options, this.edges));
     this.queues.set(key, next);
     const cleanup = () => {
       if (this.queues.get(key) === next) this.queues.delete(key);
@@ -49,7 +60,12 @@ export function tempPathFor(filePath: string): string {
   return path.join(dir, `.${path.basename(filePath)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
-async function writeAtomicNow(filePath: string, data: string | Uint8Array, options: AtomicWriteOptions): Promise<void> {
+async function writeAtomicNow(
+  filePath: string,
+  data: string | Uint8Array,
+  options: AtomicWriteOptions,
+  edges: RenameEdges,
+): Promise<void> {
   const mode = options.mode ?? 0o600;
   const doSync = options.fsync ?? true;
   const tmp = tempPathFor(filePath);
@@ -62,7 +78,7 @@ async function writeAtomicNow(filePath: string, data: string | Uint8Array, optio
     handle = undefined;
     // open(2)'s mode is masked by the umask; set it explicitly.
     await fsp.chmod(tmp, mode);
-    await renameWithRetry(tmp, filePath);
+    await renameWithRetry(tmp, filePath, edges);
   } catch (error) {
     if (handle) await handle.close().catch(() => undefined);
     await fsp.rm(tmp, { force: true }).catch(() => undefined);
@@ -71,15 +87,18 @@ async function writeAtomicNow(filePath: string, data: string | Uint8Array, optio
   if (doSync) await fsyncDirectory(path.dirname(filePath));
 }
 
-export async function renameWithRetry(from: string, to: string): Promise<void> {
+/** Renames, retrying EPERM/EBUSY/EACCES with growing waits (see TRANSIENT_RENAME_CODES); other errors at once. */
+export async function renameWithRetry(from: string, to: string, edges: RenameEdges = {}): Promise<void> {
+  const rename = edges.rename ?? ((a: string, b: string) => fsp.rename(a, b));
+  const wait = edges.wait ?? realWait;
   for (let attempt = 0; ; attempt++) {
     try {
-      await fsp.rename(from, to);
+      await rename(from, to);
       return;
     } catch (error) {
       const delay = RENAME_RETRY_DELAYS_MS[attempt];
       if (delay === undefined || !TRANSIENT_RENAME_CODES.has(errnoCode(error) ?? '')) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await wait(delay);
     }
   }
 }
