@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
-import { drainOutbox, type DrainOptions, type ItemResult } from './drain.js';
+import { isDiagError, oneLine } from '../errors.js';
+import { drainOutbox, type DrainOptions, type DrainResult, type ItemResult } from './drain.js';
 import { parseDsn } from './dsn.js';
 import { enqueueBundle, pendingItems } from './enqueue.js';
 
@@ -39,7 +40,15 @@ export async function uploadBundle(options: UploadBundleOptions): Promise<Upload
     const pending = (await pendingItems(outboxDir)).length;
     return { eventId: queued.eventId, itemId: queued.itemId, sent: false, pending, reason: 'no Sentry DSN configured: the bundle stays local' };
   }
-  const drained = await drainOutbox({ ...drainOptions, outboxDir, dsn, deadlineMs: deadlineMs ?? 10_000, firstItemId: queued.itemId });
+  let drained: DrainResult;
+  try {
+    drained = await drainOutbox({ ...drainOptions, outboxDir, dsn, deadlineMs: deadlineMs ?? 10_000, firstItemId: queued.itemId });
+  } catch (error) {
+    // Queued is what counts (the contract's exit 4, never 1): a local fault in the attempt is its reason.
+    if (isDiagError(error) && error.code === 'BAD_DSN') throw error;
+    const pending = (await pendingItems(outboxDir).catch(() => [queued])).length;
+    return { eventId: queued.eventId, itemId: queued.itemId, sent: false, pending, reason: `the upload failed locally (${oneLine(error)}); the bundle is queued` };
+  }
   const result = drained.results.find((r) => r.itemId === queued.itemId);
   const sent = result?.outcome === 'sent';
   let reason: string | undefined;

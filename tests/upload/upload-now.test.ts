@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { enqueueBundle, pendingItems, uploadBundle } from '../../src/upload/index.js';
+import { DRAIN_LOCK_NAME, enqueueBundle, pendingItems, uploadBundle } from '../../src/upload/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { makeTestBundle, tempDir } from './helpers.js';
 
@@ -33,6 +33,15 @@ describe('uploadBundle (export --upload): queue, then one bounded attempt', () =
     const result = await uploadBundle({ outboxDir, bundlePath: await makeTestBundle(dir, { lines: 5 }), dsn: ingest.dsn });
     expect(result).toMatchObject({ sent: false, pending: 1, reason: 'HTTP 503; the bundle is queued' });
     expect((await pendingItems(outboxDir)).map((i) => i.eventId)).toEqual([result.eventId]);
+  });
+
+  it('a local fault in the attempt still means queued, with the reason (never an error after queueing)', async () => {
+    // A directory where the drain lock should be: the drain cannot even start.
+    await fsp.mkdir(path.join(outboxDir, DRAIN_LOCK_NAME), { recursive: true });
+    const result = await uploadBundle({ outboxDir, bundlePath: await makeTestBundle(dir, { lines: 5 }), dsn: ingest.dsn });
+    expect(result).toMatchObject({ sent: false, pending: 1, reason: expect.stringMatching(/^the upload failed locally \(.*EISDIR.*\); the bundle is queued$/) });
+    expect((await pendingItems(outboxDir)).map((i) => i.eventId)).toEqual([result.eventId]);
+    expect(ingest.requests).toHaveLength(0);
   });
 
   it('a hanging server costs no more than the budget', async () => {
