@@ -24,9 +24,12 @@ interface MigrationStep {
 
 const secondsToMs = (value: number | null): number | null => (value === null ? null : Math.round(value * 1000));
 
+// A key an older version did not know but a newer one defines (`startup` in v1; `history`,
+// `incidents` in v2) is passed on as it is, never replaced: when it does not fit the newer schema,
+// validation rejects the file (moved aside whole by the store) instead of the migration dropping it.
+
 function v1ToV2(doc: StateV1): unknown {
-  const startup = isPlainObject(doc['startup']) ? doc['startup'] : {};
-  return { ...doc, version: 2, startup };
+  return { ...doc, version: 2, startup: doc['startup'] ?? {} };
 }
 
 function v2ToV3(doc: StateV2): unknown {
@@ -45,8 +48,8 @@ function v2ToV3(doc: StateV2): unknown {
       last_heartbeat_at: secondsToMs(renderer.last_heartbeat_at),
       last_recovery_at: secondsToMs(renderer.last_recovery_at),
     },
-    startup: { ...startup, history: Array.isArray(startup['history']) ? startup['history'] : launches },
-    incidents: isPlainObject(doc['incidents']) ? doc['incidents'] : {},
+    startup: { ...startup, history: startup['history'] ?? launches },
+    incidents: doc['incidents'] ?? {},
   };
 }
 
@@ -99,20 +102,20 @@ export function migrateToCurrent(doc: unknown, file: string): MigrationResult {
   let current: unknown = structuredClone(doc);
   for (const step of chain) {
     if (step.from < from) continue;
-    current = step.up(validate(step.schema, current, step.from, file) as never);
+    current = step.up(validate(step.schema, current, step.from, file, from) as never);
   }
-  const state = validate(stateV3Schema, current, CURRENT_STATE_VERSION, file) as StateV3;
+  const state = validate(stateV3Schema, current, CURRENT_STATE_VERSION, file, from) as StateV3;
   return { state, from };
 }
 
-function validate(schema: z.ZodType, doc: unknown, version: number, file: string): unknown {
+function validate(schema: z.ZodType, doc: unknown, version: number, file: string, from: number): unknown {
   const result = schema.safeParse(doc);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
   throw new DiagError(
     'STATE_CORRUPT',
-    `state file ${file} does not match state v${version}: ${where}: ${issue?.message ?? 'invalid'}`,
+    `state file ${file} does not match state v${version}${from === version ? '' : ` (migrating from v${from})`}: ${where}: ${issue?.message ?? 'invalid'}`,
   );
 }
 

@@ -117,6 +117,16 @@ describe('state migrations', () => {
   });
 
   it.each([
+    [{ startup: 'fast' }, 'state v2 (migrating from v1): startup: Invalid input: expected object, received string'],
+    [{ incidents: [1] }, 'state v3 (migrating from v1): incidents: Invalid input: expected record, received array'],
+    [{ version: 2, startup: { history: 'x' } }, 'state v3 (migrating from v2): startup.history: Invalid input: expected array, received string'],
+  ])('never drops an older file\'s key that a newer version defines differently: %j is corrupt, not rewritten', (doc, message) => {
+    const error = errorOf(() => migrateToCurrent(doc, FILE));
+    expect(error.code).toBe('STATE_CORRUPT');
+    expect(error.message).toBe(`state file ${FILE} does not match ${message}`);
+  });
+
+  it.each([
     [null, 'not a JSON object'],
     [[1, 2], 'not a JSON object'],
     ['text', 'not a JSON object'],
