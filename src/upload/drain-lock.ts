@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
-import { errnoCode } from '../errors.js';
+import { DiagError, errnoCode, oneLine } from '../errors.js';
 
 export interface DrainLockOptions {
   clock: Clock;
@@ -112,7 +112,7 @@ async function readLock(lockPath: string): Promise<LockContent | 'missing' | 'un
     text = await fsp.readFile(lockPath, 'utf8');
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return 'missing';
-    throw error;
+    throw new DiagError('IO', `cannot read the drain lock ${lockPath}: ${oneLine(error)} (expected a small JSON file; remove it if no codex-diag is uploading)`, { cause: error });
   }
   try {
     const parsed = JSON.parse(text) as Partial<LockContent>;

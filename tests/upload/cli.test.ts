@@ -113,6 +113,16 @@ describe('codex-diag upload', () => {
     expect(await fsp.readdir(path.join(outboxDir, 'failed'))).toContain(`${badZip}.zip`);
   });
 
+  it('an outbox it cannot lock: exit 1 with one line naming the lock file, nothing removed', async () => {
+    await queue(1);
+    await fsp.mkdir(path.join(outboxDir, '.drain.lock'));
+    const t = io();
+    expect(await runCli(['upload', '--data-dir', dataDir, '--dsn', ingest.dsn, '--json'], t)).toBe(1);
+    expect(t.out()).toBe('');
+    expect(t.err()).toMatch(new RegExp(`^codex-diag: cannot read the drain lock ${outboxDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/\\.drain\\.lock: EISDIR[^\n]*\n$`));
+    expect(await pendingItems(outboxDir)).toHaveLength(1);
+  });
+
   it('no DSN: nothing sent, the user told bundles stay local; exit 4 with items pending, 0 without', async () => {
     await queue(1);
     const t = io();
