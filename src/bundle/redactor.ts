@@ -7,6 +7,7 @@ import {
   type TextPass,
 } from './redaction-rules.js';
 import { redactJsonTokens, type JsonWalkHooks } from './json-token-walk.js';
+import { pemOpeningField, redactPemField, type FieldPath } from './pem-across-json-lines.js';
 import { secretKeyRule } from './secret-keys.js';
 
 /** Replacements per rule name; every rule of the redactor is present, zero when it never fired. */
@@ -73,6 +74,8 @@ export function createRedactor(options: RedactorOptions): Redactor {
     const lineState: PassState = { insidePrivateKey: false };
     // A PEM block open when its source ended: a rotated log may hold the rest in the next file.
     let privateKeyCarried = false;
+    // A PEM block printed line by line into JSON records: the field its lines are in.
+    let pemField: FieldPath | null = null;
     let totalCount = 0;
     const bump = (name: string) => {
       counts[name] = (counts[name] ?? 0) + 1;
@@ -186,7 +189,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
         }
         // No rule's trigger in the raw line: nothing to redact, not even inside its JSON. (`\u` and
         // `\/` escapes could spell a trigger the raw text hides, so such lines take the full path.)
-        if (!lineState.insidePrivateKey && !anyTrigger.test(input) && !input.includes('\\u') && !input.includes('\\/')) return input;
+        if (!lineState.insidePrivateKey && pemField === null && !anyTrigger.test(input) && !input.includes('\\u') && !input.includes('\\/')) return input;
         if (JSON_START.test(input)) {
           let parsed: unknown;
           let ok = false;
@@ -199,7 +202,14 @@ export function createRedactor(options: RedactorOptions): Redactor {
           if (ok) {
             lineState.insidePrivateKey = false;
             const before = total();
+            if (pemField !== null) {
+              const part = redactPemField(parsed, pemField, marker('private_key'));
+              if (part !== 'none') bump('private_key');
+              if (part !== 'body') pemField = null;
+            }
+            const opening = input.includes('PRIVATE KEY') ? pemOpeningField(parsed) : null;
             const redacted = redactValue(parsed, true);
+            if (opening !== null) pemField = opening;
             if (total() !== before) return JSON.stringify(redacted);
           }
           // Unchanged lines keep their exact bytes (big integers, spacing, key order), but JSON.parse
@@ -222,6 +232,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
       value: (input) => redactValue(input, false),
       endOfSource() {
         privateKeyCarried = lineState.insidePrivateKey;
+        pemField = null;
         lineState.insidePrivateKey = false;
       },
       counts: () => ({ ...counts }),

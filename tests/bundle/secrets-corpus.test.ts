@@ -42,6 +42,20 @@ const LEAK_REGRESSIONS: ReadonlyArray<{ text: string; secret: string }> = [
   { text: '{"level":30,"msg":"env","env":[{"key":"DB_PASSWORD","value":"envPw13"}]}', secret: 'envPw13' },
 ];
 
+/** Secrets spread over several lines of one file, fed in as consecutive lines. */
+const MULTI_LINE_LEAKS: ReadonlyArray<{ lines: string[]; secrets: string[] }> = [
+  {
+    // A sidecar's stderr, one pino record per output line.
+    lines: [
+      '{"level":50,"time":1,"stream":"stderr","msg":"-----BEGIN RSA PRIVATE KEY-----"}',
+      '{"level":50,"time":2,"stream":"stderr","msg":"MIIEowIBAAKCAQEAsidecarBody17"}',
+      '{"level":50,"time":3,"stream":"stderr","msg":"sidecarBody18+/=="}',
+      '{"level":50,"time":4,"stream":"stderr","msg":"-----END RSA PRIVATE KEY-----"}',
+    ],
+    secrets: ['sidecarBody17', 'sidecarBody18'],
+  },
+];
+
 /** Secrets placed outside the log lines: the incident's fields and the app version it carries. */
 const INCIDENT_SECRETS = ['incPw14', 'incCookie15', 'incVersion16'];
 
@@ -61,6 +75,7 @@ beforeAll(async () => {
     if (example.text.startsWith('{')) lines.push({ source: 'app.1.log', text: example.text });
   }
   for (const leak of LEAK_REGRESSIONS) lines.push({ source: 'app.1.log', text: leak.text });
+  for (const leak of MULTI_LINE_LEAKS) for (const text of leak.lines) lines.push({ source: 'sidecar.1.log', text });
   for (const text of harmless) lines.push({ source: 'other.log', text });
   const built = await buildBundle(
     {
@@ -104,6 +119,14 @@ describe('secrets corpus', () => {
   for (const leak of LEAK_REGRESSIONS) {
     it(`regression: ${JSON.stringify(leak.secret)} of ${JSON.stringify(leak.text).slice(0, 60)} survives in no entry`, () => {
       for (const [name, bytes] of entries) expect(bytes.includes(leak.secret), `${name} holds ${leak.secret}`).toBe(false);
+    });
+  }
+
+  for (const leak of MULTI_LINE_LEAKS) {
+    it(`regression: ${leak.secrets.join(', ')} spread over ${leak.lines.length} lines survive in no entry`, () => {
+      for (const [name, bytes] of entries) {
+        for (const secret of leak.secrets) expect(bytes.includes(secret), `${name} holds ${secret}`).toBe(false);
+      }
     });
   }
 
