@@ -93,16 +93,17 @@ export function createRedactor(options: RedactorOptions): Redactor {
 
     // A string inside a JSON value is self-contained: its PEM state never leaks to the next one.
     // A string that holds JSON (a logged body, a message that is a record) is parsed so key rules reach inside.
-    const redactString = (s: string): string => {
+    // `pem`: the PEM state of the strings before this one in the same array (a key split into lines).
+    const redactString = (s: string, pem: PassState = { insidePrivateKey: false }): string => {
       const nested = wholeJson(s);
       if (nested !== undefined) {
         const before = total();
         const redacted = redactValue(nested, true);
         // Unchanged: duplicate keys may still hide a value from the parse (see `line`).
-        return total() === before ? runText(walk(s), { insidePrivateKey: false }) : JSON.stringify(redacted);
+        return total() === before ? runText(walk(s), pem) : JSON.stringify(redacted);
       }
       // JSON that does not parse (a cut body) gets its string tokens decoded and key rules first.
-      return runText(JSON_START.test(s) ? walk(s) : s, { insidePrivateKey: false });
+      return runText(JSON_START.test(s) ? walk(s) : s, pem);
     };
     const walkHooks: JsonWalkHooks = {
       string: (decoded) => redactString(decoded),
@@ -128,6 +129,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
       if (typeof input === 'string') return redactString(input);
       if (Array.isArray(input)) {
         const out = owned ? input : new Array<unknown>(input.length);
+        const pem: PassState = { insidePrivateKey: false };
         for (let i = 0; i < input.length; i++) {
           // Flat header lists (Node's rawHeaders: ['Cookie', 'sid=...', 'Host', 'x']): a header
           // name's value is the next element.
@@ -137,7 +139,8 @@ export function createRedactor(options: RedactorOptions): Redactor {
             bump(rule);
             out[i] = marker(rule);
           } else {
-            out[i] = redactValue(input[i], owned);
+            const element = input[i];
+            out[i] = typeof element === 'string' ? redactString(element, pem) : redactValue(element, owned);
           }
         }
         return out;
