@@ -254,7 +254,8 @@ export class DiagnosticsService implements Diagnostics {
       await Promise.allSettled([
         this.state?.close(),
         uploader?.close({ timeoutMs: Math.max(1, left() - 100) }),
-        ...[...this.sidecars].map((s) => s.stop()),
+        // Half of what is left between SIGTERM and SIGKILL, so even a sidecar that ignores SIGTERM is gone in budget.
+        ...[...this.sidecars].map((s) => s.stop({ graceMs: Math.floor(left() / 2) })),
       ]);
       const logger = this.logger;
       // Records written after this point would only fail against a closed transport.
@@ -265,7 +266,13 @@ export class DiagnosticsService implements Diagnostics {
       this.fault('close', error);
       return false;
     });
-    this.closePromise = this.within(work, budget).then((done) => ({ completed: done === true, elapsedMs: this.clock.now() - startedAt }));
+    // The clock's timers are unref'd, and so are pino's worker and the kill timers: without one
+    // referenced handle a host that ends with `await diag.close()` would exit mid-flush, before close
+    // resolves and before whatever it does next. A real timer, so it is bounded even with a test clock.
+    const keepAlive = setTimeout(() => undefined, budget);
+    this.closePromise = this.within(work, budget)
+      .then((done) => ({ completed: done === true, elapsedMs: this.clock.now() - startedAt }))
+      .finally(() => clearTimeout(keepAlive));
     return this.closePromise;
   }
 

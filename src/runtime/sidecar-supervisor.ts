@@ -13,6 +13,7 @@ import { DiagError, errnoCode } from '../errors.js';
 import { killProcessTree, killProcessTreeSync } from './process-tree.js';
 import { formatCommandLine } from './sidecar-command.js';
 import { LineSplitter, DEFAULT_MAX_LINE_BYTES } from './sidecar-line-splitter.js';
+import { droppedOutputLine, SidecarLogBudget, type SidecarLogBudgetOptions } from './sidecar-log-budget.js';
 import { RestartPolicy } from './sidecar-restart-policy.js';
 import type {
   SidecarEvent,
@@ -41,6 +42,8 @@ export interface SidecarSupervisorOptions {
   /** Kill the tree synchronously if the host process exits while the sidecar runs. Default true. */
   killOnHostExit?: boolean;
   maxLineBytes?: number;
+  /** How much output reaches onLogLine; the rest is dropped and counted (see SidecarLogBudget). */
+  logBudget?: SidecarLogBudgetOptions;
 }
 
 const CRASH_SIGNALS = new Set(['SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGABRT', 'SIGTRAP', 'SIGSYS']);
@@ -90,6 +93,8 @@ export class SidecarSupervisor {
   private detachAbort: (() => void) | undefined;
   /** Kills of a crashed run's leftovers (its group) that a restart or stop() waits for. */
   private cleanups = new Set<Promise<unknown>>();
+  /** One per stream (so the note on dropped lines lands in the right one), kept across runs so a crash loop of a noisy sidecar stays bounded too. */
+  private readonly logBudgets: Record<'stdout' | 'stderr', SidecarLogBudget>;
 
   constructor(options: SidecarSupervisorOptions = {}) {
     this.options = options;
@@ -97,6 +102,7 @@ export class SidecarSupervisor {
     this.random = options.random ?? Math.random;
     this.spawnEdge = options.spawn ?? ((command, args, spawnOptions) => nodeSpawn(command, args, spawnOptions));
     this.platform = options.platform ?? process.platform;
+    this.logBudgets = { stdout: new SidecarLogBudget(options.logBudget), stderr: new SidecarLogBudget(options.logBudget) };
   }
 
   get state(): SidecarState {
@@ -154,14 +160,18 @@ export class SidecarSupervisor {
     return true;
   }
 
-  stop(): Promise<void> {
+  /**
+   * Stops supervising and kills the tree. `graceMs` shortens the wait between SIGTERM and SIGKILL
+   * (a bounded close must not leave a sidecar that ignores SIGTERM running past its budget).
+   */
+  stop(options: { graceMs?: number } = {}): Promise<void> {
     if (this.stopPromise) return this.stopPromise;
     if (this.stateValue === 'idle') return Promise.resolve();
-    this.stopPromise = this.stopNow();
+    this.stopPromise = this.stopNow(options.graceMs);
     return this.stopPromise;
   }
 
-  private async stopNow(): Promise<void> {
+  private async stopNow(graceMs: number | undefined): Promise<void> {
     this.stateValue = 'stopping';
     this.detachAbort?.();
     this.detachAbort = undefined;
@@ -172,7 +182,7 @@ export class SidecarSupervisor {
     const run = this.run;
     const waits: Promise<unknown>[] = [...this.cleanups];
     if (run && !run.done && run.pid !== undefined) {
-      waits.push(this.killTree(run.pid), run.exited);
+      waits.push(this.killTree(run.pid, false, graceMs), run.exited);
     } else if (run && !run.done) {
       waits.push(run.exited);
     }
@@ -180,8 +190,10 @@ export class SidecarSupervisor {
     this.stateValue = 'stopped';
   }
 
-  private killTree(pid: number, rootExited = false): Promise<unknown> {
-    return killProcessTree(pid, { graceMs: this.options.killGraceMs ?? 2000, platform: this.platform, rootExited }).then(
+  private killTree(pid: number, rootExited = false, graceMs?: number): Promise<unknown> {
+    const defaultGraceMs = this.options.killGraceMs ?? 2000;
+    const grace = graceMs !== undefined && graceMs >= 0 ? Math.min(graceMs, defaultGraceMs) : defaultGraceMs;
+    return killProcessTree(pid, { graceMs: grace, platform: this.platform, rootExited }).then(
       (result) => {
         if (result.survivors.length > 0) {
           this.report(new Error(`sidecar "${this.commandLine}": pids still alive after SIGKILL: ${result.survivors.join(', ')}`));
@@ -231,11 +243,13 @@ export class SidecarSupervisor {
     for (const stream of spec.logStreams ?? (['stdout', 'stderr'] as const)) {
       const readable = child[stream];
       if (!readable) continue;
-      const splitter = new LineSplitter((text) => {
-        this.call(this.options.onLogLine, { stream, text, pid: run.pid ?? -1, command: this.commandLine });
-      }, maxLineBytes);
+      const splitter = new LineSplitter((text) => this.logLine(run, stream, text), maxLineBytes);
       readable.on('data', (chunk: Buffer) => splitter.push(chunk));
-      readable.on('end', () => splitter.end());
+      readable.on('end', () => {
+        splitter.end();
+        const dropped = this.logBudgets[stream].takeDropped();
+        if (dropped) this.call(this.options.onLogLine, { stream, text: droppedOutputLine(dropped), pid: run.pid ?? -1, command: this.commandLine });
+      });
       readable.on('error', (error) => this.report(error));
     }
     // Writing to a child that just died raises EPIPE on stdin: expected, not a host error.
@@ -257,6 +271,15 @@ export class SidecarSupervisor {
       else this.report(error); // e.g. a failed kill(): the exit event still follows
     });
     child.once('exit', (code, signal) => this.onRunEnded(run, code, signal, undefined));
+  }
+
+  private logLine(run: Run, stream: 'stdout' | 'stderr', text: string): void {
+    if (!this.options.onLogLine) return;
+    const admitted = this.logBudgets[stream].admit(text.length, this.clock.now());
+    if (!admitted.ok) return;
+    const pid = run.pid ?? -1;
+    if (admitted.dropped) this.call(this.options.onLogLine, { stream, text: droppedOutputLine(admitted.dropped), pid, command: this.commandLine });
+    this.call(this.options.onLogLine, { stream, text, pid, command: this.commandLine });
   }
 
   private onRunEnded(run: Run, exitCode: number | null, signal: string | null, launchError: unknown): void {

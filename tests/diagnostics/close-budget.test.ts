@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -7,6 +8,7 @@ import { createDiagnostics } from '../../src/diagnostics/index.js';
 import type { UploadEvent } from '../../src/diagnostics/index.js';
 import { attachToApp } from '../../src/electron/index.js';
 import { asApp, FakeApp } from '../electron/fakes.js';
+import { isProcessAlive } from '../../src/runtime/process-tree.js';
 import { until } from './manual-clock.js';
 
 let root: string;
@@ -26,6 +28,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   for (const socket of sockets) socket.destroy();
+  sockets.clear();
   await new Promise((resolve) => server.close(resolve));
   rmSync(root, { recursive: true, force: true });
 });
@@ -78,5 +81,46 @@ describe('close and the quit flush', () => {
     const result = await diag.close({ timeoutMs: 300 });
     expect(Date.now() - started).toBeLessThan(300 + 250);
     expect(result.elapsedMs).toBeLessThan(300 + 250);
+  });
+
+  it('returns within budget while the log is busy, an upload hangs and a sidecar ignores SIGTERM; then the process exits by itself', { timeout: 30_000 }, async () => {
+    const budget = 600;
+    const fixture = path.join(import.meta.dirname, '..', 'fixtures', 'sidecar', 'close-host.mjs');
+    const host = spawn(process.execPath, [fixture, root, String(port), String(budget)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    let closedAt = 0;
+    host.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (closedAt === 0 && /^closed /m.test(out)) closedAt = Date.now();
+    });
+    // 'close': the process has exited and its output is all read.
+    const exited = new Promise<number>((resolve) => host.once('close', () => resolve(Date.now())));
+    try {
+      await until(() => /^incident recorded true$/m.test(out) && sockets.size > 0, 20_000);
+      host.stdin!.end('close\n');
+      const exitedAt = await exited;
+      expect(out).toMatch(/^closed \d+ \w+$/m);
+      const [, closeMs, completed] = /^closed (\d+) (\w+)$/m.exec(out) ?? [];
+      expect(Number(closeMs)).toBeLessThan(budget + 250);
+      expect(['true', 'false']).toContain(completed);
+      // Nothing (worker, socket, sidecar pipes or timers) kept the host alive past the budget.
+      expect(exitedAt - closedAt).toBeLessThan(400);
+      const sidecarPid = Number(/^sidecar (\d+)$/m.exec(out)?.[1]);
+      expect(isProcessAlive(sidecarPid)).toBe(false);
+    } finally {
+      host.kill('SIGKILL');
+    }
+  });
+
+  it('keeps the host alive until close resolves, even when only unref’d timers are left', { timeout: 15_000 }, async () => {
+    const fixture = path.join(import.meta.dirname, '..', 'fixtures', 'sidecar', 'close-last.mjs');
+    const host = spawn(process.execPath, [fixture, root, '300'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    host.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const started = Date.now();
+    const code = await new Promise<number | null>((resolve) => host.once('close', resolve));
+    expect(code).toBe(0);
+    expect(out).toMatch(/^closed (true|false)\nafter close\n$/);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

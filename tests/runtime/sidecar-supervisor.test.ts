@@ -351,3 +351,33 @@ describe('SidecarSupervisor host exit', () => {
     expect(await waitAllDead(pids)).toEqual([]);
   });
 });
+
+describe('SidecarSupervisor under a flood of output', () => {
+  it('logs at most its budget, counts every other line, and says how many were not logged', { timeout: 30_000 }, async () => {
+    const h = recordingSupervisor({ clock: new FakeClock(), logBudget: { bytesPerSecond: 1, burstBytes: 64 * 1024 } });
+    const total = 50_000; // 5 MB
+    const handle = h.supervisor.start({ command: node, args: [fixture('flood.mjs'), String(total)], restart: { maxRestarts: 0 } });
+    stops.push(() => handle.stop());
+    await h.nth('paused', 1, 20_000);
+    const marker = await h.line('stdout', (t) => t.startsWith('[codex-diag: '));
+    const logged = h.lines.filter((l) => l.text.startsWith('flood '));
+    // The clock stands still: only the burst is logged (99 characters a line).
+    expect(logged.length).toBe(Math.floor((64 * 1024) / 99));
+    expect(logged.map((l) => l.text.split(' ')[1])).toEqual(logged.map((_, i) => String(i)));
+    const dropped = Number(/^\[codex-diag: (\d+) sidecar output lines/.exec(marker.text)![1]);
+    expect(logged.length + dropped).toBe(total);
+    expect(h.incidents[0]).toMatchObject({ reason: 'clean-exit' });
+  });
+
+  it('stop({graceMs}) shortens the wait before SIGKILL for a child that ignores SIGTERM', async () => {
+    const h = recordingSupervisor({ killGraceMs: 30_000 });
+    const handle = h.supervisor.start({ command: node, args: [fixture('sleeper.mjs'), 'ignore-term'] });
+    stops.push(() => handle.stop());
+    const pid = (await h.line('stdout', (t) => t.startsWith('pid '))).text.slice(4);
+    track([Number(pid)]);
+    const started = Date.now();
+    await h.supervisor.stop({ graceMs: 100 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(h.ofType('exit')).toMatchObject([{ expected: true, signal: 'SIGKILL' }]);
+  });
+});
