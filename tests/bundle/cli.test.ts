@@ -259,4 +259,25 @@ describe('codex-diag redact', () => {
     const missing = io();
     expect(await runCli(['redact', 'nope.txt'], missing)).toBe(2);
   });
+
+  it('scrubs what only the JSON as written shows: duplicate keys, escapes, cut lines, a PEM block over JSON records', async () => {
+    const file = path.join(tmp.dir, 'hidden.log');
+    writeFileSync(
+      file,
+      [
+        '{"msg":"signed in as dup\\u0040example.org","msg":"noisy"}',
+        '{"url":"https:\\/\\/bob:dupPw@proxy.internal\\/x","url":"x"}',
+        '{"level":30,"msg":"x","token":"cutTok and more',
+        '{"msg":"-----BEGIN PRIVATE KEY-----"}',
+        '{"msg":"MIIEvQIBADANBgkqhkiG9w0B"}',
+        '{"msg":"-----END PRIVATE KEY-----"}',
+        '',
+      ].join('\n'),
+    );
+    const t = io();
+    expect(await runCli(['redact', file, '--json'], t)).toBe(0);
+    const doc = JSON.parse(t.out()) as { text: string; counts: Record<string, number> };
+    for (const secret of ['dup\\u0040', 'dupPw', 'cutTok', 'MIIEvQ']) expect(doc.text).not.toContain(secret);
+    expect(doc.counts).toMatchObject({ email: 1, url_credentials: 1, secret_field: 1, private_key: 3 });
+  });
 });
