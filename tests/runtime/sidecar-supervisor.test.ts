@@ -381,3 +381,26 @@ describe('SidecarSupervisor under a flood of output', () => {
     expect(h.ofType('exit')).toMatchObject([{ expected: true, signal: 'SIGKILL' }]);
   });
 });
+
+describe('SidecarSupervisor stop() racing a restart', () => {
+  it.each([
+    ['before the restart timer fires', false],
+    ['after it fired, while the crashed run is being cleaned up', true],
+  ])('starts nothing once stop() was called %s', async (_when, timerFired) => {
+    const clock = new FakeClock();
+    const h = recordingSupervisor({ clock, random: () => 0 });
+    const handle = h.supervisor.start({ command: node, args: [fixture('crash.mjs'), '101'], restart: { baseDelayMs: 100 } });
+    stops.push(() => handle.stop());
+    track([(await h.nth('start', 1)).pid]);
+    await h.nth('restart', 1);
+    if (timerFired) clock.advance(100);
+    await handle.stop();
+    clock.advance(60_000);
+    // Let any launch that was already on its way run.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(h.ofType('start')).toHaveLength(1);
+    expect(handle.state).toBe('stopped');
+    expect(handle.pid).toBeUndefined();
+    expect(clock.pendingDelays()).toEqual([]);
+  });
+});
