@@ -127,6 +127,7 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
       : queued;
     let sentry: SentryModules | undefined;
     let stopRound = false;
+    let serverRetryAt = 0;
     for (const [index, listed] of items.entries()) {
       const report = (r: ItemResult) => {
         result.results.push(r);
@@ -136,7 +137,9 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
       const limitedUntil = blockedUntil(limits, now);
       if (limitedUntil) result.rateLimitedUntil = limitedUntil;
       if (stopRound || limitedUntil || now >= deadline || options.signal?.aborted || (!options.force && listed.nextAttemptAt > now)) {
-        report({ itemId: listed.itemId, eventId: listed.eventId, outcome: 'deferred', status: listed.lastStatus, nextAttemptAt: Math.max(listed.nextAttemptAt, limitedUntil) });
+        // Behind a failing server the others wait as long as the item that failed (the uploader's timer reads this).
+        const notBefore = Math.max(listed.nextAttemptAt, limitedUntil, serverRetryAt);
+        report({ itemId: listed.itemId, eventId: listed.eventId, outcome: 'deferred', status: listed.lastStatus, nextAttemptAt: notBefore });
         continue;
       }
       // A drain that hung past the stale age may have been taken over: the new holder sends from now on.
@@ -168,7 +171,10 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
       if (outcome.result.outcome === 'sent') result.sent++;
       if (outcome.result.outcome === 'failed') result.failed++;
       if (outcome.result.outcome === 'rate-limited') result.rateLimitedUntil = outcome.result.nextAttemptAt ?? null;
-      if (outcome.result.outcome === 'retry' && outcome.result.status !== 'ELOCAL') stopRound = true;
+      if (outcome.result.outcome === 'retry' && outcome.result.status !== 'ELOCAL') {
+        stopRound = true;
+        serverRetryAt = outcome.result.nextAttemptAt ?? 0;
+      }
       report(outcome.result);
     }
     result.pending = (await store.list()).length;

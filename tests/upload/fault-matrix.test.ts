@@ -229,6 +229,10 @@ describe('fault matrix: every failure keeps the bundle and it arrives once the s
     ingest.fault({ status: 502 });
     const result = await drain();
     expect(result.results.map((r) => r.outcome)).toEqual(['retry', 'deferred', 'deferred']);
+    // The others are reported due when the failed one is, so an uploader does not come back in a second.
+    const retryAt = result.results[0]!.nextAttemptAt;
+    expect(retryAt).toBeGreaterThan(clock.now() + 1_000);
+    expect(result.results.map((r) => r.nextAttemptAt)).toEqual([retryAt, retryAt, retryAt]);
     expect(ingest.requests).toHaveLength(1);
     clock.advance(10_000);
     expect(await drain()).toMatchObject({ sent: 3, pending: 0 });
