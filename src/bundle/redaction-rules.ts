@@ -396,12 +396,15 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: 'signed in as jane.doe+codex@example.co.uk today', secret: 'jane.doe+codex' },
       { text: '{"msg":"account","user":{"email":"ops@openai.com"}}', secret: 'ops@openai.com' },
       { text: 'GET /authorize?login_hint=dana.smith%40corp.example.com&client_id=x', secret: 'dana.smith' },
+      { text: 'mail from josé.garcía@correo.es and user@exämple.de', secret: 'josé.garcía' },
+      { text: 'to 用户名@例子.中国 ok', secret: '用户名' },
     ],
     keeps: ['installed react@18.2.0 and @scope/pkg@1.0.0', 'node@20.19 on port 8080'],
     compile: () =>
       patternPass(
-        // `%40` is an URL-encoded `@` (a login hint in a query string).
-        /(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+(?:@|%40)[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}/g,
+        // `%40` is an URL-encoded `@` (a login hint in a query string). Letters and digits of any
+        // script: `josé@correo.es`, `用户@例子.中国` are addresses too.
+        /(?<![\p{L}\p{N}._%+\-])[\p{L}\p{N}._%+\-]+(?:@|%40)[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,}/gu,
         /@|%40/,
         // `git@host:org/repo` is an ssh remote, not a person.
         (m) => (m.startsWith('git@') ? null : marker('email')),
