@@ -146,10 +146,12 @@ export class DiagnosticsService implements Diagnostics {
   }
 
   recordAppStarted(now?: number): void {
+    if (this.closing) return; // the state store is closed or closing
     this.guard('state', () => this.state?.recordAppStarted(now ?? this.clock.now()));
   }
 
   markRendererReady(webContentsId: number): number | null {
+    if (this.closing) return null;
     let latency: number | null = null;
     this.guard('state', () => {
       latency = this.state?.recordRendererReady(this.clock.now()) ?? null;
@@ -162,6 +164,7 @@ export class DiagnosticsService implements Diagnostics {
   }
 
   recordHeartbeat(webContentsId: number): void {
+    if (this.closing) return; // a beat would re-arm a watchdog that close() disposed
     this.guard('heartbeat', () => {
       this.watchdog.beat(webContentsId);
       this.state?.recordHeartbeat(this.clock.now());

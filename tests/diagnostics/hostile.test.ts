@@ -60,8 +60,8 @@ describe('diagnostics under hostile input', () => {
     await diag.close();
   });
 
-  it('after close: starts no sidecar, queues nothing, records nothing, and never throws', async () => {
-    const { diag } = await open();
+  it('after close: starts no sidecar, queues nothing, records nothing, arms no timer, and never throws', async () => {
+    const { diag, clock } = await open();
     await diag.close();
     await diag.close(); // twice
     const handle = diag.startSidecar({ command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'] });
@@ -70,8 +70,10 @@ describe('diagnostics under hostile input', () => {
     expect(diag.send(7, 'codex-diag:incident', { a: 1 }, { lossless: true })).toBe('dropped');
     expect(diag.deliveryStats().queued).toBe(0);
     expect(await diag.recordIncident(sidecarExit)).toEqual({ status: 'dropped', reason: 'closed' });
-    expect(() => diag.markRendererReady(7)).not.toThrow();
+    expect(diag.markRendererReady(7)).toBeNull();
     expect(() => diag.recordAppStarted()).not.toThrow();
+    diag.recordHeartbeat(7);
+    expect(clock.pending).toBe(0); // no watchdog timer re-armed after close
   });
 
   it('attaches nothing to objects that are not an Electron app or window, and says so', async () => {
