@@ -34,6 +34,9 @@ interface ScannedEntry {
   isSymlink: boolean;
 }
 
+/** Entries looked at in a zip; a bundle has at most 7. */
+const MAX_SCANNED_ENTRIES = 64;
+
 /** Slack above the bundle bound for entries other than the logs (manifest and JSON entries). */
 const ENTRY_SLACK_BYTES = 1024 * 1024;
 
@@ -99,12 +102,17 @@ async function scanZip(
   const centralDirectoryOffset = typeof cursor === 'number' ? cursor : undefined;
   const regions: EntryRegion[] = [];
   let inflated = 0;
+  // A bundle has 7 entries at most: a zip with thousands is not one, and is not worth reading whole.
+  const tooMany = zip.entryCount > MAX_SCANNED_ENTRIES;
+  if (tooMany) problems.push(`holds ${zip.entryCount} entries, not a bundle of format v1 (only the first ${MAX_SCANNED_ENTRIES} were checked)`);
+  let scannedCount = 0;
   try {
     await new Promise<void>((resolve, reject) => {
       zip.on('error', reject);
       zip.on('end', () => resolve());
       zip.on('entry', (entry: Entry) => void scanEntry(entry).catch(reject));
       const scanEntry = async (entry: Entry) => {
+        if (++scannedCount > MAX_SCANNED_ENTRIES) return resolve();
         const raw = entry.fileName as unknown as Buffer | string;
         const name = Buffer.isBuffer(raw) ? raw.toString('utf8') : raw;
         if (Buffer.isBuffer(raw) && !Buffer.from(name, 'utf8').equals(raw)) problems.push(`entry ${JSON.stringify(name)}: name is not valid UTF-8`);
@@ -171,7 +179,7 @@ async function scanZip(
   } finally {
     zip.close();
   }
-  problems.push(...zipLayoutProblems(regions, centralDirectoryOffset));
+  if (!tooMany) problems.push(...zipLayoutProblems(regions, centralDirectoryOffset));
 }
 
 /** Problems with an entry's name: anything that could escape or confuse an extracting tool. */

@@ -76,6 +76,14 @@ describe('inspectBundle', () => {
     expect(overlap.problems).toEqual(expect.arrayContaining([expect.stringMatching(/overlaps entry/)]));
   });
 
+  it('reads no further than 64 entries of a zip that holds thousands', async () => {
+    const many = Array.from({ length: 3000 }, (_, i) => ({ name: `x/${i}.txt`, data: Buffer.alloc(0) }));
+    const result = await inspectBundle(writeZip('many.zip', many));
+    expect(result.ok).toBe(false);
+    expect(result.problems[0]).toBe('holds 3000 entries, not a bundle of format v1 (only the first 64 were checked)');
+    expect(result.problems.length).toBeLessThan(70);
+  });
+
   it('rejects an edited entry', async () => {
     const tail = goodEntries.find((e) => e.name === 'logs/tail.log')!.data.toString();
     const result = await inspectBundle(writeZip('edited.zip', replace('logs/tail.log', Buffer.from(tail.replace('hello 3', 'HELLO 3!')))));
