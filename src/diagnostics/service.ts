@@ -43,6 +43,8 @@ type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const DEFAULT_CLOSE_TIMEOUT_MS = 2_000;
 const DEFAULT_HEARTBEAT_TIMEOUT_MS = 10_000;
 const DEFAULT_UPLOAD_START_DELAY_MS = 5_000;
+/** setTimeout's largest delay (2^31 - 1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * The one object a desktop main process holds: wires state, logger, incidents, bundles, uploads,
@@ -93,7 +95,7 @@ export class DiagnosticsService implements Diagnostics {
     this.layout = dataLayout(this.dataDir);
     this.app = options.app ?? { name: 'Codex', version: '0.0.0' };
     this.capture = options.capture ?? {};
-    this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
+    this.closeTimeoutMs = Math.min(options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS, MAX_TIMER_MS);
     this.events = new EventHub<DiagnosticsEvents>((event, error) => this.fault(`listener:${String(event)}`, error));
     this.gate = new ReadyGate({
       capacity: options.delivery?.capacity ?? 256,
@@ -241,9 +243,9 @@ export class DiagnosticsService implements Diagnostics {
     return handle;
   }
 
-  close(options: { timeoutMs?: number } = {}): Promise<CloseResult> {
+  close(options?: { timeoutMs?: number }): Promise<CloseResult> {
     if (this.closePromise) return this.closePromise;
-    const budget = Math.max(1, options.timeoutMs ?? this.closeTimeoutMs);
+    const budget = this.closeBudget(options);
     const startedAt = this.clock.now();
     this.closing = true;
     const left = () => Math.max(1, budget - (this.clock.now() - startedAt));
@@ -277,6 +279,26 @@ export class DiagnosticsService implements Diagnostics {
       .then((done) => ({ completed: done === true, elapsedMs: this.clock.now() - startedAt }))
       .finally(() => clearTimeout(keepAlive));
     return this.closePromise;
+  }
+
+  /**
+   * The budget asked for, or the default when it is not a positive number. Capped at the largest
+   * timer delay: past it Node fires a timer after 1 ms (with a warning), which would end the flush at once.
+   */
+  private closeBudget(options: unknown): number {
+    let requested: unknown;
+    try {
+      requested = (options as { timeoutMs?: unknown } | null | undefined)?.timeoutMs;
+    } catch (error) {
+      this.fault('close', error);
+    }
+    if (requested === undefined) return this.closeTimeoutMs;
+    if (typeof requested !== 'number' || Number.isNaN(requested) || requested <= 0) {
+      this.faultCounter.malformedInput('close');
+      this.log('warn', `close: timeoutMs must be a positive number of ms, got ${String(requested)}; using ${this.closeTimeoutMs}`);
+      return this.closeTimeoutMs;
+    }
+    return Math.min(requested, MAX_TIMER_MS);
   }
 
   // ---- start-up -------------------------------------------------------------------------------

@@ -131,4 +131,27 @@ describe('diagnostics under hostile input', () => {
     clock.advance(60_000);
     expect(wc.reloads).toBe(0);
   });
+
+  it('takes a malformed or overlong close budget without throwing or ending the flush at once', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const endless = await open();
+      expect((await endless.diag.close({ timeoutMs: Infinity })).completed).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings).not.toContain('TimeoutOverflowWarning'); // Node would have fired it after 1 ms
+
+      const nulled = await open();
+      let closing: Promise<unknown> | undefined;
+      expect(() => (closing = nulled.diag.close(null as unknown as { timeoutMs: number }))).not.toThrow();
+      await expect(closing).resolves.toMatchObject({ completed: true });
+
+      const negative = await open();
+      await expect(negative.diag.close({ timeoutMs: -5 })).resolves.toMatchObject({ completed: true });
+      expect(negative.diag.faults.byArea.close).toBe(1);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
 });
