@@ -132,7 +132,7 @@ const privateKeyPass: TextPass = {
 // --- key=value pairs in free text ----------------------------------------------------------------
 
 const KEY_VALUE =
-  /(?<![A-Za-z0-9_.\-])((?:\\?["'])?)([A-Za-z_][A-Za-z0-9_.\-]*)\1(\s{0,8}[:=]\s{0,8})(\\"(?:[^"\\\r\n]|\\[^"\r\n])*(?:\\"|$)|"(?:[^"\\\r\n]|\\.)*(?:"|$)|'[^'\r\n]*(?:'|$)|\{[^{}\r\n]*\}|\[[^[\]\r\n]*\]|[^\s,;&"'<>{}[\]():=]+)/g;
+  /(?<![A-Za-z0-9_.\-])((?:\\?["'])?)([A-Za-z_][A-Za-z0-9_.\-]*)\1(\s{0,8}(?:=>|[:=])\s{0,8})(\\"(?:[^"\\\r\n]|\\[^"\r\n])*(?:\\"|$)|"(?:[^"\\\r\n]|\\.)*(?:"|$)|'[^'\r\n]*(?:'|$)|\{[^{}\r\n]*\}|\[[^[\]\r\n]*\]|[^\s,;&"'<>{}[\]():=]+)/g;
 
 /** The rest of a bare secret value after the match (a bare value in the pattern stops at `:` and `=`). */
 const BARE_REST = /[^\s,;&"'<>{}[\]()]*/y;
@@ -178,8 +178,27 @@ function redactKeyValues(text: string, count: () => void): string {
   return copied === 0 ? text : out + text.slice(copied);
 }
 
+/** A command-line option and its value: `--password hunter2`, `-token 'x'`, `--api-key=x`. */
+const FLAG_VALUE = /(?<![A-Za-z0-9_.\-])(--?)([A-Za-z][A-Za-z0-9_.\-]{0,60})(=|[ \t]{1,8})("[^"\r\n]*"|'[^'\r\n]*'|[^\s"'\-][^\s"']*)/g;
+
+/** The value of a command-line option whose name is a secret (logged spawn arguments). */
+function redactFlagValues(text: string, count: () => void): string {
+  if (!text.includes('-')) return text;
+  return text.replace(FLAG_VALUE, (match: string, dashes: string, name: string, separator: string, value: string) => {
+    if (secretKeyRule(name) === null) return match;
+    const q = value.startsWith('"') || value.startsWith("'") ? value[0]! : '';
+    const inner = q ? value.slice(1, -1) : value;
+    if (LITERALS.has(inner) || inner.startsWith(MARKER_PREFIX)) return match;
+    count();
+    return `${dashes}${name}${separator}${q}${marker('secret_field')}${q}`;
+  });
+}
+
 // Only a key that names a secret makes this rule fire, and every such key contains MAYBE_SECRET.
-const secretFieldPass: TextPass = { trigger: MAYBE_SECRET, apply: (text, count) => redactKeyValues(text, count) };
+const secretFieldPass: TextPass = {
+  trigger: MAYBE_SECRET,
+  apply: (text, count) => redactFlagValues(redactKeyValues(text, count), count),
+};
 
 // --- the table --------------------------------------------------------------------------------
 
@@ -378,6 +397,10 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: 'GET /cb?code=1&access_token=at-55aa66bb&state=ok', secret: 'at-55aa66bb' },
       { text: 'redirect url=https://x.example/cb?token=tk-4242abcd', secret: 'tk-4242abcd' },
       { text: 'args cmd="login --x password=pw-9090 --y"', secret: 'pw-9090' },
+      { text: 'spawn codex --password hunter2flag --api-key=abc123flag --user bob', secret: 'hunter2flag' },
+      { text: 'spawn codex --api-key=abc123flag --user bob', secret: 'abc123flag' },
+      { text: "spawn codex -token 'tok flag 33'", secret: 'tok flag 33' },
+      { text: "$cfg = array('password' => 'phpPw34', 'user' => 'bob')", secret: 'phpPw34' },
       { text: '2026-11-21T00:00:00Z info body="{\\"password\\":\\"esc-pw-31\\",\\"user\\":\\"bob\\"}"', secret: 'esc-pw-31' },
       { text: 'request Request { body: "{\\"api_key\\": \\"esc key 32\\"}" }', secret: 'esc key 32' },
     ],
@@ -386,6 +409,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       '{"level":30,"msg":"usage","usage":{"input_tokens":1234,"cached_tokens":0,"max_tokens":4096,"token_count":12}}',
       '{"msg":"auth","auth_type":"oauth","token_type":"Bearer","author":"Jane"}',
       'tokenizer=cl100k_base keyboard=us',
+      'run --token-count 5 --max-tokens 100 --no-auth --port 80',
     ],
     compile: () => secretFieldPass,
   },

@@ -8,7 +8,7 @@ import {
 } from './redaction-rules.js';
 import { redactJsonTokens, type JsonWalkHooks } from './json-token-walk.js';
 import { pemOpeningField, redactPemField, type FieldPath } from './pem-across-json-lines.js';
-import { secretKeyRule } from './secret-keys.js';
+import { secretKeyRule, type SecretKeyRule } from './secret-keys.js';
 
 /** Replacements per rule name; every rule of the redactor is present, zero when it never fired. */
 export type RedactionCounts = Record<string, number>;
@@ -50,6 +50,8 @@ interface CompiledRule {
 }
 
 const JSON_START = /^\s*[{[]/;
+/** A command-line option on its own (`--token`, `-password`); its value is the next argument. */
+const OPTION_NAME = /^--?([A-Za-z][A-Za-z0-9_.-]*)$/;
 /** A line of a PEM body: base64, or one of the RFC 1421 headers. */
 const PEM_BODY_LINE = /^\s*(?:[A-Za-z0-9+/=]{1,100}|(?:Proc-Type|DEK-Info|Comment): [^\r\n]{0,200})\s*$/;
 /** The last line of a PEM block (base64 may precede the END marker on the same line). */
@@ -124,6 +126,13 @@ export function createRedactor(options: RedactorOptions): Redactor {
       return verdict;
     };
 
+    const pairedValueRule = (element: string): SecretKeyRule | null => {
+      const option = OPTION_NAME.exec(element);
+      if (option) return keyVerdict(option[1]!).rule;
+      const rule = keyVerdict(element).rule;
+      return rule === 'auth_header' ? rule : null;
+    };
+
     /** `owned`: the value was parsed here, so it may be changed in place (a caller's never is). */
     const redactValue = (input: unknown, owned: boolean): unknown => {
       if (typeof input === 'string') return redactString(input);
@@ -131,11 +140,11 @@ export function createRedactor(options: RedactorOptions): Redactor {
         const out = owned ? input : new Array<unknown>(input.length);
         const pem: PassState = { insidePrivateKey: false };
         for (let i = 0; i < input.length; i++) {
-          // Flat header lists (Node's rawHeaders: ['Cookie', 'sid=...', 'Host', 'x']): a header
-          // name's value is the next element.
+          // Flat header lists (Node's rawHeaders: ['Cookie', 'sid=...', 'Host', 'x']) and argument
+          // vectors (['--token', 'x']): a header's or an option's value is the next element.
           const previous: unknown = i > 0 ? input[i - 1] : undefined;
-          const rule = typeof previous === 'string' && previous.length < 40 ? keyVerdict(previous).rule : null;
-          if (rule === 'auth_header' && typeof input[i] === 'string' && holdsSecret(input[i])) {
+          const rule = typeof previous === 'string' && previous.length < 64 ? pairedValueRule(previous) : null;
+          if (rule !== null && typeof input[i] === 'string' && holdsSecret(input[i]) && !(input[i] as string).startsWith('-')) {
             bump(rule);
             out[i] = marker(rule);
           } else {

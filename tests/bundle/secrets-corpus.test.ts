@@ -40,6 +40,7 @@ const LEAK_REGRESSIONS: ReadonlyArray<{ text: string; secret: string }> = [
   { text: '{"level":30,"msg":"har","headers":[{"name":"X-Api-Key","value":"harKey11"}]}', secret: 'harKey11' },
   { text: '{"level":30,"msg":"req","rawHeaders":["Host","x","Cookie","sid=rawCookie12","Authorization","Basic cmF3QXV0aDEy"]}', secret: 'rawCookie12' },
   { text: '{"level":30,"msg":"env","env":[{"key":"DB_PASSWORD","value":"envPw13"}]}', secret: 'envPw13' },
+  { text: '{"level":30,"msg":"spawn","argv":["codex","--token","argvTok20","--port","80"]}', secret: 'argvTok20' },
   { text: '{"level":30,"msg":"cfg","pem":["-----BEGIN EC PRIVATE KEY-----","arrayPemBody19abc","-----END EC PRIVATE KEY-----"]}', secret: 'arrayPemBody19' },
 ];
 
