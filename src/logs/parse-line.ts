@@ -39,7 +39,7 @@ export function parseLogLineWithFields(tailLine: TailLine): ParsedLogLine {
   const text = tailLine.text;
   try {
     if (text.startsWith('{')) {
-      const parsed = parsePino(tailLine);
+      const parsed = parsePino(tailLine) ?? parseCutPino(tailLine);
       if (parsed) return parsed;
     }
     const match = desktopPattern.exec(text);
@@ -77,6 +77,36 @@ function parsePino(tailLine: TailLine): ParsedLogLine | null {
   return {
     line: { time: isoTime(time), level: recordLevel(level), msg: message, source: tailLine.source, line: tailLine.text },
     fields,
+  };
+}
+
+const CUT_MARKER_AT_END = /…\[cut \d+ bytes\]$/;
+const CUT_LEVEL = /"level":(\d+(?:\.\d+)?|"[A-Za-z]+")[,}]/;
+const CUT_TIME = /"time":(\d+(?:\.\d+)?|"[^"\\]*")[,}]/;
+const CUT_MSG = /"msg":("(?:[^"\\]|\\.)*")/;
+
+/**
+ * A pino record over the line limit was cut (line-cut.ts), so it no longer parses; pino writes
+ * level and time first, so its head still says how severe it was and when (a huge error record
+ * must not fall out of `--level error`). msg when the head holds it whole, else the raw text.
+ */
+function parseCutPino(tailLine: TailLine): ParsedLogLine | null {
+  const text = tailLine.text;
+  if (!CUT_MARKER_AT_END.test(text)) return null;
+  const level = CUT_LEVEL.exec(text);
+  if (!level) return null;
+  const time = CUT_TIME.exec(text);
+  const msg = CUT_MSG.exec(text);
+  const message = msg ? (JSON.parse(msg[1]!) as string) : text;
+  return {
+    line: {
+      time: time ? isoTime(JSON.parse(time[1]!) as unknown) : null,
+      level: recordLevel(JSON.parse(level[1]!) as unknown),
+      msg: message,
+      source: tailLine.source,
+      line: text,
+    },
+    fields: {},
   };
 }
 

@@ -91,6 +91,17 @@ describe('codex-diag tail output', () => {
     ]);
   });
 
+  it('--level keeps a pino error record that was cut at 64 KiB, with its level and time', async () => {
+    const huge = `{"level":50,"time":1795222547421,"msg":"dump","data":"${'z'.repeat(200_000)}"}`;
+    writeFileSync(path.join(tmp.dir, 'app.1.log'), `{"level":30,"msg":"small"}\n${huge}\n{"level":30,"msg":"after"}\n`);
+    const t = cliIo();
+    expect(await runCli(['tail', '--log-dir', tmp.dir, '--json', '--level', 'error'], t)).toBe(0);
+    const records = t.out().trimEnd().split('\n').map((l) => JSON.parse(l) as { level: string; time: string; msg: string; line: string });
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ level: 'error', time: '2026-11-21T00:55:47.421Z', msg: 'dump' });
+    expect(records[0]!.line).toMatch(/…\[cut \d+ bytes\]$/);
+  });
+
   it('-n 0 prints nothing and exits 0 (text and --json)', async () => {
     writeFileSync(path.join(tmp.dir, 'a.log'), 'x\ny\n');
     for (const extra of [[], ['--json']]) {

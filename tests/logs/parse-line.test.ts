@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { cutMarker } from '../../src/logs/line-cut.js';
 import { parseLevelName, parseLogLine, parseLogLineWithFields } from '../../src/logs/parse-line.js';
 
 const at = (text: string) => parseLogLine({ source: 's.log', text });
@@ -32,6 +33,17 @@ describe('parseLogLine', () => {
     }
     expect(at('{"level":30,"msg":"no time"}')).toMatchObject({ time: null, level: 'info', msg: 'no time' });
     expect(at('{"level":"40","msg":"m"}').level).toBe('warn');
+  });
+
+  it('still reads level, time and msg from the head of a pino record cut at the line limit', () => {
+    const head = `{"level":50,"time":1795222547421,"pid":1,"msg":"huge \\"payload\\"","data":"${'x'.repeat(100)}`;
+    const cut = `${head}${cutMarker(10_000_000)}`;
+    expect(at(cut)).toEqual({ time: '2026-11-21T00:55:47.421Z', level: 'error', msg: 'huge "payload"', source: 's.log', line: cut });
+    // msg past the cut: the raw text stands in for it.
+    const noMsg = `{"level":40,"time":"2026-11-21T00:55:47.421Z","data":"${'y'.repeat(50)}${cutMarker(5)}`;
+    expect(at(noMsg)).toMatchObject({ level: 'warn', time: '2026-11-21T00:55:47.421Z', msg: noMsg });
+    // Without the cut marker a broken record stays raw.
+    expect(at('{"level":50,"time":1,"msg":"x"')).toMatchObject({ level: 'unknown', time: null });
   });
 
   it('reads Codex desktop text lines, warning becoming warn', () => {
