@@ -4,9 +4,12 @@ import { DiagError } from '../errors.js';
 import type { DeliverFn } from '../runtime/delivery-types.js';
 import type { Transport } from '../upload/transport.js';
 
+/** setTimeout's largest delay: Node fires a longer timer after 1 ms, so a huge delay would mean none. */
+const MAX_TIMER_MS = 2_147_483_647;
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
-const durationMs = z.number().int().nonnegative();
+const durationMs = z.number().int().nonnegative().max(MAX_TIMER_MS);
+const positiveDurationMs = z.number().int().positive().max(MAX_TIMER_MS);
 
 const isFunction = (value: unknown) => typeof value === 'function';
 
@@ -36,7 +39,7 @@ export const diagnosticsOptionsSchema = z.strictObject({
       maxReloads: nonNegativeInt.optional(),
       baseDelayMs: durationMs.optional(),
       maxDelayMs: durationMs.optional(),
-      windowMs: positiveInt.optional(),
+      windowMs: positiveDurationMs.optional(),
       stableMs: durationMs.optional(),
       jitter: z.number().min(0).max(1).optional(),
       skipReasons: z.array(z.string()).optional(),
@@ -45,13 +48,13 @@ export const diagnosticsOptionsSchema = z.strictObject({
   unresponsive: z
     .strictObject({
       graceMs: durationMs.optional(),
-      sampleIntervalMs: positiveInt.optional(),
-      maxSampleMs: positiveInt.optional(),
-      sampleTimeoutMs: positiveInt.optional(),
+      sampleIntervalMs: positiveDurationMs.optional(),
+      maxSampleMs: positiveDurationMs.optional(),
+      sampleTimeoutMs: positiveDurationMs.optional(),
       topStacks: positiveInt.optional(),
     })
     .optional(),
-  heartbeat: z.strictObject({ timeoutMs: positiveInt.optional() }).optional(),
+  heartbeat: z.strictObject({ timeoutMs: positiveDurationMs.optional() }).optional(),
   delivery: z.strictObject({ capacity: positiveInt.optional() }).optional(),
   crashLoop: z.strictObject({ windowMs: durationMs.optional() }).optional(),
   capture: z
@@ -63,7 +66,7 @@ export const diagnosticsOptionsSchema = z.strictObject({
       captureCleanSidecarExit: z.boolean().optional(),
     })
     .optional(),
-  metrics: z.strictObject({ windowMs: positiveInt.optional() }).optional(),
+  metrics: z.strictObject({ windowMs: positiveDurationMs.optional() }).optional(),
   /** codex-diag's own pino-roll log in the log dir; `false` for none. */
   log: z
     .union([
@@ -80,11 +83,11 @@ export const diagnosticsOptionsSchema = z.strictObject({
     .strictObject({
       /** Delay before the outbox left by an earlier run is drained (default 5000): start-up stays free of Sentry. */
       startDelayMs: durationMs.optional(),
-      requestTimeoutMs: positiveInt.optional(),
+      requestTimeoutMs: positiveDurationMs.optional(),
     })
     .optional(),
   /** Budget of `close()` when called without one, and of the flush on quit (default 2000). */
-  closeTimeoutMs: positiveInt.optional(),
+  closeTimeoutMs: positiveDurationMs.optional(),
   clock: z.custom<Clock>((v) => typeof v === 'object' && v !== null && isFunction((v as Clock).now) && isFunction((v as Clock).setTimeout), 'expected a Clock {now, setTimeout, clearTimeout}').optional(),
   /** Fallback delivery edge for renderers not attached with attachToWindow. */
   deliver: z.custom<DeliverFn>(isFunction, 'expected a function (webContentsId, channel, payload)').optional(),

@@ -34,17 +34,20 @@ export type RestartDecision =
   | { action: 'restart'; attempt: number; delayMs: number }
   | { action: 'pause'; restartsInWindow: number };
 
+/** setTimeout's largest delay: Node fires a longer timer after 1 ms, which would turn a long backoff into none. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 function nonNegative(value: number | undefined, fallback: number): number {
   return value !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
 }
 
 export function resolveRestartOptions(options: RestartOptions = {}): ResolvedRestartOptions {
   const d = DEFAULT_RESTART_OPTIONS;
-  const baseDelayMs = nonNegative(options.baseDelayMs, d.baseDelayMs);
+  const baseDelayMs = Math.min(MAX_TIMER_MS, nonNegative(options.baseDelayMs, d.baseDelayMs));
   return {
     maxRestarts: Math.floor(nonNegative(options.maxRestarts, d.maxRestarts)),
     baseDelayMs,
-    maxDelayMs: Math.max(baseDelayMs, nonNegative(options.maxDelayMs, d.maxDelayMs)),
+    maxDelayMs: Math.min(MAX_TIMER_MS, Math.max(baseDelayMs, nonNegative(options.maxDelayMs, d.maxDelayMs))),
     windowMs: nonNegative(options.windowMs, d.windowMs),
     stableAfterMs: nonNegative(options.stableAfterMs, d.stableAfterMs),
     jitter: Math.min(1, nonNegative(options.jitter, d.jitter)),

@@ -32,6 +32,9 @@ describe('createDiagnostics options', () => {
     expect(unknown.message).toContain('unknown option recovery.maxReload');
     const top = await rejection(createDiagnostics({ dataDirectory: '/x' } as never));
     expect(top.message).toContain('unknown option dataDirectory');
+    // Past setTimeout's largest delay Node would fire at once: a 'never' backoff would reload in a loop.
+    const huge = await rejection(createDiagnostics({ recovery: { maxDelayMs: 1e12 } }));
+    expect(huge.message).toMatch(/option recovery\.maxDelayMs: .*2147483647/);
     const version = await rejection(createDiagnostics({ app: { name: 'Codex' } } as never));
     expect(version.message).toContain('option app.version');
   });

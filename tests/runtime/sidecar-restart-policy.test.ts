@@ -12,6 +12,12 @@ describe('RestartPolicy', () => {
     expect(new RestartPolicy({ baseDelayMs: 100 }, () => 0).delayFor(10_000)).toBe(30_000);
   });
 
+  it('caps delays at the largest timer delay (Node would fire a longer one after 1 ms)', () => {
+    const huge = new RestartPolicy({ baseDelayMs: 1e12, maxDelayMs: Infinity }, () => 0);
+    expect(huge.delayFor(1)).toBe(2_147_483_647);
+    expect(new RestartPolicy({ baseDelayMs: 1_000, maxDelayMs: 1e15 }, () => 0).delayFor(40)).toBe(2_147_483_647);
+  });
+
   it('counts restarts in a sliding window, pauses at the bound, and forgets after a stable run', () => {
     const policy = new RestartPolicy({ maxRestarts: 2, windowMs: 1000, stableAfterMs: 500, baseDelayMs: 10 }, () => 0);
     expect(policy.onUnexpectedExit(0, 10)).toEqual({ action: 'restart', attempt: 1, delayMs: 10 });
