@@ -5,7 +5,7 @@ import { decodeState, encodeState } from './decode.js';
 import { defaultState } from './defaults.js';
 import { moveAside, readStateBytes, removeStaleTempFiles, resolveStateFile, writeStateFile } from './files.js';
 import * as mutate from './mutations.js';
-import { CURRENT_STATE_VERSION, type State } from './schemas.js';
+import { CURRENT_STATE_VERSION, currentStateSchema, type State } from './schemas.js';
 import { summarizeStartup, type StartupSummary } from './startup-metrics.js';
 
 export interface StateStoreOptions {
@@ -31,6 +31,9 @@ export interface StateLoadReport {
   movedAsideTo?: string;
   problem?: DiagError;
 }
+
+/** Times beyond this (year 275760, JavaScript's Date limit) are not times. */
+const MAX_TIME_MS = 8.64e15;
 
 /** Bounds what a crash can lose while keeping a heartbeat-driven app to one write every 2 s. */
 export const DEFAULT_STATE_DEBOUNCE_MS = 2000;
@@ -110,21 +113,21 @@ export class StateStore {
   }
 
   recordAppStarted(now: number = this.clock.now()): void {
-    mutate.appStarted(this.state, now);
+    mutate.appStarted(this.state, this.time(now));
     this.launchStartedAt = this.state.startup.app_started_at_ms ?? undefined;
     this.changed();
   }
 
   /** Returns this launch's renderer-ready latency (null before recordAppStarted). */
   recordRendererReady(now: number = this.clock.now()): number | null {
-    const latency = mutate.rendererReady(this.state, now, this.launchStartedAt);
+    const latency = mutate.rendererReady(this.state, this.time(now), this.launchStartedAt);
     this.changed();
     return latency;
   }
 
   /** Returns the attempts so far. */
   recordRecoveryAttempt(now: number = this.clock.now()): number {
-    const attempts = mutate.recoveryAttempted(this.state, now);
+    const attempts = mutate.recoveryAttempted(this.state, this.time(now));
     this.changed();
     return attempts;
   }
@@ -136,20 +139,31 @@ export class StateStore {
   }
 
   recordHeartbeat(now: number = this.clock.now()): void {
-    mutate.heartbeat(this.state, now);
+    mutate.heartbeat(this.state, this.time(now));
     this.changed();
   }
 
   /** Returns the restart count so far. */
   recordSidecarRestart(now: number, reason: string | null): number {
-    const count = mutate.sidecarRestarted(this.state, now, reason);
+    const text = typeof reason === 'string' ? reason : reason === null || reason === undefined ? null : String(reason);
+    const count = mutate.sidecarRestarted(this.state, this.time(now), text);
     this.changed();
     return count;
   }
 
+  /** An empty fingerprint is ignored (the file's schema has no place for it). */
   recordIncident(fingerprint: string, now: number, options: { suppressed?: boolean } = {}): void {
-    mutate.incidentSeen(this.state, fingerprint, now, options.suppressed ?? false);
+    if (typeof fingerprint !== 'string' || fingerprint === '') return;
+    mutate.incidentSeen(this.state, fingerprint, this.time(now), options.suppressed === true);
     this.changed();
+  }
+
+  /**
+   * A time the caller gave, or the clock's when it is not a finite number: NaN or Infinity would be
+   * written as null, and the next start would find the file invalid and set it aside.
+   */
+  private time(now: number): number {
+    return typeof now === 'number' && Number.isFinite(now) && Math.abs(now) <= MAX_TIME_MS ? now : this.clock.now();
   }
 
   /** Writes pending changes now (used on quit). Resolves when written or failed; never rejects. */
@@ -191,6 +205,12 @@ export class StateStore {
     if (!this.dirty || this.currentMode === 'read-only') return;
     this.dirty = false;
     try {
+      // Never write what the next start would reject and set aside: check it as a load would.
+      const check = currentStateSchema.safeParse(this.state);
+      if (!check.success) {
+        const issue = check.error.issues[0];
+        throw new DiagError('INTERNAL', `state not saved to ${this.target}: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}; the file on disk is unchanged`);
+      }
       const text = encodeState(this.state);
       await writeStateFile(this.writer, this.target, text, { backup: this.lastGoodBytes });
       this.lastGoodBytes = undefined;

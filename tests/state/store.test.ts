@@ -376,6 +376,29 @@ describe('StateStore: saving', () => {
     expect((reopened.snapshot() as unknown as typeof doc).u_root).toEqual(doc.u_root);
   });
 
+  it('a bad time, reason or fingerprint from the host never makes the next start set the file aside', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'state.json');
+    const { store, clock } = await openWith(file);
+    store.recordAppStarted(Number.NaN);
+    store.recordHeartbeat(Number.POSITIVE_INFINITY);
+    store.recordRecoveryAttempt(1e300);
+    store.recordSidecarRestart(Number.NaN, 137 as unknown as string);
+    store.recordIncident('fp1-a', Number.NEGATIVE_INFINITY);
+    store.recordIncident('', clock.now());
+    await store.close();
+    const { store: next, warnings } = await openWith(file);
+    expect(warnings).toEqual([]);
+    expect(next.loadReport.outcome).toBe('loaded');
+    const state = next.snapshot();
+    // Each bad time became the clock's.
+    expect(state.startup.history).toEqual([{ started_at_ms: clock.now(), renderer_ready_latency_ms: null }]);
+    expect(state.renderer).toMatchObject({ last_heartbeat_at: clock.now(), last_recovery_at: clock.now(), recovery_attempts: 1 });
+    expect(state.app_server).toMatchObject({ restart_count: 1, last_restart_at: clock.now(), last_disconnect_reason: '137' });
+    expect(Object.keys(state.incidents)).toEqual(['fp1-a']);
+    expect(state.incidents['fp1-a']).toMatchObject({ first_at: clock.now(), last_at: clock.now() });
+  });
+
   it('two stores on one file: every save leaves a whole, valid file; the last save wins', async () => {
     const { file } = await stateFileFrom('v1.json');
     const [a, b] = await Promise.all([openWith(file), openWith(file)]);
