@@ -2,6 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { systemClock, type Clock } from '../clock.js';
 import { errnoCode, isDiagError } from '../errors.js';
 import { discoverLogFiles, type LogFile } from './discover.js';
+import { parseDesktopLogName } from './file-naming.js';
 import { LineAssembler } from './line-assembler.js';
 import { DEFAULT_MAX_LINE_BYTES } from './line-cut.js';
 import { nodeTailFileSystem, readLastLines, type TailFileHandle, type TailFileSystem } from './read-last-lines.js';
@@ -117,11 +118,11 @@ class Follower {
   private async start(): Promise<void> {
     const files = await this.discover();
     const snapshot: LogFile[] = [];
-    const newestOfFamily = new Map(files.map((f) => [f.family, f]));
+    const newestOfWriter = new Map(files.map((f) => [writerOf(f), f]));
     for (const file of files) {
       // A partial last line (being written) is left to the follower, so it is emitted once, whole.
       const { end, check } =
-        newestOfFamily.get(file.family) === file ? await this.completeLinesEnd(file) : { end: file.size, check: null };
+        newestOfWriter.get(writerOf(file)) === file ? await this.completeLinesEnd(file) : { end: file.size, check: null };
       snapshot.push({ ...file, size: end });
       this.track(file, end, check);
     }
@@ -271,7 +272,7 @@ class Follower {
     const files = await this.discover();
     this.ensureWatcher();
     const present = new Set<string>();
-    const newestOfFamily = new Map(files.map((f) => [f.family, f.path]));
+    const newestOfWriter = new Map(files.map((f) => [writerOf(f), f.path]));
     for (const file of files) {
       if (this.aborted) return;
       present.add(file.path);
@@ -283,8 +284,8 @@ class Follower {
       // Unchanged since the last read (discovery just stat'ed it): nothing to open. A changed mtime at
       // the same size may be a rewrite to the same length, which drain checks.
       if (file.size !== entry.offset || file.mtimeMs !== entry.mtimeMs) await this.drain(file, entry);
-      // A newer file in the family means this one is finished: its last line needs no newline.
-      if (newestOfFamily.get(file.family) !== file.path) entry.assembler.flush();
+      // A newer file from the same writer means this one is finished: its last line needs no newline.
+      if (newestOfWriter.get(writerOf(file)) !== file.path) entry.assembler.flush();
       else if (entry.assembler.hasPending && this.clock.now() - entry.grewAt >= this.partialLineIdleMs) entry.assembler.flush();
     }
     for (const [filePath, entry] of this.tracked) {
@@ -351,6 +352,17 @@ class Follower {
     }
     return Buffer.compare(now, check) === 0;
   }
+}
+
+/**
+ * Who writes the file: one pino-roll logger writes its files one after another, but several desktop
+ * processes (pid, thread, instance in the name) write theirs at once, so one of them having a newer
+ * file says nothing about whether another's last line is finished.
+ */
+function writerOf(file: LogFile): string {
+  if (file.kind !== 'desktop') return file.family;
+  const name = parseDesktopLogName(file.source);
+  return name ? `${file.family}${name.session}\u0000${name.pid}\u0000${name.thread}\u0000${name.instance}` : file.family;
 }
 
 /** The last CHECK_BYTES of `previous` followed by `bytes` (a copy: the caller reuses its buffer). */

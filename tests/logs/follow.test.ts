@@ -171,6 +171,31 @@ describe('followLogs', () => {
     expect(f.errors).toEqual([]);
   });
 
+  it('never splits a partial line of one desktop process because another process has a newer file', { timeout: 20_000 }, async () => {
+    const day = path.join(tmp.dir, '2026', '11', '21');
+    mkdirSync(day, { recursive: true });
+    const main = path.join(day, 'codex-desktop-s1-100-t0-i0-090000-1.log');
+    const helper = path.join(day, 'codex-desktop-s1-200-t0-i0-090500-1.log');
+    writeFileSync(main, '2026-11-21T09:00:00Z info main up\n2026-11-21T09:00:01Z info half a li');
+    writeFileSync(helper, '2026-11-21T09:05:00Z info helper up\n');
+    const clock = new FakeClock();
+    const f = startFollowing(tmp.dir, { clock, watch: false, pollMs: 100, initialLines: 10, partialLineIdleMs: 60_000 });
+    await f.started();
+    await scanOnClock(f, clock, 100);
+    appendFileSync(helper, '2026-11-21T09:05:01Z info helper busy\n');
+    await scanOnClock(f, clock, 100);
+    appendFileSync(main, 'ne, now whole\n');
+    await scanOnClock(f, clock, 100);
+    f.controller.abort();
+    await f.done;
+    expect(f.texts()).toEqual([
+      '2026-11-21T09:00:00Z info main up',
+      '2026-11-21T09:05:00Z info helper up',
+      '2026-11-21T09:05:01Z info helper busy',
+      '2026-11-21T09:00:01Z info half a line, now whole',
+    ]);
+  });
+
   it('resolves at once when the signal is already aborted', async () => {
     const controller = new AbortController();
     controller.abort();
