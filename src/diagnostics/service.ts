@@ -526,6 +526,11 @@ export class DiagnosticsService implements Diagnostics {
         this.renderers.delete(id);
       },
       registerRenderer: (id, renderer) => {
+        const previous = this.renderers.get(id);
+        if (previous && previous !== renderer) {
+          this.log('warn', 'renderer attached again: the earlier attachment is detached', { webContentsId: id });
+          this.guard('electron:reattach', () => previous.detach?.());
+        }
         this.renderers.set(id, renderer);
         return () => {
           if (this.renderers.get(id) === renderer) this.renderers.delete(id);

@@ -76,6 +76,7 @@ function attachToLiveWindow(port: ElectronPort, win: AdaptedWindow, webContentsI
   const unregister = port.registerRenderer(webContentsId, {
     describe: () => ({ url: currentUrl, windowId }),
     send: (channel, payload) => webContents.send(channel, payload),
+    detach: () => detach(),
   });
 
   listeners.on(webContents, 'did-navigate', (_event: Event, url: unknown) => {

@@ -30,7 +30,7 @@ export interface ElectronPort {
   rendererDestroyed(webContentsId: number): void;
   /**
    * Makes a renderer reachable by `send` and lets incidents detected elsewhere (heartbeats) name
-   * its URL and window. Returns an unregister.
+   * its URL and window; detaches an earlier registration of the same id. Returns an unregister.
    */
   registerRenderer(webContentsId: number, renderer: RegisteredRenderer): () => void;
   markQuitting(): void;
@@ -47,6 +47,11 @@ export interface RegisteredRenderer {
   describe(): { url: string; windowId: number };
   /** Electron: `webContents.send`. */
   send(channel: string, payload: unknown): void;
+  /**
+   * Removes the adapter that registered it. Attaching the same webContents again replaces the
+   * earlier attachment (two would record every crash twice and reload twice).
+   */
+  detach?(): void;
 }
 
 export interface HasElectronPort {

@@ -154,4 +154,32 @@ describe('diagnostics under hostile input', () => {
       process.off('warning', onWarning);
     }
   });
+
+  it('attaching the same window twice replaces the first attachment: one incident and one reload per crash', async () => {
+    const { diag, clock } = await open();
+    const incidents: unknown[] = [];
+    diag.on('incident', (i) => incidents.push(i));
+    const wc = new FakeWebContents(21);
+    const win = asWindow(new FakeWindow(5, wc));
+    attachToWindow(diag, win);
+    const detachSecond = attachToWindow(diag, win);
+    expect(wc.listenerCount('render-process-gone')).toBe(1);
+    wc.fire('render-process-gone', { reason: 'crashed', exitCode: 11 });
+    clock.advance(60_000);
+    await until(() => incidents.length > 0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(incidents).toHaveLength(1);
+    expect(wc.reloads).toBe(1);
+    detachSecond();
+    expect(wc.listenerCount('render-process-gone')).toBe(0);
+    await diag.close();
+  });
+
+  it('takes markRendererReady and send for a renderer nothing attached, counting what cannot be delivered', async () => {
+    const { diag } = await open();
+    expect(() => diag.markRendererReady(404)).not.toThrow();
+    expect(diag.send(404, 'codex-diag:incident', { a: 1 })).toBe('failed');
+    expect(diag.faults.byArea.delivery).toBe(1);
+    await diag.close();
+  });
 });
