@@ -15,7 +15,7 @@ export interface DeliveryStats {
   delivered: number;
   /** Best-effort messages dropped because a queue was full. */
   dropped: number;
-  /** Messages discarded because their renderer was destroyed before it became ready. */
+  /** Messages discarded because their renderer was destroyed (queued ones, and any sent to it afterwards). */
   discarded: number;
   /** Lag markers delivered. */
   lagMarkers: number;

@@ -25,6 +25,11 @@ interface RendererLane {
  */
 export class ReadyGate {
   private readonly lanes = new Map<number, RendererLane>();
+  /**
+   * Renderers destroyed for good. Electron never reuses a webContents id, so a message for one of
+   * them would wait forever (lossless ones without bound): it is discarded and counted instead.
+   */
+  private readonly destroyed = new Set<number>();
   private readonly deliver: DeliverFn;
   private readonly capacity: number;
   private readonly onFault: ReadyGateOptions['onFault'];
@@ -39,6 +44,10 @@ export class ReadyGate {
   }
 
   send(webContentsId: number, channel: string, payload: unknown, options?: SendOptions): SendResult {
+    if (this.destroyed.has(webContentsId)) {
+      this.counters.discarded++;
+      return 'dropped';
+    }
     const lane = this.lane(webContentsId);
     const lossless = isLosslessMessage(channel, options);
     if (lane.ready && !lane.busy && lane.queue.size === 0) {
@@ -54,6 +63,7 @@ export class ReadyGate {
 
   /** The renderer can take messages: flush what waited, in order. Returns how many were waiting. */
   markReady(webContentsId: number): number {
+    this.destroyed.delete(webContentsId);
     const lane = this.lane(webContentsId);
     const waiting = lane.queue.size;
     lane.ready = true;
@@ -67,8 +77,9 @@ export class ReadyGate {
     if (lane) lane.ready = false;
   }
 
-  /** The renderer is destroyed for good: discard what waits for it. Returns how many were discarded. */
+  /** The renderer is destroyed for good: discard what waits for it, and what is sent to it later. Returns how many were discarded. */
   forget(webContentsId: number): number {
+    this.destroyed.add(webContentsId);
     const lane = this.lanes.get(webContentsId);
     if (!lane) return 0;
     this.lanes.delete(webContentsId);

@@ -56,6 +56,13 @@ describe('ReadyGate', () => {
     expect(gate.stats().discarded).toBe(2);
   });
 
+  it('does not queue for a destroyed renderer: even lossless messages sent to it later are discarded and counted', () => {
+    const { gate } = recordingGate(1);
+    gate.forget(3);
+    for (let i = 0; i < 1_000; i++) expect(gate.send(3, 'x:incident', i, { lossless: true })).toBe('dropped');
+    expect(gate.stats()).toMatchObject({ queued: 0, discarded: 1_000 });
+  });
+
   it('counts an edge that throws and goes on with the next message', () => {
     const faults: unknown[] = [];
     const delivered: string[] = [];
