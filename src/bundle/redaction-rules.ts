@@ -132,12 +132,15 @@ const privateKeyPass: TextPass = {
 // --- key=value pairs in free text ----------------------------------------------------------------
 
 const KEY_VALUE =
-  /(?<![A-Za-z0-9_.\-])((?:\\?["'])?)([A-Za-z_][A-Za-z0-9_.\-]*)\1(\s{0,8}(?:=>|[:=])\s{0,8})(\\"(?:[^"\\\r\n]|\\[^"\r\n])*(?:\\"|$)|"(?:[^"\\\r\n]|\\.)*(?:"|$)|'[^'\r\n]*(?:'|$)|\{[^{}\r\n]*\}|\[[^[\]\r\n]*\]|[^\s,;&"'<>{}[\]():=]+)/g;
+  /(?<!(?<!\\)[A-Za-z0-9_.\-])((?<!\\)\\{1,16}["']|["']|)(?<!\\)([A-Za-z_][A-Za-z0-9_.\-]*)\1(\s{0,8}(?:=>|[:=])\s{0,8})(\\{1,16}"[^"\r\n]*(?:"|$)|"(?:[^"\\\r\n]|\\.)*(?:"|$)|'[^'\r\n]*(?:'|$)|\{[^{}\r\n]*\}|\[[^[\]\r\n]*\]|[^\s,;&"'<>{}[\]():=]+)/g;
 
 /** The rest of a bare secret value after the match (a bare value in the pattern stops at `:` and `=`). */
 const BARE_REST = /[^\s,;&"'<>{}[\]()]*/y;
 
 const LITERALS = new Set(['', 'null', 'true', 'false']);
+const ESCAPED_QUOTE = /^\\{1,16}"/;
+/** The closing quote of an escaped quoted value (`\"`, `\\\"`). */
+const CLOSING_QUOTE = /\\{0,16}"$/;
 
 /**
  * `password=x`, `"token": "x"`, `api_key: 'x'`, `credentials={...}`. After a key that is not a
@@ -158,15 +161,20 @@ function redactKeyValues(text: string, count: () => void): string {
       pattern.lastIndex = valueStart;
       continue;
     }
-    // `\"` quotes JSON inside a quoted string (`body="{\"password\":\"x\"}"`, Rust's `{:?}`).
-    const q = value.startsWith('\\"') ? '\\"' : value.startsWith('"') || value.startsWith("'") ? value[0]! : '';
+    // `\"` (any depth of escaping) quotes JSON inside a quoted string (`body="{\"password\":\"x\"}"`,
+    // Rust's `{:?}`); the key after an escape such as `\n` starts a pair too.
+    const q = ESCAPED_QUOTE.exec(value)?.[0] ?? (value.startsWith('"') || value.startsWith("'") ? value[0]! : '');
     const quoted = q !== '';
     // A quoted value may be cut off by the end of the text (a line cut at 64 KiB): it still goes.
-    const closed = quoted && value.length >= 2 * q.length && value.endsWith(q);
-    const inner = quoted ? value.slice(q.length, closed ? -q.length : undefined) : value;
+    const closing =
+      q.length === 1
+        ? value.length > 1 && value.endsWith(q) ? q : ''
+        : quoted && value.length > q.length ? (CLOSING_QUOTE.exec(value.slice(q.length))?.[0] ?? '') : '';
+    const closed = closing !== '';
+    const inner = quoted ? value.slice(q.length, value.length - (closed ? closing.length : 0)) : value;
     if (LITERALS.has(inner) || inner.startsWith(MARKER_PREFIX)) continue;
     count();
-    out += `${text.slice(copied, m.index)}${quote}${key}${quote}${separator}${q}${marker('secret_field')}${closed ? q : ''}`;
+    out += `${text.slice(copied, m.index)}${quote}${key}${quote}${separator}${q}${marker('secret_field')}${closed ? closing : ''}`;
     copied = m.index + match.length;
     if (!quoted && !value.startsWith('{') && !value.startsWith('[')) {
       // A bare value stops at `:`/`=` so that rescanning stays linear; a secret's own `:`/`=` go too.
@@ -179,7 +187,7 @@ function redactKeyValues(text: string, count: () => void): string {
 }
 
 /** A command-line option and its value: `--password hunter2`, `-token 'x'`, `--api-key=x`. */
-const FLAG_VALUE = /(?<![A-Za-z0-9_.\-])(--?)([A-Za-z][A-Za-z0-9_.\-]{0,60})(=|[ \t]{1,8})("[^"\r\n]*"|'[^'\r\n]*'|[^\s"'\-][^\s"']*)/g;
+const FLAG_VALUE = /(?<![A-Za-z0-9_.\-])(--?)([A-Za-z][A-Za-z0-9_.\-]{0,60})(=|[ \t]{1,8})("[^"\r\n]*(?:"|$)|'[^'\r\n]*(?:'|$)|[^\s"'\-][^\s"']*)/g;
 
 /** The value of a command-line option whose name is a secret (logged spawn arguments). */
 function redactFlagValues(text: string, count: () => void): string {
@@ -187,10 +195,12 @@ function redactFlagValues(text: string, count: () => void): string {
   return text.replace(FLAG_VALUE, (match: string, dashes: string, name: string, separator: string, value: string) => {
     if (secretKeyRule(name) === null) return match;
     const q = value.startsWith('"') || value.startsWith("'") ? value[0]! : '';
-    const inner = q ? value.slice(1, -1) : value;
+    // A quoted value cut off by the end of the text (a line cut at 64 KiB) still goes.
+    const closed = q !== '' && value.length > 1 && value.endsWith(q);
+    const inner = q ? value.slice(1, closed ? -1 : undefined) : value;
     if (LITERALS.has(inner) || inner.startsWith(MARKER_PREFIX)) return match;
     count();
-    return `${dashes}${name}${separator}${q}${marker('secret_field')}${q}`;
+    return `${dashes}${name}${separator}${q}${marker('secret_field')}${closed ? q : ''}`;
   });
 }
 
@@ -237,7 +247,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
         (m, g) => (m.slice(g[0]!.length).startsWith(MARKER_PREFIX) ? null : `${g[0]}${marker('url_credentials')}@`),
       );
       const curlUser = patternPass(
-        /(?<![A-Za-z0-9_\-])(curl\b[^\r\n|;&]{0,200}?\s(?:-u|--user)(?:\s+|=))(?:"([^"\r\n]*)"|'([^'\r\n]*)'|([^\s"']+))/g,
+        /(?<![A-Za-z0-9_\-])(curl\b[^\r\n|;&]{0,200}?\s(?:-u|--user)(?:\s+|=))(?:"([^"\r\n]*)(?:"|$)|'([^'\r\n]*)(?:'|$)|([^\s"']+))/g,
         /curl/,
         (_m, g) => {
           const value = g[1] || g[2] || g[3] || '';
@@ -403,6 +413,8 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: "$cfg = array('password' => 'phpPw34', 'user' => 'bob')", secret: 'phpPw34' },
       { text: '2026-11-21T00:00:00Z info body="{\\"password\\":\\"esc-pw-31\\",\\"user\\":\\"bob\\"}"', secret: 'esc-pw-31' },
       { text: 'request Request { body: "{\\"api_key\\": \\"esc key 32\\"}" }', secret: 'esc key 32' },
+      { text: 'msg="retry\\npassword=escNl35\\ttoken: escTab36"', secret: 'escNl35' },
+      { text: 'body="{\\"a\\":\\"db DB_PASSWORD=\\\\\\"correct horse 37\\\\\\" host=x\\"}"', secret: 'correct horse 37' },
     ],
     keeps: [
       'usage input_tokens: 1234 output_tokens: 56 max_tokens=4096',
