@@ -139,18 +139,24 @@ export class RollingMetrics {
         if (entry.maxMs > sum.maxMs) sum.maxMs = entry.maxMs;
       }
     }
-    const methods: Record<string, MethodMetrics> = {};
-    for (const name of [...merged.keys()].sort()) {
-      const sum = merged.get(name)!;
-      methods[name] = {
-        count: sum.count,
-        errorRate: sum.count === 0 ? 0 : sum.errors / sum.count,
-        p50: round(quantileMs(sum.counts, sum.count, 0.5, sum.maxMs)),
-        p95: round(quantileMs(sum.counts, sum.count, 0.95, sum.maxMs)),
-        p99: round(quantileMs(sum.counts, sum.count, 0.99, sum.maxMs)),
-        max: round(sum.maxMs),
-      };
-    }
+    // fromEntries defines own properties: a method named `__proto__` is a key like any other
+    // (an assignment would set the object's prototype and lose it).
+    const methods: Record<string, MethodMetrics> = Object.fromEntries(
+      [...merged.keys()].sort().map((name): [string, MethodMetrics] => {
+        const sum = merged.get(name)!;
+        return [
+          name,
+          {
+            count: sum.count,
+            errorRate: sum.count === 0 ? 0 : sum.errors / sum.count,
+            p50: round(quantileMs(sum.counts, sum.count, 0.5, sum.maxMs)),
+            p95: round(quantileMs(sum.counts, sum.count, 0.95, sum.maxMs)),
+            p99: round(quantileMs(sum.counts, sum.count, 0.99, sum.maxMs)),
+            max: round(sum.maxMs),
+          },
+        ];
+      }),
+    );
     return { windowMs: this.windowMs, methods, overflowRecords };
   }
 

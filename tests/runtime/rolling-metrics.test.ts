@@ -116,6 +116,15 @@ describe('RollingMetrics', () => {
     expect(metrics.report().methods['fs/read']!.errorRate).toBe(0.25);
   });
 
+  it('reports a method named like an Object.prototype member as a method like any other', () => {
+    const metrics = new RollingMetrics({ clock: new FakeClock() });
+    for (const name of ['__proto__', 'constructor', 'toString']) metrics.record(name, 5, true);
+    const report = metrics.report();
+    expect(Object.getPrototypeOf(report.methods)).toBe(Object.prototype);
+    expect(Object.keys(report.methods)).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(JSON.parse(JSON.stringify(report)).methods.__proto__).toMatchObject({ count: 1 });
+  });
+
   it('keeps memory bounded: slices x (maxMethods + 1) histograms at most, extra methods folded into other', () => {
     const clock = new FakeClock();
     const metrics = new RollingMetrics({ clock, windowMs: 10_000, slices: 10, maxMethods: 8 });
