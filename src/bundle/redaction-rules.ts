@@ -475,15 +475,17 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: 'open C:\\Users\\carol\\AppData\\Roaming\\x', secret: 'Users\\carol' },
       { text: 'tmp /var/folders/alice/cache', secret: 'folders/alice' },
       { text: 'shared /home/alicia/notes.txt', secret: 'home/alicia' },
+      { text: 'open c:\\users\\carol2\\appdata\\x and C:\\Documents and Settings\\dave3\\x', secret: 'carol2' },
       { text: 'open file%3A%2F%2FC%3A%5CUsers%5Calice%5CAppData', secret: '%5Calice%5C' },
     ],
     keeps: ['/usr/share/users/list', 'the user alice-is-not-a-path'],
     compile: (context) => {
-      const generic = /((?:\/home|\/Users|[A-Za-z]:(?:\\\\|\\|\/)Users)(?:\\\\|\\|\/))([^/\\\s"'<>:*?|[\]]+)/g;
+      // Windows paths compare case-insensitively (`c:\users\dana`), and so may a log from another machine.
+      const generic = /((?:\/home|\/Users|[A-Za-z]:(?:\\\\|\\|\/)(?:[Uu][Ss][Ee][Rr][Ss]|Documents and Settings))(?:\\\\|\\|\/))([^/\\\s"'<>:*?|[\]]+)/g;
       const genericPass = patternPass(
         generic,
-        /home|Users/,
-        (_m, g) => (g[1] === 'Shared' || g[1] === 'Public' ? null : `${g[0]}[user]`),
+        /home|users|Documents and Settings/i,
+        (_m, g) => (/^(?:Shared|Public|Default|All Users)$/i.test(g[1]!) ? null : `${g[0]}[user]`),
       );
       const name = context.username;
       if (name.length < 2) return genericPass;
