@@ -81,6 +81,8 @@ export class DiagnosticsService implements Diagnostics {
   private uploader: Promise<Uploader | undefined> | undefined;
   private redactor: Redactor | undefined;
   private uploadStartTimer: unknown;
+  /** Epoch ms before which no background upload starts (open time + `upload.startDelayMs`). */
+  private uploadNotBefore = 0;
   private quitting = false;
   private closing = false;
   private closePromise: Promise<CloseResult> | undefined;
@@ -330,6 +332,7 @@ export class DiagnosticsService implements Diagnostics {
     } catch (error) {
       this.fault('state', error);
     }
+    this.uploadNotBefore = this.clock.now() + (this.options.upload?.startDelayMs ?? DEFAULT_UPLOAD_START_DELAY_MS);
     if (this.dsn) {
       const delay = this.options.upload?.startDelayMs ?? DEFAULT_UPLOAD_START_DELAY_MS;
       // What an earlier run left in the outbox is sent a little later, so start-up never loads Sentry.
@@ -370,6 +373,9 @@ export class DiagnosticsService implements Diagnostics {
           outboxDir: this.layout.outboxDir,
           dsn: this.dsn!,
           clock: this.clock,
+          // A crash during start-up is queued at once but sent after the start delay: the first send
+          // imports @sentry/node, which must stay off the app's start-up path.
+          notBefore: this.uploadNotBefore,
           ...(this.options.transport ? { transport: this.options.transport } : {}),
           ...(this.options.random ? { random: this.options.random } : {}),
           ...(this.options.upload?.requestTimeoutMs ? { requestTimeoutMs: this.options.upload.requestTimeoutMs } : {}),

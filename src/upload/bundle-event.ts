@@ -104,7 +104,9 @@ export async function buildBundleUpload(bundlePath: string, options: BundleEvent
     event,
     attachments: [
       { filename: options.fileName ?? path.basename(bundlePath), contentType: 'application/zip', data: zipBytes },
-      { filename: 'tail.log', contentType: 'text/plain', data: tailLog },
+      // A bundle without log lines has an empty tail.log: an envelope item of length 0 is read by
+      // @sentry/core's parseEnvelope (and so the local ingest and Spotlight) as a JSON item and refused.
+      ...(tailLog.length > 0 ? [{ filename: 'tail.log', contentType: 'text/plain', data: tailLog }] : []),
     ],
     bundle,
   };

@@ -42,7 +42,7 @@ describe('close and the quit flush', () => {
       log: false,
       env: {},
       dsn: `http://publickey@127.0.0.1:${port}/7`,
-      upload: { requestTimeoutMs: 60_000 },
+      upload: { requestTimeoutMs: 60_000, startDelayMs: 0 },
     });
     const uploads: UploadEvent[] = [];
     diag.on('upload', (u) => uploads.push(u));
@@ -74,6 +74,7 @@ describe('close and the quit flush', () => {
       log: false,
       env: {},
       dsn: `http://publickey@127.0.0.1:${port}/7`,
+      upload: { startDelayMs: 0 },
     });
     await diag.recordIncident({ kind: 'unresponsive', durationMs: 9000, url: 'app://codex/chat' });
     await until(() => sockets.size > 0, 10_000);
