@@ -100,7 +100,8 @@ async function uploadOnce(ctx: CliContext, common: ResolvedCommon, bundlePath: s
   ctx.info(common, dsn ? `uploading to ${describeDsn(parseDsn(dsn))}` : 'no Sentry DSN (--dsn, CODEX_DIAG_DSN, SENTRY_DSN): the bundle is queued and stays local');
   const result = await uploadBundle({ outboxDir, bundlePath, ...(dsn ? { dsn } : {}), deadlineMs: EXPORT_UPLOAD_DEADLINE_MS });
   if (result.sent) ctx.info(common, `sent to Sentry as event ${result.eventId}`);
-  else ctx.warn(`not sent: ${result.reason ?? 'unknown reason'}; queued in ${outboxDir} (run \`codex-diag upload\` later)`);
+  else if (result.result?.outcome === 'failed') ctx.warn(`Sentry refused the bundle (${result.reason ?? 'no reason given'}): kept in ${path.join(outboxDir, 'failed')}`);
+  else ctx.warn(`not sent (${result.reason ?? 'unknown reason'}): the bundle stays queued in ${outboxDir}; run \`codex-diag upload\` later`);
   return { sent: result.sent, eventId: result.eventId, pending: result.pending, reason: result.reason ?? null };
 }
 

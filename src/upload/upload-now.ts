@@ -38,7 +38,7 @@ export async function uploadBundle(options: UploadBundleOptions): Promise<Upload
   const queued = await enqueueBundle({ outboxDir, bundlePath, clock: options.clock, log: options.log });
   if (!dsn) {
     const pending = (await pendingItems(outboxDir)).length;
-    return { eventId: queued.eventId, itemId: queued.itemId, sent: false, pending, reason: 'no Sentry DSN configured: the bundle stays local' };
+    return { eventId: queued.eventId, itemId: queued.itemId, sent: false, pending, reason: 'no Sentry DSN configured' };
   }
   let drained: DrainResult;
   try {
@@ -47,16 +47,16 @@ export async function uploadBundle(options: UploadBundleOptions): Promise<Upload
     // Queued is what counts (the contract's exit 4, never 1): a local fault in the attempt is its reason.
     if (isDiagError(error) && error.code === 'BAD_DSN') throw error;
     const pending = (await pendingItems(outboxDir).catch(() => [queued])).length;
-    return { eventId: queued.eventId, itemId: queued.itemId, sent: false, pending, reason: `the upload failed locally (${oneLine(error)}); the bundle is queued` };
+    return { eventId: queued.eventId, itemId: queued.itemId, sent: false, pending, reason: `the upload failed locally (${oneLine(error)})` };
   }
   const result = drained.results.find((r) => r.itemId === queued.itemId);
   const sent = result?.outcome === 'sent';
   let reason: string | undefined;
   if (!sent) {
-    if (drained.locked) reason = 'another process is uploading the outbox; the bundle is queued';
+    if (drained.locked) reason = 'another process is uploading the outbox';
     else if (result?.outcome === 'failed') reason = result.error ?? `rejected (${result.status})`;
-    else if (result?.outcome === 'rate-limited' || drained.rateLimitedUntil) reason = 'Sentry rate limit in force; the bundle is queued';
-    else reason = `${result?.error ?? result?.status ?? 'not attempted'}; the bundle is queued`;
+    else if (result?.outcome === 'rate-limited' || drained.rateLimitedUntil) reason = 'Sentry rate limit in force';
+    else reason = `${result?.error ?? result?.status ?? 'not attempted'}`;
   }
   return { eventId: queued.eventId, itemId: queued.itemId, sent, result, pending: drained.pending, reason };
 }
