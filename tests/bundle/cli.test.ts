@@ -1,10 +1,9 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/program.js';
+import { cliIo } from '../helpers/cli-io.js';
 import { readZip } from '../../src/bundle/zip-reader.js';
 import { fingerprintIncident } from '../../src/incidents/fingerprint.js';
 import { IncidentJournal } from '../../src/incidents/journal.js';
@@ -15,17 +14,8 @@ import { makeTempDir, rawZip } from './helpers.js';
 
 const HOME = '/home/dana';
 
-function io(options: { tty?: boolean; stdin?: string } = {}): CliIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
-  const stdin = new PassThrough();
-  stdin.end(options.stdin ?? '');
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += String(c)));
-  stderr.on('data', (c) => (err += String(c)));
-  return { stdout, stderr, stdin, env: { USER: 'dana' }, cwd: tmp.dir, platform: 'linux', homedir: HOME, out: () => out, err: () => err };
-}
+const io = (options: { tty?: boolean; stdin?: string } = {}) =>
+  cliIo({ env: { USER: 'dana' }, cwd: tmp.dir, homedir: HOME, stdin: options.stdin ?? '', tty: options.tty ?? false });
 
 const SECRETS = ['hunter2', 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz012345', 'dana@example.com', 'ghp_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789'];
 let tmp: ReturnType<typeof makeTempDir>;

@@ -1,27 +1,6 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/program.js';
-
-function io(): CliIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += String(c)));
-  stderr.on('data', (c) => (err += String(c)));
-  return {
-    stdout,
-    stderr,
-    stdin: new PassThrough(),
-    env: {},
-    cwd: process.cwd(),
-    platform: 'linux',
-    homedir: '/home/nobody',
-    out: () => out,
-    err: () => err,
-  };
-}
+import { cliIo as io } from '../helpers/cli-io.js';
 
 const commands = ['export', 'tail', 'inspect', 'upload', 'state', 'redact', 'fingerprint', 'demo'];
 

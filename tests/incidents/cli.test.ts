@@ -1,22 +1,11 @@
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/program.js';
+import { cliIo } from '../helpers/cli-io.js';
 
-function io(stdinText = ''): CliIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += String(c)));
-  stderr.on('data', (c) => (err += String(c)));
-  const stdin = new PassThrough();
-  stdin.end(stdinText);
-  return { stdout, stderr, stdin, env: {}, cwd: dir, platform: 'linux', homedir: '/home/nobody', out: () => out, err: () => err };
-}
+const io = (stdinText = '') => cliIo({ cwd: dir, stdin: stdinText });
 
 let dir: string;
 beforeAll(async () => {

@@ -3,7 +3,8 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
-import { cliIo, repoRoot, tempDir, waitFor } from './helpers.js';
+import { cliIo } from '../helpers/cli-io.js';
+import { repoRoot, tempDir, waitFor } from './helpers.js';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {

@@ -6,7 +6,8 @@ import { discoverLogFiles } from '../../src/logs/discover.js';
 import { parsePinoRollName } from '../../src/logs/file-naming.js';
 import { parseLogLine } from '../../src/logs/parse-line.js';
 import { readLastLines } from '../../src/logs/read-last-lines.js';
-import { cliIo, fixtureMessage, tempDir, writeRolling } from './helpers.js';
+import { cliIo } from '../helpers/cli-io.js';
+import { fixtureMessage, tempDir, writeRolling } from './helpers.js';
 
 const TOTAL = 6000;
 const seqOf = (text: string) => (JSON.parse(text) as { seq: number }).seq;

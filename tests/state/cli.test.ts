@@ -4,12 +4,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
-import { captureIo, fixtureBytes, listDir, repoRoot, stateFileFrom, tempDir } from './helpers.js';
+import { cliIo } from '../helpers/cli-io.js';
+import { fixtureBytes, listDir, repoRoot, stateFileFrom, tempDir } from './helpers.js';
 
 const execFileAsync = promisify(execFile);
 
 async function run(args: string[], cwd: string) {
-  const io = captureIo(cwd);
+  const io = cliIo({ cwd });
   const code = await runCli(args, io);
   return { code, out: io.out(), err: io.err() };
 }

@@ -1,10 +1,8 @@
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../../src/clock.js';
-import type { CliIo } from '../../src/cli/context.js';
 
 export const fixturesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'state');
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -66,30 +64,6 @@ export class FakeClock implements Clock {
     }
     this.time = target;
   }
-}
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
-    this.text += String(chunk);
-    callback();
-  }
-}
-
-export function captureIo(cwd: string): CliIo & { out: () => string; err: () => string } {
-  const stdout = new Capture();
-  const stderr = new Capture();
-  return {
-    stdout,
-    stderr,
-    stdin: process.stdin,
-    env: {},
-    cwd,
-    platform: 'linux',
-    homedir: '/home/nobody',
-    out: () => stdout.text,
-    err: () => stderr.text,
-  };
 }
 
 /** Names in a directory, sorted. */

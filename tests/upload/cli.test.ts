@@ -1,9 +1,8 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/program.js';
+import { cliIo } from '../helpers/cli-io.js';
 import { enqueueBundle, pendingItems } from '../../src/upload/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { makeTestBundle, tempDir } from './helpers.js';
@@ -13,17 +12,7 @@ let dataDir: string;
 let outboxDir: string;
 let ingest: LocalIngest;
 
-function io(env: NodeJS.ProcessEnv = {}): CliIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += String(c)));
-  stderr.on('data', (c) => (err += String(c)));
-  const stdin = new PassThrough();
-  stdin.end();
-  return { stdout, stderr, stdin, env, cwd: dir, platform: 'linux', homedir: dir, out: () => out, err: () => err };
-}
+const io = (env: NodeJS.ProcessEnv = {}) => cliIo({ env, cwd: dir, homedir: dir, stdin: '' });
 
 beforeEach(async () => {
   dir = await tempDir();
