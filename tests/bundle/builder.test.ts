@@ -9,7 +9,8 @@ import { createRedactor } from '../../src/bundle/redactor.js';
 import { repackBundle } from '../../src/bundle/repack.js';
 import { readZip } from '../../src/bundle/zip-reader.js';
 import type { TailLine } from '../../src/logs/types.js';
-import { fixedClock, makeTempDir, TEST_SYSTEM } from './helpers.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { makeTempDir, TEST_SYSTEM } from './helpers.js';
 
 const NOW = Date.UTC(2026, 10, 21, 1, 2, 3);
 const redactor = createRedactor(EXAMPLE_CONTEXT);
@@ -35,7 +36,7 @@ function input(lines: TailLine[], overrides: Partial<BundleInput> = {}): BundleI
   };
 }
 
-const options = () => ({ outDir: tmp.dir, redactor, clock: fixedClock(NOW), newId: () => '3f2a9c1b-8e4d-4b7a-9c2e-1a2b3c4d5e6f' });
+const options = () => ({ outDir: tmp.dir, redactor, clock: new ManualClock(NOW), newId: () => '3f2a9c1b-8e4d-4b7a-9c2e-1a2b3c4d5e6f' });
 
 describe('buildBundle', () => {
   it('writes the v1 entries, a valid manifest with every sha256, mode 0600 and the contract name', async () => {

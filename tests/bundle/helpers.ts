@@ -2,17 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
-import type { Clock } from '../../src/clock.js';
 import type { SystemInfo } from '../../src/bundle/system-info.js';
 
 export function makeTempDir(prefix = 'codex-diag-bundle-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** A clock frozen at `ms` (only `now` is used by the builder). */
-export function fixedClock(ms: number): Clock {
-  return { now: () => ms, setTimeout: () => undefined, clearTimeout: () => undefined };
 }
 
 export const TEST_SYSTEM: SystemInfo = {

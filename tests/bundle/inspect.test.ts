@@ -6,7 +6,8 @@ import { inspectBundle } from '../../src/bundle/inspect.js';
 import { EXAMPLE_CONTEXT } from '../../src/bundle/redaction-rules.js';
 import { createRedactor } from '../../src/bundle/redactor.js';
 import { readZip } from '../../src/bundle/zip-reader.js';
-import { fixedClock, makeTempDir, rawZip, TEST_SYSTEM, type RawEntry } from './helpers.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { makeTempDir, rawZip, TEST_SYSTEM, type RawEntry } from './helpers.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let good: string;
@@ -23,7 +24,7 @@ beforeAll(async () => {
       app: { name: 'Codex', version: '1.0.0' },
       system: TEST_SYSTEM,
     },
-    { outDir: tmp.dir, redactor: createRedactor(EXAMPLE_CONTEXT), clock: fixedClock(Date.UTC(2026, 0, 1)) },
+    { outDir: tmp.dir, redactor: createRedactor(EXAMPLE_CONTEXT), clock: new ManualClock(Date.UTC(2026, 0, 1)) },
   );
   good = built.path;
   const { files } = await readZip(good);

@@ -4,7 +4,8 @@ import { DEFAULT_RULES, EXAMPLE_CONTEXT } from '../../src/bundle/redaction-rules
 import { createRedactor } from '../../src/bundle/redactor.js';
 import { readZip } from '../../src/bundle/zip-reader.js';
 import type { TailLine } from '../../src/logs/types.js';
-import { fixedClock, makeTempDir, TEST_SYSTEM } from './helpers.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { makeTempDir, TEST_SYSTEM } from './helpers.js';
 
 /**
  * Every rule's examples, placed as text lines, as pino JSON lines (msg and a nested field), in the
@@ -96,7 +97,7 @@ beforeAll(async () => {
       app: { name: 'Codex', version: '1.0.0 incVersion16@example.com' },
       system: TEST_SYSTEM,
     },
-    { outDir: tmp.dir, redactor: createRedactor(EXAMPLE_CONTEXT), clock: fixedClock(Date.UTC(2026, 10, 21)) },
+    { outDir: tmp.dir, redactor: createRedactor(EXAMPLE_CONTEXT), clock: new ManualClock(Date.UTC(2026, 10, 21)) },
   );
   entries = (await readZip(built.path)).files;
 });

@@ -8,7 +8,8 @@ import type { SidecarStartOptions } from '../../src/runtime/sidecar-types.js';
 import { attachToApp, attachToWindow } from '../../src/electron/index.js';
 import type { AdaptedApp, AdaptedWindow } from '../../src/electron/types.js';
 import { asWindow, FakeWebContents, FakeWindow } from '../electron/fakes.js';
-import { ManualClock, until } from './manual-clock.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { until } from './manual-clock.js';
 
 let root: string;
 beforeEach(() => {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 let root: string;
 beforeEach(() => {

@@ -8,7 +8,8 @@ import type { BundleEvent, IncidentEvent } from '../../src/diagnostics/index.js'
 import { attachToApp, attachToWindow } from '../../src/electron/index.js';
 import { LAGGED_CHANNEL } from '../../src/runtime/delivery-classify.js';
 import { APP_EVENTS, asApp, asWindow, FakeApp, FakeWebContents, FakeWindow, WEB_CONTENTS_EVENTS } from '../electron/fakes.js';
-import { ManualClock, until } from './manual-clock.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { until } from './manual-clock.js';
 
 let root: string;
 beforeEach(() => {

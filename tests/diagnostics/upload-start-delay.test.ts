@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
-import { ManualClock, until } from './manual-clock.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { until } from './manual-clock.js';
 
 let root: string;
 let ingest: LocalIngest;

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { followLogs, type FollowLogsOptions } from '../../src/logs/follow.js';
 import { nodeTailFileSystem, type TailFileSystem } from '../../src/logs/read-last-lines.js';
 import type { TailLine } from '../../src/logs/types.js';
-import { FakeClock } from '../state/helpers.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 import { tempDir, waitFor, writeRolling } from './helpers.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -45,7 +45,7 @@ function startFollowing(logDir: string, extra: Partial<FollowLogsOptions> = {}) 
 }
 
 /** Moves the fake clock to the next poll and waits until that scan has finished. */
-async function scanOnClock(f: ReturnType<typeof startFollowing>, clock: FakeClock, pollMs: number): Promise<void> {
+async function scanOnClock(f: ReturnType<typeof startFollowing>, clock: ManualClock, pollMs: number): Promise<void> {
   const seen = f.scans();
   clock.advance(pollMs);
   await waitFor(() => f.scans() > seen, 5000, 'the poll scan');
@@ -129,7 +129,7 @@ describe('followLogs', () => {
   it('stops on abort: the promise resolves, no timer is left and no line arrives afterwards', { timeout: 20_000 }, async () => {
     const file = path.join(tmp.dir, 'a.log');
     writeFileSync(file, '');
-    const clock = new FakeClock();
+    const clock = new ManualClock(1_763_000_000_000);
     const f = startFollowing(tmp.dir, { clock, watch: false, pollMs: 15 });
     await f.started();
     appendFileSync(file, 'before\n');
@@ -137,7 +137,7 @@ describe('followLogs', () => {
     expect(f.texts()).toEqual(['before']);
     f.controller.abort();
     await f.done;
-    expect(clock.pendingTimers).toBe(0);
+    expect(clock.pending).toBe(0);
     const opensAtStop = f.opens();
     const scansAtStop = f.scans();
     appendFileSync(file, 'after\n');
@@ -152,7 +152,7 @@ describe('followLogs', () => {
   it('reads a file truncated and written again past its old end between two polls from its start', { timeout: 20_000 }, async () => {
     const file = path.join(tmp.dir, 'app.log');
     writeFileSync(file, 'old 1\nold 2\n');
-    const clock = new FakeClock();
+    const clock = new ManualClock(1_763_000_000_000);
     const f = startFollowing(tmp.dir, { clock, watch: false, pollMs: 100 });
     await f.started();
     // Same inode, bigger than before: by size alone this looks like growth from offset 12.
@@ -178,7 +178,7 @@ describe('followLogs', () => {
     const helper = path.join(day, 'codex-desktop-s1-200-t0-i0-090500-1.log');
     writeFileSync(main, '2026-11-21T09:00:00Z info main up\n2026-11-21T09:00:01Z info half a li');
     writeFileSync(helper, '2026-11-21T09:05:00Z info helper up\n');
-    const clock = new FakeClock();
+    const clock = new ManualClock(1_763_000_000_000);
     const f = startFollowing(tmp.dir, { clock, watch: false, pollMs: 100, initialLines: 10, partialLineIdleMs: 60_000 });
     await f.started();
     await scanOnClock(f, clock, 100);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MetricsLogReporter, summarizeMetrics } from '../../src/runtime/metrics-log-reporter.js';
 import { RollingMetrics } from '../../src/runtime/rolling-metrics.js';
 import type { MetricsReport } from '../../src/runtime/rolling-metrics.js';
-import { ManualClock } from '../diagnostics/manual-clock.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 function setup() {
   const clock = new ManualClock();

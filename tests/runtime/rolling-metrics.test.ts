@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DiagError } from '../../src/errors.js';
 import { bucketIndex, bucketLowMicros, bucketValueMs, HISTOGRAM_BUCKETS } from '../../src/runtime/histogram.js';
 import { OTHER_METHOD, RollingMetrics } from '../../src/runtime/rolling-metrics.js';
-import { FakeClock } from '../fixtures/sidecar/fake-clock.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 /** Nearest-rank quantile of a sorted array: the ceil(q * n)-th smallest value. */
 function exactQuantile(sorted: number[], q: number): number {
@@ -54,7 +54,7 @@ describe('RollingMetrics', () => {
       bimodal: () => (random() < 0.9 ? 5 + random() * 3 : 800 + random() * 400),
       tiny: () => random() * 0.05,
     };
-    const clock = new FakeClock();
+    const clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
     const metrics = new RollingMetrics({ clock });
     const exact: Record<string, number[]> = {};
     for (const [name, draw] of Object.entries(distributions)) {
@@ -76,7 +76,7 @@ describe('RollingMetrics', () => {
   it('any data set: every quantile within 2% of the exact one (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.double({ min: 0, max: 3_600_000, noNaN: true }), { minLength: 1, maxLength: 300 }), (values) => {
-        const metrics = new RollingMetrics({ clock: new FakeClock() });
+        const metrics = new RollingMetrics({ clock: new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0)) });
         for (const v of values) metrics.record('m', v, true);
         const sorted = [...values].sort((a, b) => a - b);
         const got = metrics.report().methods.m!;
@@ -88,7 +88,7 @@ describe('RollingMetrics', () => {
   });
 
   it('slides: data older than the window drops out, newer data stays', () => {
-    const clock = new FakeClock(1_000_000);
+    const clock = new ManualClock(1_000_000);
     const metrics = new RollingMetrics({ clock, windowMs: 60_000 });
     metrics.record('thread/start', 10, true);
     metrics.record('thread/start', 10, true);
@@ -111,13 +111,13 @@ describe('RollingMetrics', () => {
   });
 
   it('reports the error rate', () => {
-    const metrics = new RollingMetrics({ clock: new FakeClock() });
+    const metrics = new RollingMetrics({ clock: new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0)) });
     for (let i = 0; i < 100; i++) metrics.record('fs/read', 3, i % 4 !== 0);
     expect(metrics.report().methods['fs/read']!.errorRate).toBe(0.25);
   });
 
   it('reports a method named like an Object.prototype member as a method like any other', () => {
-    const metrics = new RollingMetrics({ clock: new FakeClock() });
+    const metrics = new RollingMetrics({ clock: new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0)) });
     for (const name of ['__proto__', 'constructor', 'toString']) metrics.record(name, 5, true);
     const report = metrics.report();
     expect(Object.getPrototypeOf(report.methods)).toBe(Object.prototype);
@@ -126,7 +126,7 @@ describe('RollingMetrics', () => {
   });
 
   it('keeps memory bounded: slices x (maxMethods + 1) histograms at most, extra methods folded into other', () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
     const metrics = new RollingMetrics({ clock, windowMs: 10_000, slices: 10, maxMethods: 8 });
     const random = prng(3);
     for (let i = 0; i < 400_000; i++) {
@@ -152,7 +152,7 @@ describe('RollingMetrics', () => {
   });
 
   it('ignores non-finite durations, treats negative as 0, tolerates a clock stepping back', () => {
-    const clock = new FakeClock(100_000);
+    const clock = new ManualClock(100_000);
     const metrics = new RollingMetrics({ clock });
     metrics.record('m', Number.NaN, true);
     metrics.record('m', Number.POSITIVE_INFINITY, true);

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DiagError } from '../../src/errors.js';
 import { Incident } from '../../src/incidents/schema.js';
 import { isProcessAlive, parseProcStat } from '../../src/runtime/process-tree.js';
-import { FakeClock } from '../fixtures/sidecar/fake-clock.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 import { fixture, killQuietly, recordingSupervisor, waitAllDead } from '../fixtures/sidecar/harness.js';
 import { waitFor } from '../fixtures/sidecar/wait-for.js';
 
@@ -23,7 +23,7 @@ function track(pids: Iterable<number>): void {
 
 describe('SidecarSupervisor restarts', () => {
   it('reports a crash as exit event + incident, restarts with exponential backoff, pauses past the bound, resumes', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
     const h = recordingSupervisor({ clock, random: () => 0 });
     const script = fixture('crash.mjs');
     const handle = h.supervisor.start({
@@ -96,7 +96,7 @@ describe('SidecarSupervisor restarts', () => {
   });
 
   it('applies jitter within [d/2, d] and caps the delay at maxDelayMs', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
     const h = recordingSupervisor({ clock, random: () => 0.999 });
     const handle = h.supervisor.start({
       command: node,
@@ -116,7 +116,7 @@ describe('SidecarSupervisor restarts', () => {
   });
 
   it('a stable run resets the restart count; quick crashes after it still pause', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
     const h = recordingSupervisor({ clock, random: () => 0 });
     const handle = h.supervisor.start({
       command: node,
@@ -150,7 +150,7 @@ describe('SidecarSupervisor restarts', () => {
   });
 
   it('a restart count older than windowMs no longer counts', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
     const h = recordingSupervisor({ clock, random: () => 0 });
     const handle = h.supervisor.start({
       command: node,
@@ -172,7 +172,7 @@ describe('SidecarSupervisor restarts', () => {
 
 describe('SidecarSupervisor output', () => {
   it('passes stdout and stderr lines in order: split characters, a cut long line, CRLF, a partial last line', async () => {
-    const h = recordingSupervisor({ clock: new FakeClock() });
+    const h = recordingSupervisor({ clock: new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0)) });
     const handle = h.supervisor.start({ command: node, args: [fixture('output.mjs'), '2000'], restart: { maxRestarts: 0 } });
     stops.push(() => handle.stop());
     track([(await h.nth('start', 1)).pid]);
@@ -197,7 +197,7 @@ describe('SidecarSupervisor output', () => {
 
 describe('SidecarSupervisor protocol stdout', () => {
   it('leaves stdout to the host when logStreams omits it (JSON-RPC over stdio)', async () => {
-    const h = recordingSupervisor({ clock: new FakeClock() });
+    const h = recordingSupervisor({ clock: new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0)) });
     const handle = h.supervisor.start({ command: node, args: [fixture('controlled.mjs')], logStreams: ['stderr'] });
     stops.push(() => handle.stop());
     const start = await h.nth('start', 1);
@@ -213,7 +213,7 @@ describe('SidecarSupervisor protocol stdout', () => {
 
 describe('SidecarSupervisor launch failures', () => {
   it('a missing command is an exit with a clear reason and an incident, never a throw', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
     const h = recordingSupervisor({ clock, random: () => 0 });
     const handle = h.supervisor.start({
       command: 'codex-diag-no-such-command',
@@ -241,7 +241,7 @@ describe('SidecarSupervisor launch failures', () => {
   });
 
   it('rejects a second start while running, and an empty command, with typed errors', async () => {
-    const h = recordingSupervisor({ clock: new FakeClock() });
+    const h = recordingSupervisor({ clock: new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0)) });
     expect(() => h.supervisor.start({ command: '' })).toThrow(DiagError);
     const handle = h.supervisor.start({ command: node, args: [fixture('controlled.mjs')] });
     stops.push(() => handle.stop());
@@ -250,7 +250,7 @@ describe('SidecarSupervisor launch failures', () => {
   });
 
   it('a throwing callback is reported to onError and supervision goes on', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
     const errors: unknown[] = [];
     const h = recordingSupervisor({
       clock,
@@ -311,7 +311,7 @@ describe('SidecarSupervisor stop', () => {
   });
 
   it.runIf(process.platform === 'linux')('an unexpected exit kills what is left of the process group before the restart', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
     const h = recordingSupervisor({ clock, killGraceMs: 200 });
     const handle = h.supervisor.start({ command: node, args: [fixture('tree.mjs')], restart: { baseDelayMs: 10 } });
     stops.push(() => handle.stop());
@@ -354,7 +354,7 @@ describe('SidecarSupervisor host exit', () => {
 
 describe('SidecarSupervisor under a flood of output', () => {
   it('logs at most its budget, counts every other line, and says how many were not logged', { timeout: 30_000 }, async () => {
-    const h = recordingSupervisor({ clock: new FakeClock(), logBudget: { bytesPerSecond: 1, burstBytes: 64 * 1024 } });
+    const h = recordingSupervisor({ clock: new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0)), logBudget: { bytesPerSecond: 1, burstBytes: 64 * 1024 } });
     const total = 50_000; // 5 MB
     const handle = h.supervisor.start({ command: node, args: [fixture('flood.mjs'), String(total)], restart: { maxRestarts: 0 } });
     stops.push(() => handle.stop());
@@ -387,7 +387,7 @@ describe('SidecarSupervisor stop() racing a restart', () => {
     ['before the restart timer fires', false],
     ['after it fired, while the crashed run is being cleaned up', true],
   ])('starts nothing once stop() was called %s', async (_when, timerFired) => {
-    const clock = new FakeClock();
+    const clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
     const h = recordingSupervisor({ clock, random: () => 0 });
     const handle = h.supervisor.start({ command: node, args: [fixture('crash.mjs'), '101'], restart: { baseDelayMs: 100 } });
     stops.push(() => handle.stop());

@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { StateStore } from '../../src/state/store.js';
 import { percentile } from '../../src/state/startup-metrics.js';
 import { INCIDENT_COUNTER_LIMIT } from '../../src/state/mutations.js';
-import { FakeClock, stateFileFrom, tempDir } from './helpers.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { stateFileFrom, tempDir } from './helpers.js';
 
 async function freshStore() {
-  const clock = new FakeClock(1_800_000_000_000);
+  const clock = new ManualClock(1_800_000_000_000);
   const store = await StateStore.open({ file: path.join(await tempDir(), 'state.json'), clock, debounceMs: 1000 });
   return { store, clock };
 }
@@ -45,7 +46,7 @@ describe('startup metrics', () => {
 
   it('does not attribute a ready to a launch this process did not start', async () => {
     const { file } = await stateFileFrom('v3.json');
-    const store = await StateStore.open({ file, clock: new FakeClock(1_763_900_000_000) });
+    const store = await StateStore.open({ file, clock: new ManualClock(1_763_900_000_000) });
     expect(store.recordRendererReady()).toBeNull();
     const { startup } = store.snapshot();
     expect(startup.renderer_ready_latency_ms).toBe(1000); // the previous launch's, untouched

@@ -8,11 +8,12 @@ import { decodeState } from '../../src/state/decode.js';
 import { MAX_STATE_FILE_BYTES, removeStaleTempFiles } from '../../src/state/files.js';
 import { StateStore } from '../../src/state/store.js';
 import { defaultState } from '../../src/state/defaults.js';
-import { FakeClock, fixtureBytes, listDir, stateFileFrom, tempDir, waitFor } from './helpers.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { fixtureBytes, listDir, stateFileFrom, tempDir, waitFor } from './helpers.js';
 
 const execFileAsync = promisify(execFile);
 
-async function openWith(file: string, clock = new FakeClock(), debounceMs = 1000) {
+async function openWith(file: string, clock = new ManualClock(1_763_000_000_000), debounceMs = 1000) {
   const warnings: DiagError[] = [];
   const store = await StateStore.open({ file, clock, debounceMs, warn: (w) => warnings.push(w) });
   return { store, clock, warnings };
@@ -77,7 +78,7 @@ describe('StateStore: loading', () => {
     const dir = await tempDir();
     const file = path.join(dir, 'state.json');
     await fsp.writeFile(file, bytes);
-    const clock = new FakeClock(Date.UTC(2026, 10, 21, 0, 54, 48, 123));
+    const clock = new ManualClock(Date.UTC(2026, 10, 21, 0, 54, 48, 123));
     const { store, warnings } = await openWith(file, clock);
     expect(store.loadReport.outcome).toBe('corrupt-moved-aside');
     expect(store.mode).toBe('read-write');
@@ -99,7 +100,7 @@ describe('StateStore: loading', () => {
   it('never replaces an earlier corrupt copy with the same timestamp', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'state.json');
-    const clock = new FakeClock(Date.UTC(2026, 0, 1));
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
     await fsp.writeFile(file, 'first');
     await openWith(file, clock);
     await fsp.writeFile(file, 'second');
@@ -150,7 +151,7 @@ describe('StateStore: loading', () => {
     huge.write('{"version":3,"pad":"', 0);
     huge.write('"}', huge.length - 2);
     await fsp.writeFile(file, huge);
-    const clock = new FakeClock(Date.UTC(2026, 10, 21, 1, 0, 0, 0));
+    const clock = new ManualClock(Date.UTC(2026, 10, 21, 1, 0, 0, 0));
     const { store, warnings } = await openWith(file, clock);
     expect(store.loadReport.outcome).toBe('corrupt-moved-aside');
     expect(store.mode).toBe('read-write');
@@ -196,29 +197,29 @@ describe('StateStore: loading', () => {
 describe('StateStore: saving', () => {
   it('debounces: the first change schedules one save at debounceMs, later changes ride along', async () => {
     const { file } = await stateFileFrom('v3.json');
-    const { store, clock } = await openWith(file, new FakeClock(), 1000);
+    const { store, clock } = await openWith(file, new ManualClock(1_763_000_000_000), 1000);
     const heartbeatOnDisk = async () => ((await readJson(file))['renderer'] as { last_heartbeat_at: number }).last_heartbeat_at;
     store.recordHeartbeat(1_000);
-    expect(clock.pendingTimers).toBe(1);
+    expect(clock.pending).toBe(1);
     clock.advance(600);
     store.recordHeartbeat(2_000); // must neither postpone the save nor schedule a second one
-    expect(clock.pendingTimers).toBe(1);
+    expect(clock.pending).toBe(1);
     clock.advance(399);
     expect(store.hasUnsavedChanges).toBe(true);
     expect(await heartbeatOnDisk()).toBe(1_763_800_005_000);
     clock.advance(1); // due: the save starts by itself (no flush)
-    expect(clock.pendingTimers).toBe(0);
+    expect(clock.pending).toBe(0);
     await waitFor(async () => ((await heartbeatOnDisk()) === 2_000 ? true : undefined));
     expect(store.hasUnsavedChanges).toBe(false);
   });
 
   it('flush() writes pending changes at once and cancels the scheduled save', async () => {
     const { file } = await stateFileFrom('v3.json');
-    const { store, clock } = await openWith(file, new FakeClock(), 60_000);
+    const { store, clock } = await openWith(file, new ManualClock(1_763_000_000_000), 60_000);
     store.recordHeartbeat(3_000);
-    expect(clock.pendingTimers).toBe(1);
+    expect(clock.pending).toBe(1);
     await store.flush();
-    expect(clock.pendingTimers).toBe(0);
+    expect(clock.pending).toBe(0);
     expect((await readJson(file))['renderer']).toMatchObject({ last_heartbeat_at: 3_000 });
   });
 
@@ -229,7 +230,7 @@ describe('StateStore: saving', () => {
     clock.advance(10_000);
     await store.flush();
     expect((await fsp.stat(file)).ino).toBe(before.ino);
-    expect(clock.pendingTimers).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 
   it('reports an unwritable directory once as STATE_UNWRITABLE, keeps working in memory, and saves when it can', async () => {
@@ -307,7 +308,7 @@ describe('StateStore: saving', () => {
     await store.close();
     expect((await readJson(file))['renderer']).toMatchObject({ last_heartbeat_at: 7 });
     store.recordHeartbeat(8);
-    expect(clock.pendingTimers).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 
   it('a throwing warn callback does not break the store', async () => {
@@ -316,7 +317,7 @@ describe('StateStore: saving', () => {
     await fsp.writeFile(file, 'garbage');
     const store = await StateStore.open({
       file,
-      clock: new FakeClock(),
+      clock: new ManualClock(1_763_000_000_000),
       warn: () => {
         throw new Error('logger down');
       },
@@ -439,7 +440,7 @@ describe('StateStore: temp files of killed writers', () => {
     const { dir, file } = await stateFileFrom('v3.json');
     // pid 2^22+1 is above Linux's pid_max ceiling, so no process has it.
     await fsp.writeFile(path.join(dir, '.state.json.4194305.00aa11bb.tmp'), '{"version":3,"half');
-    await StateStore.open({ file, clock: new FakeClock() });
+    await StateStore.open({ file, clock: new ManualClock(1_763_000_000_000) });
     expect(await listDir(dir)).toEqual(['state.json']);
   });
 });

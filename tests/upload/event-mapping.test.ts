@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { drainOutbox, enqueueBundle, pendingItems } from '../../src/upload/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { fingerprintIncident, parseIncident } from '../../src/incidents/index.js';
-import { CRASH_INCIDENT, ManualClock, makeTestBundle, sha256, tempDir } from './helpers.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { CRASH_INCIDENT, makeTestBundle, sha256, tempDir } from './helpers.js';
 
 let dir: string;
 let ingest: LocalIngest;
@@ -22,7 +23,7 @@ describe('one bundle becomes one readable Sentry event', () => {
   it('sends the event, tags, fingerprint, breadcrumbs and both attachments over real HTTP', async () => {
     const bundle = await makeTestBundle(dir, { lines: 150, lineBytes: 400 });
     const outboxDir = path.join(dir, 'outbox');
-    const clock = new ManualClock();
+    const clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
     const { eventId, itemId } = await enqueueBundle({ outboxDir, bundlePath: bundle, clock });
     expect(eventId).toMatch(/^[0-9a-f]{32}$/);
     // Queued before any network I/O, owner-only.

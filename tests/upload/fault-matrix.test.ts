@@ -6,7 +6,8 @@ import { systemClock } from '../../src/clock.js';
 import { DiagError } from '../../src/errors.js';
 import { drainOutbox, enqueueBundle, OutboxStore, pendingItems, type DrainOptions } from '../../src/upload/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
-import { ManualClock, makeTestBundle, sha256, tempDir } from './helpers.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { makeTestBundle, sha256, tempDir } from './helpers.js';
 
 let dir: string;
 let outboxDir: string;
@@ -17,7 +18,7 @@ beforeEach(async () => {
   dir = await tempDir();
   outboxDir = path.join(dir, 'outbox');
   ingest = await startLocalIngest();
-  clock = new ManualClock();
+  clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
 });
 afterEach(async () => {
   await ingest.close();

@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildBundle, createRedactor, type SystemInfo } from '../../src/bundle/index.js';
 import { fingerprintIncident, parseIncident } from '../../src/incidents/index.js';
-import type { Clock } from '../../src/clock.js';
 
 export interface TestBundleOptions {
   lines?: number;
@@ -81,33 +80,6 @@ function randomText(bytes: number): string {
 
 export async function tempDir(prefix = 'codex-diag-upload-'): Promise<string> {
   return fsp.mkdtemp(path.join(os.tmpdir(), prefix));
-}
-
-/** A clock the test moves by hand. Timers fire on `advance`. */
-export class ManualClock implements Clock {
-  private timers = new Map<number, { at: number; fn: () => void }>();
-  private nextId = 1;
-  constructor(public current = Date.UTC(2026, 10, 20, 12, 0, 0)) {}
-  now(): number {
-    return this.current;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.set(id, { at: this.current + ms, fn });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-  advance(ms: number): void {
-    this.current += ms;
-    for (const [id, t] of [...this.timers].sort((a, b) => a[1].at - b[1].at)) {
-      if (t.at <= this.current) {
-        this.timers.delete(id);
-        t.fn();
-      }
-    }
-  }
 }
 
 /** Polls until `check` returns a value, or fails after `timeoutMs`. */

@@ -11,7 +11,8 @@ import {
   pendingItems,
   type Transport,
 } from '../../src/upload/index.js';
-import { ManualClock, makeTestBundle, tempDir } from './helpers.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { makeTestBundle, tempDir } from './helpers.js';
 
 let dir: string;
 let outboxDir: string;
@@ -20,7 +21,7 @@ let clock: ManualClock;
 beforeEach(async () => {
   dir = await tempDir();
   outboxDir = path.join(dir, 'outbox');
-  clock = new ManualClock();
+  clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
 });
 afterEach(async () => {
   await fsp.rm(dir, { recursive: true, force: true });

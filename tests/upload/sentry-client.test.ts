@@ -7,7 +7,8 @@ import * as Sentry from '@sentry/node';
 import { buildBundleUpload, drainOutbox, enqueueBundle, parseDsn, pendingItems, type BundleUpload } from '../../src/upload/index.js';
 import { startLocalIngest } from '../../src/upload/local-ingest.js';
 import { IsolatedSentryClient, loadSentry } from '../../src/upload/sentry-client.js';
-import { ManualClock, makeTestBundle, sha256, tempDir } from './helpers.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { makeTestBundle, sha256, tempDir } from './helpers.js';
 
 const DSN = parseDsn('http://publickey@127.0.0.1:9/42');
 const EVENT_ID = 'a'.repeat(32);
@@ -189,7 +190,7 @@ describe('an event the SDK drops is never lost', () => {
         message: expect.stringContaining('produced no envelope'),
       });
       const outboxDir = path.join(dir, 'outbox');
-      const clock = new ManualClock();
+      const clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
       const { eventId } = await enqueueBundle({ outboxDir, bundlePath: await makeTestBundle(dir, { lines: 5 }), clock });
       const dropped = await drainOutbox({ outboxDir, dsn: ingest.dsn, clock, random: () => 0 });
       // The normal backoff (base 5 s, jitter 0 -> 2.5 s), persisted, and reported for the uploader's timer.

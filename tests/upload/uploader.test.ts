@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DRAIN_LOCK_NAME, enqueueBundle, pendingItems, Uploader, type DrainResult } from '../../src/upload/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { loadSentry } from '../../src/upload/sentry-client.js';
-import { ManualClock, makeTestBundle, tempDir, waitFor } from './helpers.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { makeTestBundle, tempDir, waitFor } from './helpers.js';
 
 let dir: string;
 let outboxDir: string;
@@ -60,7 +61,7 @@ describe('Uploader (what the embedding owns)', () => {
   });
 
   it('retries when the backoff falls due, on its own timer', async () => {
-    const clock = new ManualClock();
+    const clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
     const drains: DrainResult[] = [];
     uploader = new Uploader({ outboxDir, dsn: ingest.dsn, clock, random: () => 0, onDrain: (r) => drains.push(r) });
     ingest.fault({ status: 500 });
@@ -102,7 +103,7 @@ describe('Uploader (what the embedding owns)', () => {
   });
 
   it('holds background drains (and so the Sentry import) until notBefore: off the host app’s start-up path', async () => {
-    const clock = new ManualClock();
+    const clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
     const importedAt: number[] = [];
     const drains: DrainResult[] = [];
     const options = { outboxDir, dsn: ingest.dsn, clock, notBefore: clock.now() + 5_000, onDrain: (r: DrainResult) => drains.push(r) };
