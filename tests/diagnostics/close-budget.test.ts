@@ -9,7 +9,7 @@ import type { UploadEvent } from '../../src/diagnostics/index.js';
 import { attachToApp } from '../../src/electron/index.js';
 import { asApp, FakeApp } from '../electron/fakes.js';
 import { isProcessAlive } from '../../src/runtime/process-tree.js';
-import { until } from './manual-clock.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let root: string;
 let server: Server;
@@ -49,13 +49,13 @@ describe('close and the quit flush', () => {
     const outcome = await diag.recordIncident({ kind: 'sidecar-exit', command: 'codex app-server', exitCode: 101, signal: null });
     expect(outcome).toMatchObject({ status: 'recorded', queued: true });
     expect(uploads[0]).toMatchObject({ type: 'queued' });
-    await until(() => sockets.size > 0, 10_000); // the request is in flight and hangs
+    await waitFor(() => sockets.size > 0, 'the hanging request', 10_000); // the request is in flight and hangs
 
     const app = new FakeApp();
     attachToApp(diag, asApp(app));
     const started = Date.now();
     expect(app.userQuit().defaultPrevented).toBe(true);
-    await until(() => app.quitCompleted, 5_000);
+    await waitFor(() => app.quitCompleted, 'the app to quit', 5_000);
     const elapsed = Date.now() - started;
     expect(elapsed).toBeLessThan(2_000 + 500);
 
@@ -77,7 +77,7 @@ describe('close and the quit flush', () => {
       upload: { startDelayMs: 0 },
     });
     await diag.recordIncident({ kind: 'unresponsive', durationMs: 9000, url: 'app://codex/chat' });
-    await until(() => sockets.size > 0, 10_000);
+    await waitFor(() => sockets.size > 0, 'the hanging request', 10_000);
     const started = Date.now();
     const result = await diag.close({ timeoutMs: 300 });
     expect(Date.now() - started).toBeLessThan(300 + 250);
@@ -97,7 +97,7 @@ describe('close and the quit flush', () => {
     // 'close': the process has exited and its output is all read.
     const exited = new Promise<number>((resolve) => host.once('close', () => resolve(Date.now())));
     try {
-      await until(() => /^incident recorded true$/m.test(out) && sockets.size > 0, 20_000);
+      await waitFor(() => /^incident recorded true$/m.test(out) && sockets.size > 0, 'the incident and the hanging request', 20_000);
       host.stdin!.end('close\n');
       const exitedAt = await exited;
       expect(out).toMatch(/^closed \d+ \w+$/m);

@@ -9,7 +9,7 @@ import { attachToApp, attachToWindow } from '../../src/electron/index.js';
 import type { AdaptedApp, AdaptedWindow } from '../../src/electron/types.js';
 import { asWindow, FakeWebContents, FakeWindow } from '../electron/fakes.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { until } from './manual-clock.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let root: string;
 beforeEach(() => {
@@ -38,7 +38,7 @@ describe('diagnostics under hostile input', () => {
       diag.on('incident', () => after++);
       expect((await diag.recordIncident(sidecarExit)).status).toBe('recorded');
       expect(after).toBe(1); // the other listener still ran
-      await until(() => diag.faults.byArea['listener:incident'] === 1);
+      await waitFor(() => diag.faults.byArea['listener:incident'] === 1);
       // Give an unhandled rejection, if any, the turn Node needs to report it.
       await new Promise((resolve) => setImmediate(resolve));
       expect(unhandled).toEqual([]);
@@ -167,7 +167,7 @@ describe('diagnostics under hostile input', () => {
     expect(wc.listenerCount('render-process-gone')).toBe(1);
     wc.fire('render-process-gone', { reason: 'crashed', exitCode: 11 });
     clock.advance(60_000);
-    await until(() => incidents.length > 0);
+    await waitFor(() => incidents.length > 0);
     await new Promise((resolve) => setImmediate(resolve));
     expect(incidents).toHaveLength(1);
     expect(wc.reloads).toBe(1);

@@ -6,7 +6,7 @@ import { DiagError } from '../../src/errors.js';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
 import type { SidecarEvent } from '../../src/runtime/sidecar-types.js';
 import type { IncidentEvent } from '../../src/diagnostics/index.js';
-import { until } from './manual-clock.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let root: string;
 beforeEach(() => {
@@ -59,7 +59,7 @@ describe('createDiagnostics with its own log and a real sidecar', () => {
     diag.on('sidecar', (e) => sidecar.push(e));
     diag.on('incident', (i) => incidents.push(i));
     diag.startSidecar({ command: process.execPath, args: ['-e', 'console.log("serving"); process.exit(3)'], restart: { maxRestarts: 0 } });
-    await until(() => incidents.length === 1, 10_000);
+    await waitFor(() => incidents.length === 1, 'the sidecar-exit incident', 10_000);
     expect(incidents[0]!.incident).toMatchObject({ kind: 'sidecar-exit', exitCode: 3 });
     expect(sidecar.map((e) => e.type)).toContain('start');
     expect(sidecar.map((e) => e.type)).toContain('exit');

@@ -9,7 +9,7 @@ import { attachToApp, attachToWindow } from '../../src/electron/index.js';
 import { LAGGED_CHANNEL } from '../../src/runtime/delivery-classify.js';
 import { APP_EVENTS, asApp, asWindow, FakeApp, FakeWebContents, FakeWindow, WEB_CONTENTS_EVENTS } from '../electron/fakes.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { until } from './manual-clock.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let root: string;
 beforeEach(() => {
@@ -68,7 +68,7 @@ describe('createDiagnostics with a stand-in window, the whole story', () => {
     // A crash: an incident with the URL of the moment, one bundle on disk, a reload after 500 ms.
     wc.fire('did-navigate', 'app://codex/chat/8f3a?tab=2', 200, 'OK');
     wc.fire('render-process-gone', { reason: 'crashed', exitCode: 11 });
-    await until(() => bundles.length === 1);
+    await waitFor(() => bundles.length === 1);
     expect(incidents[0]).toMatchObject({ bundled: true, incident: { kind: 'render-process-gone', url: 'app://codex/chat/8f3a?tab=2', appVersion: '26.1.0' } });
     const bundle = bundles[0]!;
     expect(path.basename(bundle.path)).toMatch(/^codex-diag-\d{8}T\d{6}-.+\.zip$/);
@@ -102,7 +102,7 @@ describe('createDiagnostics with a stand-in window, the whole story', () => {
     wc.fire('render-process-gone', { reason: 'crashed', exitCode: 11 });
     clock.advance(120_000);
     expect(wc.reloads).toBe(3);
-    await until(() => incidents.length === 4);
+    await waitFor(() => incidents.length === 4);
     expect(incidents.slice(1).map((i) => i.bundled)).toEqual([false, false, false]);
     expect(bundles).toHaveLength(1);
 
@@ -126,7 +126,7 @@ describe('createDiagnostics with a stand-in window, the whole story', () => {
     await expect(diag.recordIncident('{"kind":')).resolves.toMatchObject({ status: 'dropped' });
     expect(diag.faults.malformed).toBe(6);
     expect(diag.faults.total).toBe(0);
-    await until(() => incidents.length === 4);
+    await waitFor(() => incidents.length === 4);
 
     // Detach leaves no listener on the webContents or the app.
     detachWin();
@@ -157,7 +157,7 @@ describe('createDiagnostics with a stand-in window, the whole story', () => {
     clock.advance(9_999);
     diag.recordHeartbeat(42);
     clock.advance(10_000);
-    await until(() => incidents.length === 1);
+    await waitFor(() => incidents.length === 1);
     expect(incidents[0]!.incident).toMatchObject({ kind: 'unresponsive', source: 'heartbeat', durationMs: 10_000, url: 'app://codex/settings', webContentsId: 42, windowId: 1 });
     await diag.close();
   });

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { until } from './manual-clock.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let root: string;
 let ingest: LocalIngest;
@@ -34,8 +34,8 @@ describe('uploads during start-up', () => {
       expect(ingest.received).toHaveLength(0);
 
       clock.advance(1_500);
-      await until(() => ingest.events().length === 1, 10_000);
-      await until(() => readdirSync(path.join(dataDir, 'outbox')).filter((f) => f.endsWith('.zip')).length === 0, 10_000);
+      await waitFor(() => ingest.events().length === 1, 'the event', 10_000);
+      await waitFor(() => readdirSync(path.join(dataDir, 'outbox')).filter((f) => f.endsWith('.zip')).length === 0, 'the outbox to empty', 10_000);
     } finally {
       await diag.close({ timeoutMs: 2_000 });
     }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { cliIo } from '../helpers/cli-io.js';
-import { repoRoot, tempDir, waitFor } from './helpers.js';
+import { repoRoot, tempDir,  } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -129,19 +130,19 @@ describe('codex-diag tail -f (real process)', () => {
     const file = path.join(tmp.dir, 'app.1.log');
     writeFileSync(file, 'one\ntwo\nthree\n');
     const tail = startTail(['-n', '2']);
-    await waitFor(() => tail.out() === 'two\nthree\n', 10_000, 'the initial lines');
+    await waitFor(() => tail.out() === 'two\nthree\n', 'the initial lines', 10_000);
     appendFileSync(file, 'four\n');
     writeFileSync(path.join(tmp.dir, 'app.2.log'), 'five\n');
-    await waitFor(() => tail.out() === 'two\nthree\nfour\nfive\n', 10_000, 'the new lines');
+    await waitFor(() => tail.out() === 'two\nthree\nfour\nfive\n', 'the new lines', 10_000);
     tail.child.kill(signal);
     expect(await tail.exited).toBe(0);
   }, 20_000);
 
   it('waits on an empty dir and prints lines once a log appears', async () => {
     const tail = startTail(['--json']);
-    await waitFor(() => tail.err().includes('waiting'), 10_000, 'the waiting note');
+    await waitFor(() => tail.err().includes('waiting'), 'the waiting note', 10_000);
     writeFileSync(path.join(tmp.dir, 'late.log'), 'hello\n');
-    await waitFor(() => tail.out().length > 0 && tail.out().endsWith('\n'), 10_000, 'the first line');
+    await waitFor(() => tail.out().length > 0 && tail.out().endsWith('\n'), 'the first line', 10_000);
     expect(JSON.parse(tail.out())).toEqual({ time: null, level: 'unknown', msg: 'hello', source: 'late.log', line: 'hello' });
     tail.child.kill('SIGINT');
     expect(await tail.exited).toBe(0);

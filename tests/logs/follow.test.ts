@@ -5,7 +5,8 @@ import { followLogs, type FollowLogsOptions } from '../../src/logs/follow.js';
 import { nodeTailFileSystem, type TailFileSystem } from '../../src/logs/read-last-lines.js';
 import type { TailLine } from '../../src/logs/types.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { tempDir, waitFor, writeRolling } from './helpers.js';
+import { tempDir, writeRolling } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeEach(() => {
@@ -38,9 +39,9 @@ function startFollowing(logDir: string, extra: Partial<FollowLogsOptions> = {}) 
   });
   const settleScans = async () => {
     const seen = scans;
-    await waitFor(() => scans >= seen + 3, 5000, 'more scans');
+    await waitFor(() => scans >= seen + 3, 'more scans', 5000);
   };
-  const started = () => waitFor(() => scans >= 1, 5000, 'the follower to start');
+  const started = () => waitFor(() => scans >= 1, 'the follower to start', 5000);
   return { controller, lines, errors, done, texts: () => lines.map((l) => l.text), settleScans, started, opens: () => opens, scans: () => scans };
 }
 
@@ -48,7 +49,7 @@ function startFollowing(logDir: string, extra: Partial<FollowLogsOptions> = {}) 
 async function scanOnClock(f: ReturnType<typeof startFollowing>, clock: ManualClock, pollMs: number): Promise<void> {
   const seen = f.scans();
   clock.advance(pollMs);
-  await waitFor(() => f.scans() > seen, 5000, 'the poll scan');
+  await waitFor(() => f.scans() > seen, 'the poll scan', 5000);
 }
 
 describe('followLogs', () => {
@@ -62,7 +63,7 @@ describe('followLogs', () => {
     // Small files, and a pause for the worker to catch up every 20 lines: rotations come faster than
     // scans, racing discovery against the writer.
     const writing = writeRolling(logDir, { lines: total, size: '8k', pauseEvery: 20, flushAtPause: true });
-    await waitFor(() => f.lines.length >= total, 30_000, `${total} lines`);
+    await waitFor(() => f.lines.length >= total, `${total} lines`, 30_000);
     await writing;
     await f.settleScans(); // a few more scans: nothing may be repeated
     f.controller.abort();
@@ -79,14 +80,14 @@ describe('followLogs', () => {
   it('emits the last N lines first, then new ones; a partial line is emitted once, whole', { timeout: 20_000 }, async () => {
     writeFileSync(path.join(tmp.dir, 'app.1.log'), 'one\ntwo\nthree\nfour\npart');
     const f = startFollowing(tmp.dir, { initialLines: 2, watch: false, partialLineIdleMs: 60_000 });
-    await waitFor(() => f.lines.length >= 2, 5000, 'initial lines');
+    await waitFor(() => f.lines.length >= 2, 'initial lines', 5000);
     expect(f.texts()).toEqual(['three', 'four']);
     appendFileSync(path.join(tmp.dir, 'app.1.log'), 'ial\nfive\n');
-    await waitFor(() => f.lines.length >= 4, 5000, 'appended lines');
+    await waitFor(() => f.lines.length >= 4, 'appended lines', 5000);
     // Rotation: the old file ends without a newline, then the next file appears.
     appendFileSync(path.join(tmp.dir, 'app.1.log'), 'last of one');
     writeFileSync(path.join(tmp.dir, 'app.2.log'), 'first of two\n');
-    await waitFor(() => f.lines.length >= 6, 5000, 'rotated lines');
+    await waitFor(() => f.lines.length >= 6, 'rotated lines', 5000);
     await f.settleScans();
     f.controller.abort();
     await f.done;
@@ -96,7 +97,7 @@ describe('followLogs', () => {
   it('emits a last line without newline once its file stops growing', { timeout: 20_000 }, async () => {
     writeFileSync(path.join(tmp.dir, 'plain.log'), 'done\nstill typing');
     const f = startFollowing(tmp.dir, { initialLines: 5, partialLineIdleMs: 40 });
-    await waitFor(() => f.lines.length >= 2, 5000, 'the partial line');
+    await waitFor(() => f.lines.length >= 2, 'the partial line', 5000);
     await f.settleScans();
     f.controller.abort();
     await f.done;
@@ -111,12 +112,12 @@ describe('followLogs', () => {
     truncateSync(file, 0);
     await f.settleScans();
     appendFileSync(file, 'new a\n');
-    await waitFor(() => f.lines.length >= 1, 5000, 'line after truncation');
+    await waitFor(() => f.lines.length >= 1, 'line after truncation', 5000);
     unlinkSync(file);
     await f.settleScans();
     mkdirSync(path.join(tmp.dir, '2026', '11', '20'), { recursive: true });
     writeFileSync(path.join(tmp.dir, '2026', '11', '20', 'codex-desktop-s-1-t0-i0-101010-1.log'), '2026-11-20T10:10:10Z info hello\n');
-    await waitFor(() => f.lines.length >= 2, 5000, 'line from the new file');
+    await waitFor(() => f.lines.length >= 2, 'line from the new file', 5000);
     f.controller.abort();
     await f.done;
     expect(f.lines).toEqual([

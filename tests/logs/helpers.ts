@@ -44,13 +44,3 @@ export function writeRolling(
 export function fixtureMessage(i: number): string {
   return `line ${i} ünïcödé 日本語 ${'x'.repeat(i % 40)}`;
 }
-
-/** Polls `check` until it returns true or the deadline passes (no fixed sleeps). */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectTree, isProcessAlive, killProcessTree, parseProcStat, type ProcessInfo } from '../../src/runtime/process-tree.js';
 import { fixture, killQuietly, waitAllDead } from '../fixtures/sidecar/harness.js';
-import { waitFor } from '../fixtures/sidecar/wait-for.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const spawned = new Set<number>();
 afterEach(() => {

@@ -5,7 +5,7 @@ import { Incident } from '../../src/incidents/schema.js';
 import { isProcessAlive, parseProcStat } from '../../src/runtime/process-tree.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { fixture, killQuietly, recordingSupervisor, waitAllDead } from '../fixtures/sidecar/harness.js';
-import { waitFor } from '../fixtures/sidecar/wait-for.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const node = process.execPath;
 const spawned = new Set<number>();

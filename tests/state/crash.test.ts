@@ -6,7 +6,8 @@ import { loadStateReadOnly } from '../../src/state/read-only.js';
 import { decodeState } from '../../src/state/decode.js';
 import { migrateStateFile } from '../../src/state/migrate-file.js';
 import type { State } from '../../src/state/schemas.js';
-import { fixturesDir, listDir, repoRoot, tempDir, waitFor } from './helpers.js';
+import { fixturesDir, listDir, repoRoot, tempDir,  } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** Large enough that a write takes a while, so kills land in the middle of writes too. */
 const PADDING = 'p'.repeat(64 * 1024);
@@ -102,7 +103,7 @@ describe('crash consistency (real processes, SIGKILL)', () => {
         if (!hit) return undefined;
         child.kill('SIGKILL');
         return true;
-      }, 20_000);
+      }, 'the chosen phase or the exit', 20_000, 2);
       await exited(child);
       if (child.signalCode === 'SIGKILL') landedMidway++;
 

@@ -27,14 +27,3 @@ export async function stateFileFrom(fixture: string): Promise<{ dir: string; fil
 export async function listDir(dir: string): Promise<string[]> {
   return (await fsp.readdir(dir)).sort();
 }
-
-/** Polls until the condition holds or the deadline passes (no fixed sleeps). */
-export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}

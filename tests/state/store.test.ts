@@ -9,7 +9,8 @@ import { MAX_STATE_FILE_BYTES, removeStaleTempFiles } from '../../src/state/file
 import { StateStore } from '../../src/state/store.js';
 import { defaultState } from '../../src/state/defaults.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { fixtureBytes, listDir, stateFileFrom, tempDir, waitFor } from './helpers.js';
+import { fixtureBytes, listDir, stateFileFrom, tempDir,  } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -209,7 +210,7 @@ describe('StateStore: saving', () => {
     expect(await heartbeatOnDisk()).toBe(1_763_800_005_000);
     clock.advance(1); // due: the save starts by itself (no flush)
     expect(clock.pending).toBe(0);
-    await waitFor(async () => ((await heartbeatOnDisk()) === 2_000 ? true : undefined));
+    await waitFor(async () => ((await heartbeatOnDisk()) === 2_000 ? true : undefined), 'the heartbeat on disk', 10_000, 2);
     expect(store.hasUnsavedChanges).toBe(false);
   });
 

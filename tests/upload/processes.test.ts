@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DRAIN_LOCK_NAME, enqueueBundle, pendingItems } from '../../src/upload/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
-import { makeTestBundle, tempDir, waitFor } from './helpers.js';
+import { makeTestBundle, tempDir } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -61,14 +62,14 @@ describe('real processes', () => {
     ingest = await startLocalIngest({ faultFor: ({ index }) => (index === 0 ? { status: 200, delayMs: 800 } : undefined) });
     const queued = await queueBundles(3);
     const first = run(drainChild, [JSON.stringify({ outboxDir, dsn: ingest.dsn })]);
-    await waitFor(() => ingest.received.length >= 1, 10_000, 'the first request to arrive');
+    await waitFor(() => ingest.received.length >= 1, 'the first request to arrive', 10_000);
     first.child.kill('SIGKILL');
     const killed = await first.exited;
     expect(killed.signal).toBe('SIGKILL');
     // The lock of the dead process is still there, and every item is still queued.
     await fsp.access(path.join(outboxDir, DRAIN_LOCK_NAME));
     expect(await pendingItems(outboxDir)).toHaveLength(3);
-    await waitFor(() => ingest.envelopes.length >= 1, 5_000, 'the late-answered envelope to be stored');
+    await waitFor(() => ingest.envelopes.length >= 1, 'the late-answered envelope to be stored', 5_000);
 
     // Restart as a user would: `codex-diag upload` takes over the stale lock and sends everything now.
     const second = run(cliMain, ['upload', '--data-dir', dataDir, '--json', '--dsn', ingest.dsn]);

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { drainOutbox, enqueueBundle } from '../../src/upload/index.js';
-import { makeTestBundle, tempDir, waitFor } from './helpers.js';
+import { makeTestBundle, tempDir } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const spotlightBin = path.join(root, 'node_modules/.bin/spotlight');
@@ -56,7 +57,7 @@ describe('Spotlight (Sentry’s local sidecar) as a real receiver', () => {
     let output = '';
     spotlight.stdout!.on('data', (c: Buffer) => (output += c.toString()));
     spotlight.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    const port = await waitFor(() => Number(/listening on (\d+)/.exec(output)?.[1]) || undefined, 20_000, `Spotlight to listen (output: ${output})`);
+    const port = await waitFor(() => Number(/listening on (\d+)/.exec(output)?.[1]) || undefined, `Spotlight to listen (output: ${output})`, 20_000);
     await waitFor(
       async () => {
         try {
@@ -65,10 +66,7 @@ describe('Spotlight (Sentry’s local sidecar) as a real receiver', () => {
         } catch {
           return false;
         }
-      },
-      10_000,
-      'Spotlight /health',
-    );
+      }, 'Spotlight /health', 10_000);
 
     const bundle = await makeTestBundle(dir, { lines: 120, lineBytes: 300 });
     const outboxDir = path.join(dir, 'outbox');

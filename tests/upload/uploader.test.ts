@@ -6,7 +6,8 @@ import { DRAIN_LOCK_NAME, enqueueBundle, pendingItems, Uploader, type DrainResul
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { loadSentry } from '../../src/upload/sentry-client.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { makeTestBundle, tempDir, waitFor } from './helpers.js';
+import { makeTestBundle, tempDir } from './helpers.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let dir: string;
 let outboxDir: string;
@@ -32,7 +33,7 @@ describe('Uploader (what the embedding owns)', () => {
     const drains: DrainResult[] = [];
     uploader = new Uploader({ outboxDir, dsn: ingest.dsn, onDrain: (r) => drains.push(r) });
     uploader.start();
-    await waitFor(() => drains.length > 0, 10_000, 'a drain');
+    await waitFor(() => drains.length > 0, 'a drain', 10_000);
     expect(drains[0]).toMatchObject({ sent: 2, pending: 0 });
     expect(uploader.stats).toMatchObject({ sent: 2, errors: 0 });
   });
@@ -42,9 +43,9 @@ describe('Uploader (what the embedding owns)', () => {
     ingest.fault({ status: 200, delayMs: 300 });
     const queued = await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
     expect((await pendingItems(outboxDir)).map((i) => i.eventId)).toEqual([queued.eventId]);
-    await waitFor(() => ingest.events().length === 1, 10_000, 'the event');
+    await waitFor(() => ingest.events().length === 1, 'the event', 10_000);
     expect(ingest.events()[0]!.event_id).toBe(queued.eventId);
-    await waitFor(async () => (await pendingItems(outboxDir)).length === 0, 5_000, 'the item to be deleted');
+    await waitFor(async () => (await pendingItems(outboxDir)).length === 0, 'the item to be deleted', 5_000);
   });
 
   it('enqueues in a burst share drains: each bundle sent once, never refused by its own lock', async () => {
@@ -52,7 +53,7 @@ describe('Uploader (what the embedding owns)', () => {
     uploader = new Uploader({ outboxDir, dsn: ingest.dsn, onDrain: (r) => drains.push(r) });
     const bundles = await Promise.all(Array.from({ length: 5 }, () => makeTestBundle(dir, { lines: 5 })));
     const queued = await Promise.all(bundles.map((b) => uploader!.enqueue(b)));
-    await waitFor(async () => (await pendingItems(outboxDir)).length === 0, 10_000, 'the outbox to empty');
+    await waitFor(async () => (await pendingItems(outboxDir)).length === 0, 'the outbox to empty', 10_000);
     await uploader.drain();
     expect(drains.every((d) => !d.locked)).toBe(true);
     const ids = ingest.events().map((e) => e.event_id);
@@ -66,13 +67,13 @@ describe('Uploader (what the embedding owns)', () => {
     uploader = new Uploader({ outboxDir, dsn: ingest.dsn, clock, random: () => 0, onDrain: (r) => drains.push(r) });
     ingest.fault({ status: 500 });
     await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
-    await waitFor(() => drains.length === 1, 10_000, 'the first drain');
+    await waitFor(() => drains.length === 1, 'the first drain', 10_000);
     expect(drains[0]!.results[0]).toMatchObject({ outcome: 'retry', status: 500 });
     clock.advance(2_000);
     expect(ingest.requests).toHaveLength(1);
     // Base 5 s with jitter 0 -> 2.5 s; the timer waits at least 1 s more than now.
     clock.advance(1_000);
-    await waitFor(() => drains.length === 2, 10_000, 'the retry drain');
+    await waitFor(() => drains.length === 2, 'the retry drain', 10_000);
     expect(drains[1]).toMatchObject({ sent: 1, pending: 0 });
   });
 
@@ -80,12 +81,12 @@ describe('Uploader (what the embedding owns)', () => {
     ingest.fault({ hang: true });
     uploader = new Uploader({ outboxDir, dsn: ingest.dsn });
     await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
-    await waitFor(() => ingest.received.length === 1, 10_000, 'the request to hang');
+    await waitFor(() => ingest.received.length === 1, 'the request to hang', 10_000);
     const started = Date.now();
     await uploader.close({ timeoutMs: 500 });
     expect(Date.now() - started).toBeLessThan(1_200);
     expect(await pendingItems(outboxDir)).toHaveLength(1);
-    await waitFor(async () => !(await fsp.access(path.join(outboxDir, DRAIN_LOCK_NAME)).then(() => true, () => false)), 2_000, 'the lock to go');
+    await waitFor(async () => !(await fsp.access(path.join(outboxDir, DRAIN_LOCK_NAME)).then(() => true, () => false)), 'the lock to go', 2_000);
   });
 
   it('imports Sentry once per uploader, on the first send, whatever the number of drains', async () => {
@@ -118,7 +119,7 @@ describe('Uploader (what the embedding owns)', () => {
     const second = await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
     expect(await pendingItems(outboxDir)).toHaveLength(1);
     clock.advance(1);
-    await waitFor(() => drains.length === 2, 10_000, 'the held drain');
+    await waitFor(() => drains.length === 2, 'the held drain', 10_000);
     expect(drains[1]).toMatchObject({ sent: 1, pending: 0, results: [{ eventId: second.eventId }] });
     expect(importedAt).toHaveLength(1);
   });
@@ -141,7 +142,7 @@ describe('Uploader (what the embedding owns)', () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
     });
-    const lockGone = () => waitFor(async () => !(await fsp.access(path.join(outboxDir, DRAIN_LOCK_NAME)).then(() => true, () => false)), 5_000, 'the lock to go');
+    const lockGone = () => waitFor(async () => !(await fsp.access(path.join(outboxDir, DRAIN_LOCK_NAME)).then(() => true, () => false)), 'the lock to go', 5_000);
 
     it('while the first import of Sentry is slow: returns in time, and nothing is counted as an attempt', async () => {
       let finishImport: () => void = () => undefined;
@@ -154,7 +155,7 @@ describe('Uploader (what the embedding owns)', () => {
       };
       uploader = new Uploader({ outboxDir, dsn: deadDsn, loadSentry: slowLoad });
       const { itemId } = await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
-      await waitFor(() => imports === 1, 5_000, 'the import to start');
+      await waitFor(() => imports === 1, 'the import to start', 5_000);
       const started = Date.now();
       await uploader.close({ timeoutMs: 300 });
       expect(Date.now() - started).toBeLessThan(450);
@@ -168,7 +169,7 @@ describe('Uploader (what the embedding owns)', () => {
     it('while a connection is accepted but never read: returns in time, the item kept', async () => {
       uploader = new Uploader({ outboxDir, dsn: deadDsn });
       const { itemId } = await uploader.enqueue(await makeTestBundle(dir, { lines: 2_000, lineBytes: 400 }));
-      await waitFor(() => sockets.length === 1, 10_000, 'the connection');
+      await waitFor(() => sockets.length === 1, 'the connection', 10_000);
       const started = Date.now();
       await uploader.close({ timeoutMs: 300 });
       expect(Date.now() - started).toBeLessThan(450);
