@@ -1,10 +1,10 @@
 import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { schemaRegistry } from '../src/schema-registry.js';
 import { renderSchema, writeSchemas } from '../src/tools/write-schemas.js';
+import { tempDir } from './helpers/temp-dir.js';
 
 const schemasDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'schemas');
 
@@ -24,7 +24,7 @@ describe('checked-in JSON Schemas', () => {
   });
 
   it('the generator writes one parseable JSON Schema per registered format', async () => {
-    const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'codex-diag-schemas-'));
+    const dir = await tempDir('codex-diag-schemas-');
     const written = await writeSchemas(dir);
     expect(written.map((p) => path.basename(p))).toEqual(schemaRegistry.map((entry) => entry.file));
     for (const file of written) {

@@ -10,7 +10,8 @@ import { repackBundle } from '../../src/bundle/repack.js';
 import { readZip } from '../../src/bundle/zip-reader.js';
 import type { TailLine } from '../../src/logs/types.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { makeTempDir, TEST_SYSTEM } from './helpers.js';
+import { TEST_SYSTEM } from './helpers.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const NOW = Date.UTC(2026, 10, 21, 1, 2, 3);
 const redactor = createRedactor(EXAMPLE_CONTEXT);

@@ -10,7 +10,8 @@ import { IncidentJournal } from '../../src/incidents/journal.js';
 import { parseIncident } from '../../src/incidents/parse.js';
 import { createLogger } from '../../src/logs/logger.js';
 import { startLocalIngest } from '../../src/upload/local-ingest.js';
-import { makeTempDir, rawZip } from './helpers.js';
+import { rawZip } from './helpers.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const HOME = '/home/dana';
 

@@ -1,13 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import type { SystemInfo } from '../../src/bundle/system-info.js';
-
-export function makeTempDir(prefix = 'codex-diag-bundle-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
 
 export const TEST_SYSTEM: SystemInfo = {
   os: 'linux',

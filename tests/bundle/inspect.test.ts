@@ -7,7 +7,8 @@ import { EXAMPLE_CONTEXT } from '../../src/bundle/redaction-rules.js';
 import { createRedactor } from '../../src/bundle/redactor.js';
 import { readZip } from '../../src/bundle/zip-reader.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { makeTempDir, rawZip, TEST_SYSTEM, type RawEntry } from './helpers.js';
+import { rawZip, TEST_SYSTEM, type RawEntry } from './helpers.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
 let good: string;

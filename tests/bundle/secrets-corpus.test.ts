@@ -5,7 +5,8 @@ import { createRedactor } from '../../src/bundle/redactor.js';
 import { readZip } from '../../src/bundle/zip-reader.js';
 import type { TailLine } from '../../src/logs/types.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { makeTempDir, TEST_SYSTEM } from './helpers.js';
+import { TEST_SYSTEM } from './helpers.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 /**
  * Every rule's examples, placed as text lines, as pino JSON lines (msg and a nested field), in the

@@ -1,13 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { promises as fsp } from 'node:fs';
 import { AtomicWriter, RENAME_RETRY_DELAYS_MS, renameWithRetry } from '../../src/fs/atomic-write.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
-function tempDir(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'codex-diag-atomic-'));
-}
+const tempDir = () => makeTempDir('codex-diag-atomic-').dir;
 
 describe('AtomicWriter', () => {
   it('writes the whole content with mode 0600 and leaves no temp file', async () => {

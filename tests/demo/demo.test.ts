@@ -1,17 +1,17 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { readZip } from '../../src/bundle/zip-reader.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const run = promisify(execFile);
 const cli = path.resolve('dist/cli/main.js');
 
 describe('codex-diag demo (built CLI, real processes)', () => {
   it('runs the whole pipeline and leaves verified, redacted bundles that reached the ingest', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'codex-diag-demo-test-'));
+    const dir = makeTempDir('codex-diag-demo-test-').dir;
     const { stdout } = await run(process.execPath, [cli, 'demo', '--json', '--quiet', '--dir', dir], {
       timeout: 60_000,
       env: { ...process.env, SENTRY_DSN: '', CODEX_DIAG_DSN: '' },

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
@@ -10,6 +9,7 @@ import { attachToApp } from '../../src/electron/index.js';
 import { asApp, FakeApp } from '../electron/fakes.js';
 import { isProcessAlive } from '../../src/runtime/process-tree.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 let root: string;
 let server: Server;
@@ -17,7 +17,7 @@ const sockets = new Set<Socket>();
 let port = 0;
 
 beforeEach(async () => {
-  root = mkdtempSync(path.join(os.tmpdir(), 'codex-diag-close-'));
+  root = makeTempDir('codex-diag-close-').dir;
   // A Sentry that accepts the connection and never answers.
   server = createServer((socket) => {
     sockets.add(socket);

@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(path.join(os.tmpdir(), 'codex-diag-faults-'));
+  root = makeTempDir('codex-diag-faults-').dir;
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 

@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
@@ -10,10 +9,11 @@ import type { AdaptedApp, AdaptedWindow } from '../../src/electron/types.js';
 import { asWindow, FakeWebContents, FakeWindow } from '../electron/fakes.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(path.join(os.tmpdir(), 'codex-diag-hostile-'));
+  root = makeTempDir('codex-diag-hostile-').dir;
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 

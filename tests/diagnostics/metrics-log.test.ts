@@ -1,13 +1,13 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
 import { ManualClock } from '../helpers/manual-clock.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(path.join(os.tmpdir(), 'codex-diag-metrics-log-'));
+  root = makeTempDir('codex-diag-metrics-log-').dir;
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 

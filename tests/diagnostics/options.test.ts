@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DiagError } from '../../src/errors.js';
@@ -7,10 +6,11 @@ import { createDiagnostics } from '../../src/diagnostics/index.js';
 import type { SidecarEvent } from '../../src/runtime/sidecar-types.js';
 import type { IncidentEvent } from '../../src/diagnostics/index.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(path.join(os.tmpdir(), 'codex-diag-options-'));
+  root = makeTempDir('codex-diag-options-').dir;
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 

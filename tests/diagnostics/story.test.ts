@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readZip } from '../../src/bundle/zip-reader.js';
@@ -10,10 +9,11 @@ import { LAGGED_CHANNEL } from '../../src/runtime/delivery-classify.js';
 import { APP_EVENTS, asApp, asWindow, FakeApp, FakeWebContents, FakeWindow, WEB_CONTENTS_EVENTS } from '../electron/fakes.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(path.join(os.tmpdir(), 'codex-diag-story-'));
+  root = makeTempDir('codex-diag-story-').dir;
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 

@@ -1,17 +1,17 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 let root: string;
 let ingest: LocalIngest;
 
 beforeEach(async () => {
-  root = mkdtempSync(path.join(os.tmpdir(), 'codex-diag-start-delay-'));
+  root = makeTempDir('codex-diag-start-delay-').dir;
   ingest = await startLocalIngest();
 });
 afterEach(async () => {

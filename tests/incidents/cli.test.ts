@@ -1,15 +1,15 @@
 import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { cliIo } from '../helpers/cli-io.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const io = (stdinText = '') => cliIo({ cwd: dir, stdin: stdinText });
 
 let dir: string;
 beforeAll(async () => {
-  dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'codex-diag-fp-cli-'));
+  dir = await tempDir('codex-diag-fp-cli-');
 });
 afterAll(async () => {
   await fsp.rm(dir, { recursive: true, force: true });

@@ -1,14 +1,14 @@
 import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fingerprintIncident } from '../../src/incidents/fingerprint.js';
 import { IncidentJournal, type JournalRecord } from '../../src/incidents/journal.js';
 import { parseIncident } from '../../src/incidents/parse.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let dataDir: string;
 beforeEach(async () => {
-  dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'codex-diag-journal-'));
+  dataDir = await tempDir('codex-diag-journal-');
 });
 afterEach(async () => {
   vi.restoreAllMocks();

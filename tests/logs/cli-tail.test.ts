@@ -4,12 +4,13 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { cliIo } from '../helpers/cli-io.js';
-import { repoRoot, tempDir,  } from './helpers.js';
+import { repoRoot } from './helpers.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
-let tmp: ReturnType<typeof tempDir>;
+let tmp: ReturnType<typeof makeTempDir>;
 beforeEach(() => {
-  tmp = tempDir();
+  tmp = makeTempDir();
 });
 afterEach(() => tmp.cleanup());
 

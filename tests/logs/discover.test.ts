@@ -4,11 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverLogFiles } from '../../src/logs/discover.js';
 import { logFileName, parseDesktopLogName, parsePinoRollName } from '../../src/logs/file-naming.js';
 import { readLastLines } from '../../src/logs/read-last-lines.js';
-import { tempDir } from './helpers.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
-let tmp: ReturnType<typeof tempDir>;
+let tmp: ReturnType<typeof makeTempDir>;
 beforeEach(() => {
-  tmp = tempDir();
+  tmp = makeTempDir();
 });
 afterEach(() => tmp.cleanup());
 
@@ -64,7 +64,7 @@ describe('discoverLogFiles', () => {
     file('app.1.log', 'a\n', 1);
     file('app.2.log', 'b\n', 2);
     symlinkSync('app.2.log', path.join(tmp.dir, 'current.log'));
-    const elsewhere = tempDir();
+    const elsewhere = makeTempDir();
     try {
       writeFileSync(path.join(elsewhere.dir, 'x.txt'), 'outside\n');
       symlinkSync(path.join(elsewhere.dir, 'x.txt'), path.join(tmp.dir, 'linked.log'));

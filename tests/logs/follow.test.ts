@@ -5,12 +5,13 @@ import { followLogs, type FollowLogsOptions } from '../../src/logs/follow.js';
 import { nodeTailFileSystem, type TailFileSystem } from '../../src/logs/read-last-lines.js';
 import type { TailLine } from '../../src/logs/types.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { tempDir, writeRolling } from './helpers.js';
+import { writeRolling } from './helpers.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
-let tmp: ReturnType<typeof tempDir>;
+let tmp: ReturnType<typeof makeTempDir>;
 beforeEach(() => {
-  tmp = tempDir();
+  tmp = makeTempDir();
 });
 afterEach(() => tmp.cleanup());
 

@@ -1,16 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const fixturesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/logs');
 export const repoRoot = path.resolve(fixturesDir, '../../..');
-
-export function tempDir(prefix = 'codex-diag-logs-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
 
 /** Runs the real pino-roll writer fixture in a child process (so the worker thread is real). */
 export function writeRolling(

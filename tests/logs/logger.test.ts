@@ -6,11 +6,11 @@ import { parsePinoRollName } from '../../src/logs/file-naming.js';
 import { createLogger } from '../../src/logs/logger.js';
 import { parseLogLineWithFields } from '../../src/logs/parse-line.js';
 import { readLastLines } from '../../src/logs/read-last-lines.js';
-import { tempDir } from './helpers.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
-let tmp: ReturnType<typeof tempDir>;
+let tmp: ReturnType<typeof makeTempDir>;
 beforeEach(() => {
-  tmp = tempDir();
+  tmp = makeTempDir();
 });
 afterEach(() => tmp.cleanup());
 

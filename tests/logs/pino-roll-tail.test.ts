@@ -7,13 +7,14 @@ import { parsePinoRollName } from '../../src/logs/file-naming.js';
 import { parseLogLine } from '../../src/logs/parse-line.js';
 import { readLastLines } from '../../src/logs/read-last-lines.js';
 import { cliIo } from '../helpers/cli-io.js';
-import { fixtureMessage, tempDir, writeRolling } from './helpers.js';
+import { fixtureMessage, writeRolling } from './helpers.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const TOTAL = 6000;
 const seqOf = (text: string) => (JSON.parse(text) as { seq: number }).seq;
 
 describe('tail over files written by the real pino-roll under load', () => {
-  const tmp = tempDir();
+  const tmp = makeTempDir();
   const logDir = path.join(tmp.dir, 'logs', 'missing-before-start');
 
   beforeAll(async () => {
@@ -108,7 +109,7 @@ describe('tail over files written by the real pino-roll under load', () => {
 
 describe('retention', () => {
   it('keeps `limit` files besides the current one and the tail still ends with the last line', { timeout: 60_000 }, async () => {
-    const tmp = tempDir();
+    const tmp = makeTempDir();
     try {
       await writeRolling(tmp.dir, { lines: 3000, size: '16k', limit: 3 });
       const names = readdirSync(tmp.dir).filter((n) => n !== 'current.log');

@@ -6,11 +6,11 @@ import { discoverLogFiles } from '../../src/logs/discover.js';
 import { cutMarker } from '../../src/logs/line-cut.js';
 import { parseLogLine } from '../../src/logs/parse-line.js';
 import { nodeTailFileSystem, readLastLines, type TailFileSystem } from '../../src/logs/read-last-lines.js';
-import { tempDir } from './helpers.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
-let tmp: ReturnType<typeof tempDir>;
+let tmp: ReturnType<typeof makeTempDir>;
 beforeEach(() => {
-  tmp = tempDir();
+  tmp = makeTempDir();
 });
 afterEach(() => tmp.cleanup());
 

@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { cliIo } from '../helpers/cli-io.js';
-import { fixtureBytes, listDir, repoRoot, stateFileFrom, tempDir } from './helpers.js';
+import { fixtureBytes, listDir, repoRoot, stateFileFrom } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const execFileAsync = promisify(execFile);
 

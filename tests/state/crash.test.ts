@@ -6,8 +6,9 @@ import { loadStateReadOnly } from '../../src/state/read-only.js';
 import { decodeState } from '../../src/state/decode.js';
 import { migrateStateFile } from '../../src/state/migrate-file.js';
 import type { State } from '../../src/state/schemas.js';
-import { fixturesDir, listDir, repoRoot, tempDir,  } from './helpers.js';
+import { fixturesDir, listDir, repoRoot } from './helpers.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 /** Large enough that a write takes a while, so kills land in the middle of writes too. */
 const PADDING = 'p'.repeat(64 * 1024);

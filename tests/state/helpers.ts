@@ -1,17 +1,13 @@
 import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../helpers/temp-dir.js';
 
 export const fixturesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'state');
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export async function fixtureBytes(name: string): Promise<Buffer> {
   return fsp.readFile(path.join(fixturesDir, name));
-}
-
-export async function tempDir(): Promise<string> {
-  return fsp.mkdtemp(path.join(os.tmpdir(), 'codex-diag-state-'));
 }
 
 /** Copies a fixture into a fresh temp dir as `state.json`. */

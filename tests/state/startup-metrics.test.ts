@@ -4,7 +4,8 @@ import { StateStore } from '../../src/state/store.js';
 import { percentile } from '../../src/state/startup-metrics.js';
 import { INCIDENT_COUNTER_LIMIT } from '../../src/state/mutations.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { stateFileFrom, tempDir } from './helpers.js';
+import { stateFileFrom } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 async function freshStore() {
   const clock = new ManualClock(1_800_000_000_000);

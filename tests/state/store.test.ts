@@ -9,8 +9,9 @@ import { MAX_STATE_FILE_BYTES, removeStaleTempFiles } from '../../src/state/file
 import { StateStore } from '../../src/state/store.js';
 import { defaultState } from '../../src/state/defaults.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { fixtureBytes, listDir, stateFileFrom, tempDir,  } from './helpers.js';
+import { fixtureBytes, listDir, stateFileFrom } from './helpers.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const execFileAsync = promisify(execFile);
 

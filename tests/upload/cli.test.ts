@@ -5,7 +5,8 @@ import { runCli } from '../../src/cli/program.js';
 import { cliIo } from '../helpers/cli-io.js';
 import { enqueueBundle, pendingItems } from '../../src/upload/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
-import { makeTestBundle, tempDir } from './helpers.js';
+import { makeTestBundle } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let dir: string;
 let dataDir: string;

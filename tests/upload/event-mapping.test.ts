@@ -5,7 +5,8 @@ import { drainOutbox, enqueueBundle, pendingItems } from '../../src/upload/index
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { fingerprintIncident, parseIncident } from '../../src/incidents/index.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { CRASH_INCIDENT, makeTestBundle, sha256, tempDir } from './helpers.js';
+import { CRASH_INCIDENT, makeTestBundle, sha256 } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let dir: string;
 let ingest: LocalIngest;

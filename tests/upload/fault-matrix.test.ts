@@ -7,7 +7,8 @@ import { DiagError } from '../../src/errors.js';
 import { drainOutbox, enqueueBundle, OutboxStore, pendingItems, type DrainOptions } from '../../src/upload/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { makeTestBundle, sha256, tempDir } from './helpers.js';
+import { makeTestBundle, sha256 } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let dir: string;
 let outboxDir: string;

@@ -1,6 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { buildBundle, createRedactor, type SystemInfo } from '../../src/bundle/index.js';
 import { fingerprintIncident, parseIncident } from '../../src/incidents/index.js';
@@ -76,8 +74,4 @@ function randomText(bytes: number): string {
   let out = '';
   while (out.length < bytes) out += Math.random().toString(36).slice(2);
   return out.slice(0, bytes);
-}
-
-export async function tempDir(prefix = 'codex-diag-upload-'): Promise<string> {
-  return fsp.mkdtemp(path.join(os.tmpdir(), prefix));
 }

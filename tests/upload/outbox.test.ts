@@ -12,7 +12,8 @@ import {
   type Transport,
 } from '../../src/upload/index.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { makeTestBundle, tempDir } from './helpers.js';
+import { makeTestBundle } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let dir: string;
 let outboxDir: string;

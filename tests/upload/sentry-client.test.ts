@@ -8,7 +8,8 @@ import { buildBundleUpload, drainOutbox, enqueueBundle, parseDsn, pendingItems, 
 import { startLocalIngest } from '../../src/upload/local-ingest.js';
 import { IsolatedSentryClient, loadSentry } from '../../src/upload/sentry-client.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { makeTestBundle, sha256, tempDir } from './helpers.js';
+import { makeTestBundle, sha256 } from './helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const DSN = parseDsn('http://publickey@127.0.0.1:9/42');
 const EVENT_ID = 'a'.repeat(32);

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { drainOutbox, enqueueBundle } from '../../src/upload/index.js';
-import { makeTestBundle, tempDir } from './helpers.js';
+import { makeTestBundle } from './helpers.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const spotlightBin = path.join(root, 'node_modules/.bin/spotlight');

@@ -6,8 +6,9 @@ import { DRAIN_LOCK_NAME, enqueueBundle, pendingItems, Uploader, type DrainResul
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { loadSentry } from '../../src/upload/sentry-client.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { makeTestBundle, tempDir } from './helpers.js';
+import { makeTestBundle } from './helpers.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 let dir: string;
 let outboxDir: string;

@@ -1,0 +1,14 @@
+import { promises as fsp, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** A fresh empty directory under the OS temp dir, with a `cleanup` that removes it and all inside. */
+export function makeTempDir(prefix = 'codex-diag-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The path of a fresh empty directory under the OS temp dir (the caller removes it). */
+export async function tempDir(prefix = 'codex-diag-test-'): Promise<string> {
+  return fsp.mkdtemp(path.join(os.tmpdir(), prefix));
+}
