@@ -17,6 +17,7 @@ import { defaultRecoveryPolicy, type RecoveryPolicy } from '../runtime/recovery-
 import { MetricsLogReporter } from '../runtime/metrics-log-reporter.js';
 import { RollingMetrics } from '../runtime/rolling-metrics.js';
 import { SidecarSupervisor } from '../runtime/sidecar-supervisor.js';
+import { HostExitGuard } from '../runtime/sidecar-host-exit-guard.js';
 import type { SidecarHandle, SidecarStartOptions } from '../runtime/sidecar-types.js';
 import { defaultUnresponsiveOptions, type UnresponsiveOptions } from '../runtime/unresponsive-monitor.js';
 import { StateStore } from '../state/store.js';
@@ -74,6 +75,8 @@ export class DiagnosticsService implements Diagnostics {
   private readonly metricsReporter: MetricsLogReporter;
   private readonly renderers = new Map<number, RegisteredRenderer>();
   private readonly sidecars = new Set<SidecarSupervisor>();
+  /** One host `exit` listener for all sidecars, not one each (ten would trip MaxListenersExceededWarning). */
+  private readonly hostExitGuard = new HostExitGuard();
   private readonly inflight = new Set<Promise<unknown>>();
   private state: StateStore | undefined;
   private logger: DiagLogger | undefined;
@@ -230,6 +233,7 @@ export class DiagnosticsService implements Diagnostics {
     const supervisor = new SidecarSupervisor({
       clock: this.clock,
       ...(this.options.random ? { random: this.options.random } : {}),
+      hostExitGuard: this.hostExitGuard,
       onEvent: (event) => {
         if (event.type === 'exit') lastExitReason = event.reason;
         if (event.type === 'restart') this.guard('state', () => this.state?.recordSidecarRestart(event.at, lastExitReason));

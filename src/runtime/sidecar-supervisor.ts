@@ -10,7 +10,8 @@
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
 import { systemClock, type Clock } from '../clock.js';
 import { DiagError, errnoCode } from '../errors.js';
-import { killProcessTree, killProcessTreeSync } from './process-tree.js';
+import { killProcessTree } from './process-tree.js';
+import { HostExitGuard } from './sidecar-host-exit-guard.js';
 import { formatCommandLine } from './sidecar-command.js';
 import { LineSplitter, DEFAULT_MAX_LINE_BYTES } from './sidecar-line-splitter.js';
 import { droppedOutputLine, SidecarLogBudget, type SidecarLogBudgetOptions } from './sidecar-log-budget.js';
@@ -41,6 +42,11 @@ export interface SidecarSupervisorOptions {
   killGraceMs?: number;
   /** Kill the tree synchronously if the host process exits while the sidecar runs. Default true. */
   killOnHostExit?: boolean;
+  /**
+   * Shared guard holding one host `exit` listener for many sidecars (an owner of several passes
+   * the same one to each). Default: a guard of this supervisor's own.
+   */
+  hostExitGuard?: HostExitGuard;
   maxLineBytes?: number;
   /** How much output reaches onLogLine; the rest is dropped and counted (see SidecarLogBudget). */
   logBudget?: SidecarLogBudgetOptions;
@@ -82,6 +88,7 @@ export class SidecarSupervisor {
   private readonly spawnEdge: SpawnEdge;
   private readonly platform: NodeJS.Platform;
   private readonly options: SidecarSupervisorOptions;
+  private readonly hostExitGuard: HostExitGuard | undefined;
 
   private spec: SidecarStartOptions | undefined;
   private commandLine = '';
@@ -102,6 +109,7 @@ export class SidecarSupervisor {
     this.random = options.random ?? Math.random;
     this.spawnEdge = options.spawn ?? ((command, args, spawnOptions) => nodeSpawn(command, args, spawnOptions));
     this.platform = options.platform ?? process.platform;
+    this.hostExitGuard = options.killOnHostExit === false ? undefined : (options.hostExitGuard ?? new HostExitGuard());
     this.logBudgets = { stdout: new SidecarLogBudget(options.logBudget), stderr: new SidecarLogBudget(options.logBudget) };
   }
 
@@ -258,11 +266,8 @@ export class SidecarSupervisor {
     child.once('spawn', () => {
       run.spawned = true;
       run.startedAt = this.clock.now();
-      if (this.options.killOnHostExit !== false && run.pid !== undefined) {
-        const pid = run.pid;
-        const hook = (): void => killProcessTreeSync(pid, this.platform);
-        process.on('exit', hook);
-        run.removeHostHook = () => process.off('exit', hook);
+      if (this.hostExitGuard && run.pid !== undefined && !run.done) {
+        run.removeHostHook = this.hostExitGuard.track(run.pid, this.platform);
       }
       this.emit({ type: 'start', pid: run.pid ?? -1, attempt, command: this.commandLine, at: run.startedAt });
     });
