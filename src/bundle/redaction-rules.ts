@@ -210,6 +210,41 @@ const secretFieldPass: TextPass = {
   apply: (text, count) => redactFlagValues(redactKeyValues(text, count), count),
 };
 
+// --- secrets in URL paths and query strings ------------------------------------------------------
+
+/**
+ * Services that put the credential in the URL path: the path's shape and the host stay, the token
+ * segment goes. Each pattern starts at a host name guarded by a lookbehind on the host's own class.
+ */
+const URL_PATH_TOKENS: readonly RegExp[] = [
+  // Slack: /services/T…/B…/<token>, /workflows/T…/A…/<id>/<token>, /triggers/T…/<id>/<token>.
+  /(?<![A-Za-z0-9.\-])(hooks\.slack(?:-gov)?\.com\/(?:services|workflows|triggers)\/(?:[A-Za-z0-9_\-]{1,40}\/){1,4})([A-Za-z0-9_\-]{8,})/gi,
+  // Discord (and discordapp.com, ptb./canary.): /api/webhooks/<id>/<token>.
+  /(?<![A-Za-z0-9.\-])((?:[a-z]{1,10}\.)?discord(?:app)?\.com\/api\/(?:v\d{1,2}\/)?webhooks\/\d{1,25}\/)([A-Za-z0-9_\-]{8,})/gi,
+  // Telegram: /bot<id>:<secret>/<method>, and /file/bot<id>:<secret>/<path>.
+  /(?<![A-Za-z0-9.\-])(api\.telegram\.org\/(?:file\/)?bot)(\d{1,20}:[A-Za-z0-9_\-]{8,})/gi,
+];
+
+/**
+ * Presigned-URL query parameters (S3 `X-Amz-Signature`/`X-Amz-Credential`, GCS `X-Goog-…`, Azure SAS
+ * `sig`, CloudFront `Signature`): only in a query string (after `?`, `&`, or `&amp;`), so a crash
+ * `signature=EXC_BAD_ACCESS` in prose stays.
+ */
+const URL_SIGNATURE =
+  /([?&;](?:sig|signature|x-amz-signature|x-amz-credential|x-goog-signature|x-goog-credential)=)([^&#\s"'<>]+)/gi;
+
+// --- Basic credentials outside a header -----------------------------------------------------------
+
+const BASIC_CREDENTIAL = /(?<![A-Za-z0-9_])(basic)(\s+)([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])/gi;
+/** What a Basic credential decodes to: `user:password`, printable. */
+const USER_COLON_PASSWORD = /^[^\x00-\x1f\x7f\ufffd:]*:[^\x00-\x1f\x7f\ufffd]*$/;
+
+/** `Basic <base64>` is a credential only when it decodes to `user:password`; prose (`Basic auth`) stays. */
+function isBasicCredential(token: string): boolean {
+  if (token.length % 4 !== 0) return false;
+  return USER_COLON_PASSWORD.test(Buffer.from(token, 'base64').toString('utf8'));
+}
+
 // --- the table --------------------------------------------------------------------------------
 
 export const DEFAULT_RULES: readonly RedactionRule[] = [
@@ -260,6 +295,52 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     },
   },
   {
+    name: 'url_path_token',
+    description: 'tokens carried in URL paths: Slack, Discord webhooks and Telegram bot URLs (host and path shape stay)',
+    catches: [
+      { text: 'notify https://hooks.slack.com/services/T0000/B0000/xSlackHookT0ken44abcdef ok', secret: 'xSlackHookT0ken44abcdef' },
+      { text: '{"level":30,"msg":"post","url":"https://hooks.slack.com/workflows/T01/A02/123/wfT0ken45abcdef"}', secret: 'wfT0ken45abcdef' },
+      { text: 'POST https://discord.com/api/webhooks/1234567890/dIsc0rdT0ken46-AbC_xyz failed', secret: 'dIsc0rdT0ken46-AbC_xyz' },
+      { text: 'GET https://api.telegram.org/bot123456789:AAHtelegramT0ken47_xyz/sendMessage 200', secret: 'AAHtelegramT0ken47_xyz' },
+    ],
+    keeps: [
+      'https://chatgpt.com/backend-api/chat/8f3a9c1b2d4e6f708192a3b4c5d6e7f8/messages?limit=20',
+      'https://discord.com/channels/1234567890/9876543210',
+      'https://api.telegram.org/bots/api',
+      'see https://api.slack.com/messaging/webhooks for setup',
+    ],
+    compile: () => {
+      const passes = URL_PATH_TOKENS.map((pattern) => patternPass(pattern, /./, (_m, g) => `${g[0]}${marker('url_path_token')}`));
+      return {
+        trigger: /hooks\.slack|discord(?:app)?\.com|api\.telegram\.org/i,
+        apply: (text, count, state) => passes.reduce((out, pass) => pass.apply(out, count, state), text),
+      };
+    },
+  },
+  {
+    name: 'url_signature',
+    description: 'presigned-URL query parameters (sig, signature, X-Amz-Signature, X-Amz-Credential, X-Goog-Signature, X-Goog-Credential)',
+    catches: [
+      {
+        text: 'GET https://b.s3.amazonaws.com/k.zip?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDamzCred48%2F20261121%2Fus-east-1&X-Amz-Signature=amzSig48cafe0123 200',
+        secret: 'amzSig48cafe0123',
+      },
+      { text: 'GET https://b.s3.amazonaws.com/k.zip?X-Amz-Credential=AKIDamzCred49%2F20261121&X-Amz-Expires=300', secret: 'AKIDamzCred49' },
+      { text: '{"msg":"download","url":"https://a.blob.core.windows.net/c/f?sv=2022-11-02&se=2026&sig=azSig50%2Bx%3D"}', secret: 'azSig50' },
+      { text: 'fetch https://d111.cloudfront.net/x.png?Expires=1&Signature=cfSig51~abc&Key-Pair-Id=K2', secret: 'cfSig51' },
+      { text: 'link https://x.example/dl?id=7&amp;sig=ampSig52', secret: 'ampSig52' },
+    ],
+    keeps: [
+      'crash signature=EXC_BAD_ACCESS in Renderer',
+      'GET https://x.example/api/signatures?page=2&sign=up 200',
+      'https://b.s3.amazonaws.com/k.zip?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=300',
+    ],
+    compile: () =>
+      patternPass(URL_SIGNATURE, /sig|credential/i, (_m, g) =>
+        g[1]!.startsWith(MARKER_PREFIX) ? null : `${g[0]}${marker('url_signature')}`,
+      ),
+  },
+  {
     name: 'auth_header',
     description: 'values of Authorization, Proxy-Authorization, Cookie and Set-Cookie headers (text or JSON keys)',
     catches: [
@@ -267,14 +348,41 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: 'Cookie: __Secure-next-auth.session-token=abc123def456; cf_clearance=zzz', secret: 'abc123def456' },
       { text: 'set-cookie: sid=Zm9vYmFy9876; Path=/; HttpOnly', secret: 'Zm9vYmFy9876' },
       { text: '{"level":30,"req":{"headers":{"authorization":"Basic Zm9vOmJhcg==","host":"x"}}}', secret: 'Zm9vOmJhcg==' },
+      {
+        text: 'Authorization: Digest username="ada", realm="x", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", uri="/", response="6629fae49393a05397450978507c4ef1"',
+        secret: '6629fae49393a05397450978507c4ef1',
+      },
+      { text: 'Authorization: Digest username="ada", realm="x", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", response="x"', secret: 'dcd98b7102dd2f0e8b11d0f600bfb0c093' },
+      { text: 'Authorization: Digest username="digestUser41", realm="x"', secret: 'digestUser41' },
+      { text: 'proxy said 407, sent Proxy-Authorization: Basic cHJveHk6cHJveHlQdzQy', secret: 'cHJveHk6cHJveHlQdzQy' },
+      { text: "{'proxy-authorization': 'Digest username=\"pu43\", response=\"r43abc\"', 'host': 'x'}", secret: 'r43abc' },
     ],
-    keeps: ['authorization failed: 401 Unauthorized', 'cookie banner dismissed', '{"headers":{"accept":"application/json"}}'],
+    keeps: [
+      'authorization failed: 401 Unauthorized',
+      'cookie banner dismissed',
+      '{"headers":{"accept":"application/json"}}',
+      'WWW-Authenticate: Digest realm="x", qop="auth"',
+    ],
     compile: () =>
       patternPass(
-        /(?<![A-Za-z0-9_\-])((?:proxy-)?authorization|set-cookie|cookie)(["']?\s{0,8}[:=]\s{0,8}["']?)([^\r\n"']+)/gi,
+        // The value runs to the end of the line or its closing quote, but a quoted auth-param after `=`
+        // (`Digest username="ada", response="…"`) is part of it. Each alternative starts with a
+        // different character, so the repetition cannot backtrack.
+        /(?<![A-Za-z0-9_\-])((?:proxy-)?authorization|set-cookie|cookie)(["']?\s{0,8}[:=]\s{0,8}["']?)((?:[^\r\n"']|(?<==\s{0,8})"[^"\r\n]*(?:"|$)|(?<==\s{0,8})'[^'\r\n]*(?:'|$))+)/gi,
         /authorization|cookie/i,
         (_m, g) => (g[2]!.startsWith(MARKER_PREFIX) ? null : `${g[0]}${g[1]}${marker('auth_header')}`),
       ),
+  },
+  {
+    name: 'basic_auth',
+    description: 'Basic credentials (`Basic <base64 of user:password>`) outside an Authorization header',
+    catches: [
+      { text: 'retry with basic Ym9iOmJhc2ljUHc1Mw== after 401', secret: 'Ym9iOmJhc2ljUHc1Mw==' },
+      { text: '{"level":40,"msg":"auth","sent":["Basic YWRhOmJhc2ljUHc1NA=="]}', secret: 'YWRhOmJhc2ljUHc1NA==' },
+    ],
+    keeps: ['Basic authentication failed', 'basic plan: 1234 requests', 'Basic QUJDRA== is not user:password'],
+    compile: () =>
+      patternPass(BASIC_CREDENTIAL, /basic/i, (_m, g) => (isBasicCredential(g[2]!) ? `${g[0]}${g[1]}${marker('basic_auth')}` : null)),
   },
   {
     name: 'bearer',

@@ -47,6 +47,8 @@ describe('redactor', () => {
       'did-fail-load -105 ERR_NAME_NOT_RESOLVED https://chatgpt.com/backend-api/x?y=1',
       '{"level":40,"time":1732150000000,"pid":12,"msg":"slow","input_tokens":1234,"output_tokens":56,"total_tokens":1290}',
       'sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      'GET https://chatgpt.com/backend-api/chat/8f3a9c1b2d4e6f708192a3b4c5d6e7f8/messages?limit=20&cursor=abc 200',
+      '{"level":30,"msg":"turn","conversation_id":"3f2a9c1b-8e4d-4b7a-9c2e-1a2b3c4d5e6f","usage":{"input_tokens":1234}}',
     ];
     for (const line of harmless) expect(redactor.redact(line).text).toBe(line);
   });
@@ -152,6 +154,9 @@ describe('redactor', () => {
       'a@', '@a.', 'a.', 'a@a.', 'http://', 'a://a:', 'http://a:a', '-----BEGIN PRIVATE KEY-----', '-----BEGIN ', 'Bearer ', 'bearer a',
       'password=', 'a=', 'a:', '"a":', '"password":"\\', "'a'='", 'token=', '/home/', '/home/alice', '/Users/x', 'C:\\Users\\',
       'cookie:', 'authorization: ', '{"a":', '"token":{', '"token":["', '\\u0040', 'a%40', '%40a.', 'curl -u ', '\\"a\\":', 'a:\\"', '\\"token\\":\\"\\\\', 'sk_live_', 'npm_', 'hf_', '0', '%', 'a_', 'a:b', 'a="', 'url=a', 'a=b=', 'password=a:',
+      'Authorization: Digest a="', 'authorization:a="', '="', "='", '= "a", b=', 'Basic ', 'basic QUJD', 'QUJD', 'Ym9iOjE=',
+      'hooks.slack.com/services/', 'hooks.slack.com/services/a/', 'a/', 'discord.com/api/webhooks/1/', 'discord.com/api/webhooks/',
+      'api.telegram.org/bot1:', 'api.telegram.org/bot', '1:', '?sig=', '&X-Amz-Signature=', '&amp;sig=a', '?',
     ];
     const size = 1024 * 1024;
     const timings: Array<[string, number]> = [];

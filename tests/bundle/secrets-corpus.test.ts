@@ -19,6 +19,8 @@ const harmless = [
   'commit 9fceb02d0ae598e95dc970b74767f19372d61af8',
   'usage input_tokens: 1234 output_tokens: 56',
   'exit code -1073741819 ERR_NAME_NOT_RESOLVED -105',
+  'GET https://chatgpt.com/backend-api/chat/8f3a9c1b2d4e6f708192a3b4c5d6e7f8/messages?limit=20 200',
+  'uploaded to https://b.s3.amazonaws.com/crash/9fceb02d0ae598e95dc970b74767f19372d61af8.zip?X-Amz-Expires=300',
 ];
 
 /**
