@@ -23,9 +23,9 @@ import { defaultUnresponsiveOptions, type UnresponsiveOptions } from '../runtime
 import { StateStore } from '../state/store.js';
 import { parseDsn } from '../upload/dsn.js';
 import type { Uploader } from '../upload/uploader.js';
-import type { Redactor } from '../bundle/redactor.js';
 import { EventHub } from './event-hub.js';
 import { FaultCounter } from './fault-counter.js';
+import { IncidentBundleWriter } from './incident-bundle-writer.js';
 import { parseDiagnosticsOptions } from './options.js';
 import type {
   BundleEvent,
@@ -82,7 +82,7 @@ export class DiagnosticsService implements Diagnostics {
   private logger: DiagLogger | undefined;
   private dsn: string | undefined;
   private uploader: Promise<Uploader | undefined> | undefined;
-  private redactor: Redactor | undefined;
+  private readonly bundles: IncidentBundleWriter;
   private uploadStartTimer: unknown;
   /** Epoch ms before which no background upload starts (open time + `upload.startDelayMs`). */
   private uploadNotBefore = 0;
@@ -119,6 +119,17 @@ export class DiagnosticsService implements Diagnostics {
     this.limiter = new CrashLoopLimiter({ clock: this.clock, ...(options.crashLoop?.windowMs !== undefined ? { windowMs: options.crashLoop.windowMs } : {}) });
     this.journal = IncidentJournal.inDataDir(this.dataDir, { clock: this.clock });
     this.rolling = new RollingMetrics({ clock: this.clock, ...(options.metrics?.windowMs !== undefined ? { windowMs: options.metrics.windowMs } : {}) });
+    this.bundles = new IncidentBundleWriter({
+      logDir: this.logDir,
+      bundlesDir: this.layout.bundlesDir,
+      homedir: this.homedir,
+      app: this.app,
+      bounds: options.bundle ?? {},
+      clock: this.clock,
+      snapshotState: () => this.state?.snapshot() ?? null,
+      metricsReport: () => this.rolling.report(),
+      onLogReadFault: (error) => this.fault('logs', error),
+    });
     this.metricsReporter = new MetricsLogReporter({
       clock: this.clock,
       intervalMs: this.rolling.windowMs,
@@ -436,7 +447,8 @@ export class DiagnosticsService implements Diagnostics {
 
     let bundle: BundleEvent;
     try {
-      bundle = await this.writeBundle(incident, fingerprint, decision.suppressedSinceLast);
+      bundle = await this.bundles.write(incident, fingerprint, decision.suppressedSinceLast);
+      this.log('info', 'bundle written', { path: bundle.path, bytes: bundle.bytes, fingerprint: bundle.fingerprint });
     } catch (error) {
       this.fault('bundle', error);
       return { status: 'recorded', fingerprint: fingerprint.fingerprint, bundle: null, queued: false, error: oneLine(error) };
@@ -454,59 +466,6 @@ export class DiagnosticsService implements Diagnostics {
       this.fault('upload', error);
     }
     return { status: 'recorded', fingerprint: fingerprint.fingerprint, bundle, queued };
-  }
-
-  private async writeBundle(incident: Record<string, unknown>, fingerprint: FingerprintResult, suppressedCount: number): Promise<BundleEvent> {
-    const [{ buildBundle }, { createRedactor }, { readLastLines }, { parseLogLine }] = await Promise.all([
-      import('../bundle/builder.js'),
-      import('../bundle/redactor.js'),
-      import('../logs/read-last-lines.js'),
-      import('../logs/parse-line.js'),
-    ]);
-    this.redactor ??= createRedactor({ homedir: this.homedir, username: safeUsername() });
-    const bounds = this.options.bundle ?? {};
-    const maxLines = bounds.lines ?? 1000;
-    let lines: Awaited<ReturnType<typeof readLastLines>>['lines'] = [];
-    try {
-      lines = (await readLastLines({ logDir: this.logDir, count: maxLines, ...(bounds.maxLineBytes ? { maxLineBytes: bounds.maxLineBytes } : {}) })).lines;
-    } catch (error) {
-      // No log dir or no logs yet: the bundle still carries the incident, state and system info.
-      if (!(isDiagError(error) && (error.code === 'NO_LOGS' || error.code === 'NOT_FOUND'))) this.fault('logs', error);
-    }
-    const metrics = this.rolling.report();
-    const built = await buildBundle(
-      {
-        incident,
-        fingerprint,
-        lines,
-        state: this.state?.snapshot() ?? null,
-        ...(Object.keys(metrics.methods).length > 0 ? { metrics } : {}),
-        app: this.app,
-        suppressedCount,
-      },
-      {
-        outDir: this.layout.bundlesDir,
-        bounds: {
-          maxLines,
-          ...(bounds.maxLineBytes ? { maxLineBytes: bounds.maxLineBytes } : {}),
-          ...(bounds.maxBundleBytes ? { maxBundleBytes: bounds.maxBundleBytes } : {}),
-        },
-        redactor: this.redactor,
-        clock: this.clock,
-        parseLine: parseLogLine,
-      },
-    );
-    this.log('info', 'bundle written', { path: built.path, bytes: built.bytes, fingerprint: fingerprint.fingerprint });
-    return {
-      path: built.path,
-      bytes: built.bytes,
-      sha256: built.sha256,
-      bundleId: built.bundleId,
-      fingerprint: fingerprint.fingerprint,
-      title: fingerprint.title,
-      lines: built.lines,
-      suppressedCount,
-    };
   }
 
   // ---- Electron port --------------------------------------------------------------------------
@@ -617,12 +576,4 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 /** What startSidecar returns when it did not start anything (after close, or a malformed spec). */
 function inertSidecarHandle(): SidecarHandle {
   return { pid: undefined, state: 'stopped', child: undefined, stop: () => Promise.resolve(), resume: () => false };
-}
-
-function safeUsername(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return '';
-  }
 }
