@@ -166,16 +166,26 @@ function redactKeyValues(text: string, count: () => void): string {
     const q = ESCAPED_QUOTE.exec(value)?.[0] ?? (value.startsWith('"') || value.startsWith("'") ? value[0]! : '');
     const quoted = q !== '';
     // A quoted value may be cut off by the end of the text (a line cut at 64 KiB): it still goes.
-    const closing =
+    let closing =
       q.length === 1
         ? value.length > 1 && value.endsWith(q) ? q : ''
         : quoted && value.length > q.length ? (CLOSING_QUOTE.exec(value.slice(q.length))?.[0] ?? '') : '';
+    let end = m.index + match.length;
+    let inner = quoted ? value.slice(q.length, value.length - closing.length) : value;
+    if (q.length > 1 && closing !== '' && !closesEscapedString(closing.length - 1, q.length - 1)) {
+      // The quote the pattern stopped at is escaped deeper than the opening one: it is inside the
+      // value (`\"auth\":\"Digest username=\\\"ada\\\", …\"`), so the value runs on to its own closing quote.
+      const rest = escapedStringEnd(text, end, q.length - 1);
+      inner = text.slice(valueStart + q.length, rest.contentEnd);
+      closing = rest.closing;
+      end = rest.contentEnd + closing.length;
+    }
     const closed = closing !== '';
-    const inner = quoted ? value.slice(q.length, value.length - (closed ? closing.length : 0)) : value;
     if (LITERALS.has(inner) || inner.startsWith(MARKER_PREFIX)) continue;
     count();
     out += `${text.slice(copied, m.index)}${quote}${key}${quote}${separator}${q}${marker('secret_field')}${closed ? closing : ''}`;
-    copied = m.index + match.length;
+    copied = end;
+    pattern.lastIndex = end;
     if (!quoted && !value.startsWith('{') && !value.startsWith('[')) {
       // A bare value stops at `:`/`=` so that rescanning stays linear; a secret's own `:`/`=` go too.
       BARE_REST.lastIndex = copied;
@@ -184,6 +194,37 @@ function redactKeyValues(text: string, count: () => void): string {
     }
   }
   return copied === 0 ? text : out + text.slice(copied);
+}
+
+/**
+ * Whether a `"` after `backslashes` backslashes closes a string opened by a quote escaped with
+ * `depth` backslashes. Each level of escaping doubles a backslash and adds one: a quote one level
+ * deeper has 2*depth+1 of them, and backslashes inside the string come in runs of 2*(depth+1).
+ */
+function closesEscapedString(backslashes: number, depth: number): boolean {
+  return backslashes >= depth && (backslashes - depth) % (2 * (depth + 1)) === 0;
+}
+
+/**
+ * From `from`, the end of an escaped string's content: its closing quote, or a quote escaped less
+ * than the opening one (the string around it ends), or the end of the line. One forward scan.
+ */
+function escapedStringEnd(text: string, from: number, depth: number): { contentEnd: number; closing: string } {
+  let run = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5c) {
+      run++;
+      continue;
+    }
+    if (c === 0x0a || c === 0x0d) return { contentEnd: i, closing: '' };
+    if (c === 0x22) {
+      if (run < depth) return { contentEnd: i - run, closing: '' };
+      if (closesEscapedString(run, depth)) return { contentEnd: i - run, closing: text.slice(i - run, i + 1) };
+    }
+    run = 0;
+  }
+  return { contentEnd: text.length, closing: '' };
 }
 
 /** A command-line option and its value: `--password hunter2`, `-token 'x'`, `--api-key=x`. */
@@ -523,6 +564,10 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: 'request Request { body: "{\\"api_key\\": \\"esc key 32\\"}" }', secret: 'esc key 32' },
       { text: 'msg="retry\\npassword=escNl35\\ttoken: escTab36"', secret: 'escNl35' },
       { text: 'body="{\\"a\\":\\"db DB_PASSWORD=\\\\\\"correct horse 37\\\\\\" host=x\\"}"', secret: 'correct horse 37' },
+      {
+        text: 'request body="{\\"Authorization\\":\\"Digest username=\\\\\\"ada\\\\\\", response=\\\\\\"escResp38\\\\\\"\\",\\"host\\":\\"x\\"}"',
+        secret: 'escResp38',
+      },
     ],
     keeps: [
       'usage input_tokens: 1234 output_tokens: 56 max_tokens=4096',

@@ -157,6 +157,7 @@ describe('redactor', () => {
       'Authorization: Digest a="', 'authorization:a="', '="', "='", '= "a", b=', 'Basic ', 'basic QUJD', 'QUJD', 'Ym9iOjE=',
       'hooks.slack.com/services/', 'hooks.slack.com/services/a/', 'a/', 'discord.com/api/webhooks/1/', 'discord.com/api/webhooks/',
       'api.telegram.org/bot1:', 'api.telegram.org/bot', '1:', '?sig=', '&X-Amz-Signature=', '&amp;sig=a', '?',
+      '\\"password\\":\\"\\\\\\"', '\\"password\\":\\"[REDACTED:x\\\\\\"', '\\\\\\"',
     ];
     const size = 1024 * 1024;
     const timings: Array<[string, number]> = [];
