@@ -13,7 +13,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { systemClock, type Clock } from '../clock.js';
-import { errnoCode } from '../errors.js';
+import { pidIsAlive } from '../pid-alive.js';
 
 export interface KillProcessTreeOptions {
   /** How long the tree gets to exit after the first signal before SIGKILL. Default 2000 ms. */
@@ -101,12 +101,7 @@ function isGone(info: ProcessInfo | undefined): boolean {
  * `kill(pid, 0)` succeeds on zombies, so on Linux we look at its state too.
  */
 export function isProcessAlive(pid: number, procRoot = '/proc', platform: NodeJS.Platform = process.platform): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return errnoCode(error) === 'EPERM';
-  }
+  if (!pidIsAlive(pid)) return false;
   if (platform !== 'linux') return true;
   try {
     const info = parseProcStat(readFileSync(`${procRoot}/${pid}/stat`, 'utf8'));
@@ -197,7 +192,7 @@ async function killPosixTree(rootPid: number, options: KillProcessTreeOptions, p
   const liveTargets = (table: Map<number, ProcessInfo> | undefined): number[] => {
     if (!table) {
       // No /proc: the group (or the lone root) is all we can see.
-      const groupAlive = isAliveTarget(-rootPid) || (includeRoot && isProcessAlive(rootPid, procRoot, platform));
+      const groupAlive = pidIsAlive(-rootPid) || (includeRoot && isProcessAlive(rootPid, procRoot, platform));
       return groupAlive ? [rootPid] : [];
     }
     const live: number[] = [];
@@ -249,21 +244,13 @@ async function killPosixTree(rootPid: number, options: KillProcessTreeOptions, p
   return { pids: [...tracked.keys()], forced, survivors: live };
 }
 
-function isAliveTarget(target: number): boolean {
-  try {
-    process.kill(target, 0);
-    return true;
-  } catch (error) {
-    return errnoCode(error) === 'EPERM';
-  }
-}
 
 function killWindowsTree(pid: number): Promise<KillProcessTreeResult> {
   return new Promise((resolve) => {
     // /T walks the tree by parent pid, /F forces: Windows has no SIGTERM to offer a grace period with.
     const child = spawn('taskkill', ['/PID', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true });
     const done = (): void => {
-      const alive = isAliveTarget(pid);
+      const alive = pidIsAlive(pid);
       resolve({ pids: [pid], forced: true, survivors: alive ? [pid] : [] });
     };
     child.once('error', done);

@@ -2,6 +2,7 @@ import { constants as fsConstants, promises as fsp, type Stats } from 'node:fs';
 import path from 'node:path';
 import { DiagError, errnoCode } from '../errors.js';
 import type { AtomicWriter } from '../fs/atomic-write.js';
+import { pidIsAlive } from '../pid-alive.js';
 
 /** Where the last good file is kept before a rewrite replaces it. */
 export function backupPathFor(file: string): string {
@@ -158,7 +159,7 @@ async function exists(p: string): Promise<boolean> {
  * tempPathFor), when their process is gone. A live pid (maybe reused) keeps its file: harmless.
  * Best effort: returns what it removed, never throws.
  */
-export async function removeStaleTempFiles(file: string, isAlive: (pid: number) => boolean = processIsAlive): Promise<string[]> {
+export async function removeStaleTempFiles(file: string, isAlive: (pid: number) => boolean = pidIsAlive): Promise<string[]> {
   const dir = path.dirname(file);
   const base = path.basename(file);
   const removed: string[] = [];
@@ -192,12 +193,3 @@ function staleTempPid(name: string, base: string): number | undefined {
   return undefined;
 }
 
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return errnoCode(error) === 'EPERM';
-  }
-}

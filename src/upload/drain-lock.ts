@@ -3,6 +3,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
 import { DiagError, errnoCode, oneLine } from '../errors.js';
+import { pidIsAlive } from '../pid-alive.js';
 
 export interface DrainLockOptions {
   clock: Clock;
@@ -134,12 +135,3 @@ async function olderThan(file: string, ms: number): Promise<boolean> {
   }
 }
 
-export function pidIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return errnoCode(error) === 'EPERM';
-  }
-}
