@@ -131,11 +131,25 @@ const privateKeyPass: TextPass = {
 
 // --- key=value pairs in free text ----------------------------------------------------------------
 
-const KEY_VALUE =
-  /(?<!(?<!\\)[A-Za-z0-9_.\-])((?<!\\)\\{1,16}["']|["']|)(?<!\\)([A-Za-z_][A-Za-z0-9_.\-]*)\1(\s{0,8}(?:=>|[:=])\s{0,8})(\\{1,16}"[^"\r\n]*(?:"|$)|"(?:[^"\\\r\n]|\\.)*(?:"|$)|'[^'\r\n]*(?:'|$)|\{[^{}\r\n]*\}|\[[^[\]\r\n]*\]|[^\s,;&"'<>{}[\]():=]+)/g;
+/**
+ * A run of backslashes that does not start an escaped tab, newline or quote (`\t`, `\\n`, `\"`):
+ * inside escaped text (`msg="retry\npassword=x\ttoken: y"`) such an escape ends a bare value, as
+ * the tab or quote it stands for would, so the pair after it is still seen. The lookahead takes the
+ * whole run at once (JS has no possessive quantifier), so a run is never split between
+ * repetitions: linear. `n` is the number of the capture group the run lands in.
+ */
+const bareBackslashes = (n: number) => `(?=(\\\\+))\\${n}(?![nrt"'])`;
+
+/** A bare value: stops at `:` and `=` (see BARE_REST) and at an escaped tab, newline or quote. */
+const BARE_VALUE = String.raw`(?:[^\s,;&"'<>{}[\]():=\\]|${bareBackslashes(5)})+`;
+
+const KEY_VALUE = new RegExp(
+  String.raw`(?<!(?<!\\)[A-Za-z0-9_.\-])((?<!\\)\\{1,16}["']|["']|)(?<!\\)([A-Za-z_][A-Za-z0-9_.\-]*)\1(\s{0,8}(?:=>|[:=])\s{0,8})(\\{1,16}"[^"\r\n]*(?:"|$)|"(?:[^"\\\r\n]|\\.)*(?:"|$)|'[^'\r\n]*(?:'|$)|\{[^{}\r\n]*\}|\[[^[\]\r\n]*\]|${BARE_VALUE})`,
+  'g',
+);
 
 /** The rest of a bare secret value after the match (a bare value in the pattern stops at `:` and `=`). */
-const BARE_REST = /[^\s,;&"'<>{}[\]()]*/y;
+const BARE_REST = new RegExp(String.raw`(?:[^\s,;&"'<>{}[\]()\\]|${bareBackslashes(1)})*`, 'y');
 
 const LITERALS = new Set(['', 'null', 'true', 'false']);
 const ESCAPED_QUOTE = /^\\{1,16}"/;
@@ -227,8 +241,14 @@ function escapedStringEnd(text: string, from: number, depth: number): { contentE
   return { contentEnd: text.length, closing: '' };
 }
 
-/** A command-line option and its value: `--password hunter2`, `-token 'x'`, `--api-key=x`. */
-const FLAG_VALUE = /(?<![A-Za-z0-9_.\-])(--?)([A-Za-z][A-Za-z0-9_.\-]{0,60})(=|[ \t]{1,8})("[^"\r\n]*(?:"|$)|'[^'\r\n]*(?:'|$)|[^\s"'\-][^\s"']*)/g;
+/**
+ * A command-line option and its value: `--password hunter2`, `-token 'x'`, `--api-key=x`; also right
+ * after an escape (`args="--password x\t--token y"`).
+ */
+const FLAG_VALUE = new RegExp(
+  String.raw`(?<!(?<!\\)[A-Za-z0-9_.\-])(--?)([A-Za-z][A-Za-z0-9_.\-]{0,60})(=|[ \t]{1,8})("[^"\r\n]*(?:"|$)|'[^'\r\n]*(?:'|$)|(?:[^\s"'\-\\]|${bareBackslashes(5)})(?:[^\s"'\\]|${bareBackslashes(6)})*)`,
+  'g',
+);
 
 /** The value of a command-line option whose name is a secret (logged spawn arguments). */
 function redactFlagValues(text: string, count: () => void): string {
@@ -563,6 +583,8 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: '2026-11-21T00:00:00Z info body="{\\"password\\":\\"esc-pw-31\\",\\"user\\":\\"bob\\"}"', secret: 'esc-pw-31' },
       { text: 'request Request { body: "{\\"api_key\\": \\"esc key 32\\"}" }', secret: 'esc key 32' },
       { text: 'msg="retry\\npassword=escNl35\\ttoken: escTab36"', secret: 'escNl35' },
+      { text: 'msg="retry\\npassword=escNl35\\ttoken: escTab36"', secret: 'escTab36' },
+      { text: 'args="--password flagPw39\\t--token flagTok39"', secret: 'flagTok39' },
       { text: 'body="{\\"a\\":\\"db DB_PASSWORD=\\\\\\"correct horse 37\\\\\\" host=x\\"}"', secret: 'correct horse 37' },
       {
         text: 'request body="{\\"Authorization\\":\\"Digest username=\\\\\\"ada\\\\\\", response=\\\\\\"escResp38\\\\\\"\\",\\"host\\":\\"x\\"}"',

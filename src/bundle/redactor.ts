@@ -49,7 +49,8 @@ interface CompiledRule {
   pass: TextPass;
 }
 
-const JSON_START = /^\s*[{[]/;
+/** JSON text starts with `{` or `[`; a marker (`[REDACTED:private_key] …`) does not, so a redacted line reads as it did before. */
+const JSON_START = /^\s*(?:\{|\[(?!REDACTED:))/;
 /** A command-line option on its own (`--token`, `-password`); its value is the next argument. */
 const OPTION_NAME = /^--?([A-Za-z][A-Za-z0-9_.-]*)$/;
 /** A line of a PEM body: base64, or one of the RFC 1421 headers. */

@@ -148,6 +148,44 @@ describe('redactor', () => {
     );
   });
 
+  describe('regressions found by the idempotency property', () => {
+    const cases: ReadonlyArray<{ parts: string[]; secrets: string[] }> = [
+      {
+        // An escaped `\t` ended neither `password=`'s value (it swallowed `escNl35\ttoken:`, so `token:`
+        // kept its value), and the PEM marker at the start of the next pass's line made it read as JSON.
+        parts: [
+          'key loaded: -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAq7BFUpkGp3+Rk\n-----END RSA PRIVATE KEY----- done',
+          'msg="retry\\npassword=escNl35\\ttoken: escTab36"',
+          ':',
+          'key loaded: -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAq7BFUpkGp3+Rk\n-----END RSA PRIVATE KEY----- done',
+        ],
+        secrets: ['MIIEowIBAAKCAQEAq7BFUpkGp3+Rk', 'escNl35', 'escTab36'],
+      },
+      { parts: ['msg="retry\\npassword=escNl35\\ttoken: escTab36"'], secrets: ['escNl35', 'escTab36'] },
+      { parts: ['cmd="a\\napi_key=escKey42\\r\\nsecret: escSec43"'], secrets: ['escKey42', 'escSec43'] },
+      { parts: ['body="{\\"cfg\\":\\"token=escTok41\\\\\\"\\"}"'], secrets: ['escTok41'] },
+      { parts: ['args="--password flagPw39\\t--token flagTok39"'], secrets: ['flagPw39', 'flagTok39'] },
+      { parts: ['args="--password=flagPw40\\n--api-key flagKey40\\""'], secrets: ['flagPw40', 'flagKey40'] },
+      { parts: ['[REDACTED:private_key] x="a\\npassword=[REDACTED:secret_field]":key loaded'], secrets: [] },
+    ];
+    for (const { parts, secrets } of cases) {
+      it(`${JSON.stringify(parts.join('')).slice(0, 70)}`, () => {
+        const once = redactor.redact(parts.join(''));
+        for (const secret of secrets) expect(once.text).not.toContain(secret);
+        const twice = redactor.redact(once.text);
+        expect(twice.text).toBe(once.text);
+        expect(total(twice.counts)).toBe(0);
+      });
+    }
+
+    it('keeps the escape that ends a value, and a backslash inside one goes with it', () => {
+      expect(redactor.redact('msg="a\\npassword=pw1\\ttoken: tk2\\"" x').text).toBe(
+        'msg="a\\npassword=[REDACTED:secret_field]\\ttoken: [REDACTED:secret_field]\\"" x',
+      );
+      expect(redactor.redact('password=back\\slash\\\\x end').text).toBe('password=[REDACTED:secret_field] end');
+    });
+  });
+
   it('runs in linear time on 1 MB adversarial lines', () => {
     const fragments = [
       'a', '-', ' ', '\\', '"', 'sk-', 'sk-ant-', 'ghp_', 'github_pat_', 'AKIA', 'xoxb-', 'AIza', 'eyJ', 'eyJa.', 'eyJaaaaaaaaa.eyJaaaaaaaaa',

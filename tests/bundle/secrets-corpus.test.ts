@@ -45,6 +45,9 @@ const LEAK_REGRESSIONS: ReadonlyArray<{ text: string; secret: string }> = [
   { text: '{"level":30,"msg":"req","rawHeaders":["Host","x","Cookie","sid=rawCookie12","Authorization","Basic cmF3QXV0aDEy"]}', secret: 'rawCookie12' },
   { text: '{"level":30,"msg":"env","env":[{"key":"DB_PASSWORD","value":"envPw13"}]}', secret: 'envPw13' },
   { text: '{"level":30,"msg":"spawn","argv":["codex","--token","argvTok20","--port","80"]}', secret: 'argvTok20' },
+  { text: 'msg="retry\\npassword=escNl35\\ttoken: escTab36"', secret: 'escTab36' },
+  { text: 'cmd="a\\napi_key=escKey42\\r\\nsecret: escSec43"', secret: 'escSec43' },
+  { text: 'args="--password=flagPw40\\n--api-key flagKey40\\""', secret: 'flagKey40' },
   { text: '{"level":30,"msg":"cfg","pem":["-----BEGIN EC PRIVATE KEY-----","arrayPemBody19abc","-----END EC PRIVATE KEY-----"]}', secret: 'arrayPemBody19' },
 ];
 
