@@ -60,8 +60,9 @@ export function redactJsonTokens(text: string, hooks: JsonWalkHooks): string {
     if (pendingRule !== null && !isSpace(c) && c !== 0x3a /* : */) {
       const end = c === 0x7b || c === 0x5b ? containerEnd(text, i) : bareEnd(text, i);
       const bare = text.slice(i, end);
-      // null, true and false carry no secret; anything else under a secret key goes.
-      if (bare !== 'null' && bare !== 'true' && bare !== 'false') {
+      // null, true and false carry no secret; anything else under a secret key goes. A bare marker is
+      // the text rules' own output for an object value (`"credentials":[REDACTED:secret_field]`).
+      if (bare !== 'null' && bare !== 'true' && bare !== 'false' && !bare.startsWith(MARKER_PREFIX)) {
         hooks.countKey(pendingRule);
         replace(i, end, JSON.stringify(marker(pendingRule)));
       }

@@ -614,8 +614,10 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     compile: () =>
       patternPass(
         // `%40` is an URL-encoded `@` (a login hint in a query string). Letters and digits of any
-        // script: `josé@correo.es`, `用户@例子.中国` are addresses too.
-        /(?<![\p{L}\p{N}._%+\-])[\p{L}\p{N}._%+\-]+(?:@|%40)[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,}/gu,
+        // script: `josé@correo.es`, `用户@例子.中国` are addresses too. The match runs on to the end of a
+        // word glued to the address (`a@b.de-task-x`): a cut mid-word would leave `-task-x` after the
+        // marker, where it starts an option (`--token`) that the key rule saw no start of the first time.
+        /(?<![\p{L}\p{N}._%+\-])[\p{L}\p{N}._%+\-]+(?:@|%40)[\p{L}\p{N}\-]+(?:\.[\p{L}\p{N}\-]+)*\.\p{L}{2,}[\p{L}\p{N}\-]*/gu,
         /@|%40/,
         // `git@host:org/repo` is an ssh remote, not a person.
         (m) => (m.startsWith('git@') ? null : marker('email')),

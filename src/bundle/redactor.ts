@@ -235,7 +235,8 @@ export function createRedactor(options: RedactorOptions): Redactor {
         if (embedded) {
           const before = total();
           const redacted = redactValue(embedded.value, true);
-          if (total() !== before) return runText(input.slice(0, embedded.start), lineState) + JSON.stringify(redacted);
+          // The text rules see the whole line: a key before the object (`password={...}`) has it as its value.
+          if (total() !== before) return runText(input.slice(0, embedded.start) + JSON.stringify(redacted), lineState);
         }
         // A text line with a JSON tail, whole or cut: the tail's tokens as written, as above.
         const tail = input.indexOf('{"');

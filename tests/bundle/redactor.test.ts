@@ -167,6 +167,21 @@ describe('redactor', () => {
       { parts: ['args="--password flagPw39\\t--token flagTok39"'], secrets: ['flagPw39', 'flagTok39'] },
       { parts: ['args="--password=flagPw40\\n--api-key flagKey40\\""'], secrets: ['flagPw40', 'flagKey40'] },
       { parts: ['[REDACTED:private_key] x="a\\npassword=[REDACTED:secret_field]":key loaded'], secrets: [] },
+      {
+        // The e-mail address ended mid-word, so `-scheduler-…-nameBearer authentication` became an option the second time.
+        parts: ['mail from josé.garcía@correo.es and user@exämple.de', 'task-scheduler-long-running-job-name', 'Bearer authentication failed'],
+        secrets: ['josé.garcía', 'exämple'],
+      },
+      {
+        // The key before an embedded JSON object never saw the object as its value.
+        parts: ['Basic QUJDRA== is not user:password', '=', '{"msg":"x","apiKey":"kkkk-1111","sessionId":"sess-7777","credentials":{"user":"u1","pw":"p-2222"}}'],
+        secrets: ['kkkk-1111', 'sess-7777', 'p-2222'],
+      },
+      {
+        // The text rules leave `"credentials":[REDACTED:secret_field]`; the JSON walk quoted that bare marker the second time.
+        parts: ['set-cookie: sid=Zm9vYmFy9876; Path=/; HttpOnly', '{"msg":"open","file":"/home/alice/.codex/config.toml"}', '"', '{"msg":"x","apiKey":"kkkk-1111","sessionId":"sess-7777","credentials":{"user":"u1","pw":"p-2222"}}'],
+        secrets: ['Zm9vYmFy9876', 'kkkk-1111', 'sess-7777', 'p-2222', '/home/alice'],
+      },
     ];
     for (const { parts, secrets } of cases) {
       it(`${JSON.stringify(parts.join('')).slice(0, 70)}`, () => {
@@ -196,6 +211,7 @@ describe('redactor', () => {
       'hooks.slack.com/services/', 'hooks.slack.com/services/a/', 'a/', 'discord.com/api/webhooks/1/', 'discord.com/api/webhooks/',
       'api.telegram.org/bot1:', 'api.telegram.org/bot', '1:', '?sig=', '&X-Amz-Signature=', '&amp;sig=a', '?',
       '\\"password\\":\\"\\\\\\"', '\\"password\\":\\"[REDACTED:x\\\\\\"', '\\\\\\"',
+      'password=a\\', 'password=\\\\t', '--token a\\', '--token \\', 'a@a.aa-',
     ];
     const size = 1024 * 1024;
     const timings: Array<[string, number]> = [];
