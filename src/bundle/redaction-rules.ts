@@ -342,8 +342,12 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
         /:\/\//,
         (m, g) => (m.slice(g[0]!.length).startsWith(MARKER_PREFIX) ? null : `${g[0]}${marker('url_credentials')}@`),
       );
+      // The option may be anywhere after `curl` on its line. A bounded window (or a stop at `;`, `&`)
+      // would depend on how long the text before it was, and that shrinks as other rules redact it:
+      // a second pass found options the first did not. The gap ends at the next `curl`, which starts
+      // its own match, so each character is scanned for one `curl` only: linear.
       const curlUser = patternPass(
-        /(?<![A-Za-z0-9_\-])(curl\b[^\r\n|;&]{0,200}?\s(?:-u|--user)(?:\s+|=))(?:"([^"\r\n]*)(?:"|$)|'([^'\r\n]*)(?:'|$)|([^\s"']+))/g,
+        /(?<![A-Za-z0-9_\-])(curl\b(?:(?!(?<![A-Za-z0-9_\-])curl\b)[^\r\n])*?\s(?:-u|--user)(?:\s+|=))(?:"([^"\r\n]*)(?:"|$)|'([^'\r\n]*)(?:'|$)|([^\s"']+))/g,
         /curl/,
         (_m, g) => {
           const value = g[1] || g[2] || g[3] || '';

@@ -182,6 +182,22 @@ describe('redactor', () => {
         parts: ['set-cookie: sid=Zm9vYmFy9876; Path=/; HttpOnly', '{"msg":"open","file":"/home/alice/.codex/config.toml"}', '"', '{"msg":"x","apiKey":"kkkk-1111","sessionId":"sess-7777","credentials":{"user":"u1","pw":"p-2222"}}'],
         secrets: ['Zm9vYmFy9876', 'kkkk-1111', 'sess-7777', 'p-2222', '/home/alice'],
       },
+      {
+        // `--user` lay beyond curl's 200-character window until the JWT before it shrank to a marker.
+        parts: [
+          'key loaded: -----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAq7BFUpkGp3+Rk\n-----END RSA PRIVATE KEY----- done',
+          "curl --user 'bob:curl Pw 88' https://api.example.com/x",
+          'basic plan: 1234 requests',
+          'id eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end',
+          'spawn codex --password hunter2flag --api-key=abc123flag --user bob',
+        ],
+        secrets: ['eyJzdWIiOiIxMjM0NTY3ODkwIn0', 'hunter2flag', 'abc123flag'],
+      },
+      {
+        // A `;` in a cookie header and a `&` in the URL ended curl's window before `-u`.
+        parts: ["curl -H 'Cookie: a=b; c=d' 'https://x.example/?a=1&b=2' -u bob:curlPw50 -o out"],
+        secrets: ['curlPw50'],
+      },
     ];
     for (const { parts, secrets } of cases) {
       it(`${JSON.stringify(parts.join('')).slice(0, 70)}`, () => {
@@ -211,7 +227,7 @@ describe('redactor', () => {
       'hooks.slack.com/services/', 'hooks.slack.com/services/a/', 'a/', 'discord.com/api/webhooks/1/', 'discord.com/api/webhooks/',
       'api.telegram.org/bot1:', 'api.telegram.org/bot', '1:', '?sig=', '&X-Amz-Signature=', '&amp;sig=a', '?',
       '\\"password\\":\\"\\\\\\"', '\\"password\\":\\"[REDACTED:x\\\\\\"', '\\\\\\"',
-      'password=a\\', 'password=\\\\t', '--token a\\', '--token \\', 'a@a.aa-',
+      'password=a\\', 'password=\\\\t', '--token a\\', '--token \\', 'a@a.aa-', 'curl ', 'curl -H a ', 'xcurl -u ',
     ];
     const size = 1024 * 1024;
     const timings: Array<[string, number]> = [];
