@@ -44,7 +44,8 @@ export function redactJsonTokens(text: string, hooks: JsonWalkHooks): string {
       if (closed && text[j] === ':') {
         const redactedKey = hooks.string(decoded);
         if (redactedKey !== decoded) replace(i, end, JSON.stringify(redactedKey));
-        pendingRule = hooks.keyRule(decoded);
+        // A marker before `:` is a redacted value the text rules left in a run-on line, not a key.
+        pendingRule = decoded.startsWith(MARKER_PREFIX) ? null : hooks.keyRule(decoded);
       } else if (pendingRule !== null && decoded !== '' && !decoded.startsWith(MARKER_PREFIX)) {
         hooks.countKey(pendingRule);
         replace(i, end, JSON.stringify(marker(pendingRule)));

@@ -433,7 +433,8 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
         // The value runs to the end of the line or its closing quote, but a quoted auth-param after `=`
         // (`Digest username="ada", response="…"`) is part of it. Each alternative starts with a
         // different character, so the repetition cannot backtrack.
-        /(?<![A-Za-z0-9_\-])((?:proxy-)?authorization|set-cookie|cookie)(["']?\s{0,8}[:=]\s{0,8}["']?)((?:[^\r\n"']|(?<==\s{0,8})"[^"\r\n]*(?:"|$)|(?<==\s{0,8})'[^'\r\n]*(?:'|$))+)/gi,
+        // The name before `=` is a word: base64 padding (`Basic Zm9v==",`) does not open a quoted param.
+        /(?<![A-Za-z0-9_\-])((?:proxy-)?authorization|set-cookie|cookie)(["']?\s{0,8}[:=]\s{0,8}["']?)((?:[^\r\n"']|(?<=[A-Za-z0-9_\-]=\s{0,8})"[^"\r\n]*(?:"|$)|(?<=[A-Za-z0-9_\-]=\s{0,8})'[^'\r\n]*(?:'|$))+)/gi,
         /authorization|cookie/i,
         (_m, g) => (g[2]!.startsWith(MARKER_PREFIX) ? null : `${g[0]}${g[1]}${marker('auth_header')}`),
       ),

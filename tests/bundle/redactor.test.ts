@@ -198,6 +198,12 @@ describe('redactor', () => {
         parts: ["curl -H 'Cookie: a=b; c=d' 'https://x.example/?a=1&b=2' -u bob:curlPw50 -o out"],
         secrets: ['curlPw50'],
       },
+      {
+        // Base64 padding before `"` opened a quoted auth-param that ran into `"host`, and the JSON walk
+        // then read the marker before `:"x"` as a key naming a secret.
+        parts: ['link https://x.example/dl?id=7&amp;sig=ampSig52', '{"msg":"x","apiKey":"kkkk-1111"}', '"', '{"level":30,"req":{"headers":{"authorization":"Basic Zm9vOmJhcg==","host":"x"}}}'],
+        secrets: ['ampSig52', 'kkkk-1111', 'Zm9vOmJhcg=='],
+      },
     ];
     for (const { parts, secrets } of cases) {
       it(`${JSON.stringify(parts.join('')).slice(0, 70)}`, () => {
