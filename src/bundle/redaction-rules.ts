@@ -430,13 +430,19 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     ],
     compile: () =>
       patternPass(
-        // The value runs to the end of the line or its closing quote, but a quoted auth-param after `=`
-        // (`Digest username="ada", response="…"`) is part of it. Each alternative starts with a
-        // different character, so the repetition cannot backtrack.
-        // The name before `=` is a word: base64 padding (`Basic Zm9v==",`) does not open a quoted param.
-        /(?<![A-Za-z0-9_\-])((?:proxy-)?authorization|set-cookie|cookie)(["']?\s{0,8}[:=]\s{0,8}["']?)((?:[^\r\n"']|(?<=[A-Za-z0-9_\-]=\s{0,8})"[^"\r\n]*(?:"|$)|(?<=[A-Za-z0-9_\-]=\s{0,8})'[^'\r\n]*(?:'|$))+)/gi,
+        // An unquoted value (`Cookie: sid=x; a="b"`) runs to the end of the line, quotes and all: stopping
+        // at a quote left what follows (`-token 'x'`) without the key the header had swallowed. A quoted
+        // one (`"cookie":"x"`) runs to its closing quote, but a quoted auth-param after `name=`
+        // (`Digest username="ada", response="…"`) is part of it; the name is a word, so base64 padding
+        // (`Basic Zm9v==",`) opens none. Each alternative starts with a different character, so the
+        // repetition cannot backtrack.
+        /(?<![A-Za-z0-9_\-])((?:proxy-)?authorization|set-cookie|cookie)(?:(\s{0,8}[:=]\s{0,8})([^\s"'][^\r\n]*)|(["']?\s{0,8}[:=]\s{0,8}["']?)((?:[^\r\n"']|(?<=[A-Za-z0-9_\-]=\s{0,8})"[^"\r\n]*(?:"|$)|(?<=[A-Za-z0-9_\-]=\s{0,8})'[^'\r\n]*(?:'|$))+))/gi,
         /authorization|cookie/i,
-        (_m, g) => (g[2]!.startsWith(MARKER_PREFIX) ? null : `${g[0]}${g[1]}${marker('auth_header')}`),
+        (_m, g) => {
+          const separator = g[1] || g[3] || '';
+          const value = g[2] || g[4] || '';
+          return value.startsWith(MARKER_PREFIX) ? null : `${g[0]}${separator}${marker('auth_header')}`;
+        },
       ),
   },
   {

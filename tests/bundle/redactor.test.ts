@@ -204,6 +204,15 @@ describe('redactor', () => {
         parts: ['link https://x.example/dl?id=7&amp;sig=ampSig52', '{"msg":"x","apiKey":"kkkk-1111"}', '"', '{"level":30,"req":{"headers":{"authorization":"Basic Zm9vOmJhcg==","host":"x"}}}'],
         secrets: ['ampSig52', 'kkkk-1111', 'Zm9vOmJhcg=='],
       },
+      {
+        // An unquoted header value stopped at the next quote, having swallowed the key of the quoted secret after it.
+        parts: ['proxy said 407, sent Proxy-Authorization: Basic cHJveHk6cHJveHlQdzQy', ' ', "spawn codex -token 'tok flag 33'"],
+        secrets: ['cHJveHk6cHJveHlQdzQy', 'tok flag 33'],
+      },
+      {
+        parts: ['set-cookie: sid=Zm9vYmFy9876; Path=/; HttpOnly', ' ', '2026-11-21T00:00:00Z info body="{\\"password\\":\\"esc-pw-31\\",\\"user\\":\\"bob\\"}"'],
+        secrets: ['Zm9vYmFy9876', 'esc-pw-31'],
+      },
     ];
     for (const { parts, secrets } of cases) {
       it(`${JSON.stringify(parts.join('')).slice(0, 70)}`, () => {

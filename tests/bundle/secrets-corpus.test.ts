@@ -48,6 +48,7 @@ const LEAK_REGRESSIONS: ReadonlyArray<{ text: string; secret: string }> = [
   { text: 'msg="retry\\npassword=escNl35\\ttoken: escTab36"', secret: 'escTab36' },
   { text: 'cmd="a\\napi_key=escKey42\\r\\nsecret: escSec43"', secret: 'escSec43' },
   { text: 'args="--password=flagPw40\\n--api-key flagKey40\\""', secret: 'flagKey40' },
+  { text: "headers Proxy-Authorization: Basic cHJveHk6cHJveHlQdzQy then -token 'tok hdr 51'", secret: 'tok hdr 51' },
   { text: '{"level":30,"msg":"cfg","pem":["-----BEGIN EC PRIVATE KEY-----","arrayPemBody19abc","-----END EC PRIVATE KEY-----"]}', secret: 'arrayPemBody19' },
 ];
 
