@@ -111,13 +111,7 @@ export class OutboxStore {
 
   /** Pending items, oldest first, after finishing any half-done step a crash left behind. */
   async list(): Promise<OutboxItem[]> {
-    let names: string[];
-    try {
-      names = await fsp.readdir(this.dir);
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return [];
-      throw error;
-    }
+    const names = await readdirOrEmpty(this.dir);
     const ids = new Set<string>();
     for (const name of names) {
       const match = /^(.*)\.(zip|json)$/.exec(name);
@@ -242,13 +236,7 @@ export class OutboxStore {
 
   /** Items in `failed/`, oldest first. */
   async listFailed(): Promise<FailedItem[]> {
-    let names: string[];
-    try {
-      names = await fsp.readdir(this.failedDir);
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return [];
-      throw error;
-    }
+    const names = await readdirOrEmpty(this.failedDir);
     const out: FailedItem[] = [];
     for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
       const item = (await this.readMeta(name.slice(0, -5), true)) as FailedItem | null;
@@ -368,6 +356,16 @@ function validRecord(value: unknown, itemId: string): OutboxItem | null {
   if (record.itemId !== itemId || record.eventId !== idEventId) return null;
   if (![record.attempts, record.createdAt, record.bytes, record.repacks].every(count) || typeof record.nextAttemptAt !== 'number' || !Number.isFinite(record.nextAttemptAt)) return null;
   return record as OutboxItem;
+}
+
+/** A directory not made yet holds nothing; other errors stand. */
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await fsp.readdir(dir);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return [];
+    throw error;
+  }
 }
 
 async function exists(file: string): Promise<boolean> {
