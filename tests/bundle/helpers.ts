@@ -45,30 +45,15 @@ export function rawZip(entries: readonly RawEntry[]): Buffer {
     const crc = crc32(entry.data);
     const size = entry.declaredSize ?? entry.data.length;
     const method = entry.deflate ? 8 : 0;
+    const fields: SharedFields = { method, crc, compressedSize: body.length, size };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(0, 10);
-    local.writeUInt16LE(0x21, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(localName.length, 26);
+    writeSharedFields(local, 4, fields, localName.length);
     local.writeUInt16LE(0, 28);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE((3 << 8) | 20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt16LE(0, 12);
-    central.writeUInt16LE(0x21, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(name.length, 28);
+    writeSharedFields(central, 6, fields, name.length);
     central.writeUInt32LE(((entry.mode ?? 0o100644) << 16) >>> 0, 38);
     central.writeUInt32LE(offset, 42);
     locals.push(local, localName, body);
@@ -84,4 +69,27 @@ export function rawZip(entries: readonly RawEntry[]): Buffer {
   end.writeUInt32LE(cd.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, end]);
+}
+
+interface SharedFields {
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+}
+
+/**
+ * The run of fields the local header and the central directory record share (version needed,
+ * UTF-8 flag, method, a fixed DOS time and date, crc, sizes, name length), from `at`.
+ */
+function writeSharedFields(header: Buffer, at: number, fields: SharedFields, nameLength: number): void {
+  header.writeUInt16LE(20, at);
+  header.writeUInt16LE(0x0800, at + 2);
+  header.writeUInt16LE(fields.method, at + 4);
+  header.writeUInt16LE(0, at + 6);
+  header.writeUInt16LE(0x21, at + 8);
+  header.writeUInt32LE(fields.crc, at + 10);
+  header.writeUInt32LE(fields.compressedSize, at + 14);
+  header.writeUInt32LE(fields.size, at + 18);
+  header.writeUInt16LE(nameLength, at + 22);
 }
