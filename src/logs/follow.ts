@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { systemClock, type Clock } from '../clock.js';
 import { errnoCode, isDiagError } from '../errors.js';
+import { reportSafely, safeCall } from '../safe-call.js';
 import { discoverLogFiles, type LogFile } from './discover.js';
 import { parseDesktopLogName } from './file-naming.js';
 import { LineAssembler } from './line-assembler.js';
@@ -200,20 +201,11 @@ class Follower {
   }
 
   private emit(line: TailLine): void {
-    if (this.aborted) return;
-    try {
-      this.options.onLine(line);
-    } catch (error) {
-      this.report(error);
-    }
+    if (!this.aborted) safeCall(this.options.onLine, this.options.onError, line);
   }
 
   private report(error: unknown): void {
-    try {
-      this.options.onError?.(error);
-    } catch {
-      // an error reporter that throws must not stop following
-    }
+    reportSafely(this.options.onError, error);
   }
 
   private schedulePoll(): void {
@@ -298,11 +290,7 @@ class Follower {
   }
 
   private notifyScan(): void {
-    try {
-      this.options.onScan?.();
-    } catch (error) {
-      this.report(error);
-    }
+    safeCall(this.options.onScan, this.options.onError);
   }
 
   /** Reads a file from its offset to its current end. */
