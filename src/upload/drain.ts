@@ -7,7 +7,7 @@ import { buildBundleUpload } from './bundle-event.js';
 import { acquireDrainLock } from './drain-lock.js';
 import { parseDsn, type ParsedDsn } from './dsn.js';
 import { MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from './size-limits.js';
-import { enforceBounds, type OutboxBounds } from './outbox-bounds.js';
+import { applyBounds, type OutboxBounds } from './outbox-bounds.js';
 import { OutboxStore, type OutboxItem, type OutboxLog } from './outbox-store.js';
 import { repackWithBundleBuilder, type RepackBundle } from './repack.js';
 import { backoffDelay, blockedUntil, pruneRateLimits, type BackoffOptions, type RateLimits } from './retry-policy.js';
@@ -116,12 +116,11 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
   }
   let client: IsolatedSentryClient | undefined;
   try {
-    const evictions = await enforceBounds(store, clock.now(), options.bounds);
+    const { report: evictions, remaining: queued } = await applyBounds(store, clock.now(), options.bounds);
     result.evicted = evictions.movedToFailed;
     result.failed += evictions.movedToFailed;
 
     let limits: RateLimits = pruneRateLimits(await store.readRateLimits(), clock.now());
-    const queued = await store.list();
     const items = options.firstItemId
       ? [...queued.filter((i) => i.itemId === options.firstItemId), ...queued.filter((i) => i.itemId !== options.firstItemId)]
       : queued;

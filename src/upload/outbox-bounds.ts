@@ -1,4 +1,4 @@
-import type { OutboxStore } from './outbox-store.js';
+import type { OutboxItem, OutboxStore } from './outbox-store.js';
 
 /** Limits on what the outbox keeps (DESIGN.md "Sentry": bounded by count, bytes and age). */
 export interface OutboxBounds {
@@ -30,6 +30,15 @@ export interface BoundsReport {
  * evictions.jsonl and logged by the store.
  */
 export async function enforceBounds(store: OutboxStore, now: number, bounds: OutboxBounds = {}): Promise<BoundsReport> {
+  return (await applyBounds(store, now, bounds)).report;
+}
+
+/** `enforceBounds`, also returning the pending items left (oldest first), so a drain need not list again. */
+export async function applyBounds(
+  store: OutboxStore,
+  now: number,
+  bounds: OutboxBounds = {},
+): Promise<{ report: BoundsReport; remaining: OutboxItem[] }> {
   const b = { ...DEFAULT_BOUNDS, ...bounds };
   const report: BoundsReport = { movedToFailed: 0, deleted: 0 };
   await store.sweepTempFiles();
@@ -53,5 +62,5 @@ export async function enforceBounds(store: OutboxStore, now: number, bounds: Out
     await store.deleteFailed(item, `failed/ over ${b.maxFailedItems} items`);
     report.deleted++;
   }
-  return report;
+  return { report, remaining: items };
 }
