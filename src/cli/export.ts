@@ -12,6 +12,7 @@ import { readLastLines } from '../logs/read-last-lines.js';
 import { dataLayout, resolveDsn } from '../paths.js';
 import { describeDsn, parseDsn } from '../upload/dsn.js';
 import { loadStateReadOnly } from '../state/read-only.js';
+import { readIncidentFile } from './fingerprint.js';
 import { action, addCommonOptions, parseCount, type CliContext, type CommonOptions, type ResolvedCommon } from './context.js';
 
 interface ExportOptions extends CommonOptions {
@@ -148,16 +149,7 @@ async function chooseIncident(ctx: CliContext, common: ResolvedCommon, option: s
 }
 
 async function incidentFromFile(ctx: CliContext, file: string): Promise<ChosenIncident> {
-  let text: string;
-  try {
-    text = await fsp.readFile(ctx.path(file), 'utf8');
-  } catch (error) {
-    const code = errnoCode(error);
-    if (code === 'ENOENT') throw new DiagError('NOT_FOUND', `incident file not found: ${file}`);
-    if (code === 'EISDIR') throw new DiagError('BAD_INPUT', `incident file is a directory: ${file}`);
-    throw new DiagError('IO', `cannot read incident file ${file}: ${code ?? String(error)}`, { cause: error });
-  }
-  const items = readIncidents(text);
+  const items = readIncidents(await readIncidentFile(ctx, file));
   const bad = items.find((item) => !item.ok);
   if (bad && !bad.ok) throw new DiagError('BAD_INPUT', `${file}: line ${bad.line}: ${bad.error}`);
   const last = items.at(-1);

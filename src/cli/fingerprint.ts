@@ -13,9 +13,13 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
 
 async function readInput(ctx: CliContext, file: string | undefined): Promise<string> {
   if (file === undefined || file === '-') return readStream(ctx.io.stdin);
-  const full = ctx.path(file);
+  return readIncidentFile(ctx, file);
+}
+
+/** An incident file's text; a missing file is NOT_FOUND, a directory BAD_INPUT (also `export --incident`). */
+export async function readIncidentFile(ctx: CliContext, file: string): Promise<string> {
   try {
-    return await fsp.readFile(full, 'utf8');
+    return await fsp.readFile(ctx.path(file), 'utf8');
   } catch (error) {
     const code = errnoCode(error);
     if (code === 'ENOENT') throw new DiagError('NOT_FOUND', `incident file not found: ${file}`);
