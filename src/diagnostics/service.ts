@@ -1,9 +1,9 @@
 import os from 'node:os';
 import { systemClock, type Clock } from '../clock.js';
-import { errnoCode, isDiagError, oneLine } from '../errors.js';
+import { errnoCode, oneLine } from '../errors.js';
 import { ELECTRON_PORT, type ElectronPort, type RegisteredRenderer } from '../electron/port.js';
 import { CrashLoopLimiter } from '../incidents/crash-loop-limiter.js';
-import { fingerprintIncident, type FingerprintResult } from '../incidents/fingerprint.js';
+import { fingerprintIncident } from '../incidents/fingerprint.js';
 import { IncidentJournal } from '../incidents/journal.js';
 import { parseIncident } from '../incidents/parse.js';
 import { shouldCapture, type CapturePolicy } from '../incidents/policy.js';
@@ -26,7 +26,7 @@ import type { Uploader } from '../upload/uploader.js';
 import { EventHub } from './event-hub.js';
 import { FaultCounter } from './fault-counter.js';
 import { IncidentBundleWriter } from './incident-bundle-writer.js';
-import { parseDiagnosticsOptions } from './options.js';
+import { MAX_TIMER_MS, parseDiagnosticsOptions } from './options.js';
 import type {
   BundleEvent,
   CloseResult,
@@ -44,8 +44,6 @@ type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const DEFAULT_CLOSE_TIMEOUT_MS = 2_000;
 const DEFAULT_HEARTBEAT_TIMEOUT_MS = 10_000;
 const DEFAULT_UPLOAD_START_DELAY_MS = 5_000;
-/** setTimeout's largest delay (2^31 - 1 ms). */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * The one object a desktop main process holds: wires state, logger, incidents, bundles, uploads,
@@ -62,6 +60,7 @@ export class DiagnosticsService implements Diagnostics {
   private readonly clock: Clock;
   private readonly layout: ReturnType<typeof dataLayout>;
   private readonly homedir: string;
+  private readonly env: NodeJS.ProcessEnv;
   private readonly app: { name: string; version: string };
   private readonly capture: Partial<CapturePolicy>;
   private readonly closeTimeoutMs: number;
@@ -92,15 +91,16 @@ export class DiagnosticsService implements Diagnostics {
 
   private constructor(private readonly options: ParsedOptions) {
     this.clock = options.clock ?? systemClock;
-    const env = options.env ?? process.env;
+    this.env = options.env ?? process.env;
     this.homedir = options.homedir ?? os.homedir();
-    const pathEnv = { platform: process.platform, env, homedir: this.homedir };
+    const pathEnv = { platform: process.platform, env: this.env, homedir: this.homedir };
     this.logDir = options.logDir ?? defaultLogDir(pathEnv);
     this.dataDir = options.dataDir ?? defaultDataDir(pathEnv);
     this.layout = dataLayout(this.dataDir);
     this.app = options.app ?? { name: 'Codex', version: '0.0.0' };
     this.capture = options.capture ?? {};
-    this.closeTimeoutMs = Math.min(options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS, MAX_TIMER_MS);
+    // The schema caps closeTimeoutMs at the largest timer delay.
+    this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     this.events = new EventHub<DiagnosticsEvents>((event, error) => this.fault(`listener:${String(event)}`, error));
     this.gate = new ReadyGate({
       capacity: options.delivery?.capacity ?? 256,
@@ -347,9 +347,9 @@ export class DiagnosticsService implements Diagnostics {
     } catch (error) {
       this.fault('state', error);
     }
-    this.uploadNotBefore = this.clock.now() + (this.options.upload?.startDelayMs ?? DEFAULT_UPLOAD_START_DELAY_MS);
+    const delay = this.options.upload?.startDelayMs ?? DEFAULT_UPLOAD_START_DELAY_MS;
+    this.uploadNotBefore = this.clock.now() + delay;
     if (this.dsn) {
-      const delay = this.options.upload?.startDelayMs ?? DEFAULT_UPLOAD_START_DELAY_MS;
       // What an earlier run left in the outbox is sent a little later, so start-up never loads Sentry.
       this.uploadStartTimer = this.clock.setTimeout(() => void this.drainLeftovers(), delay);
     }
@@ -359,7 +359,7 @@ export class DiagnosticsService implements Diagnostics {
 
   /** A malformed `dsn` option is the caller's error (thrown by open); one from the environment only disables upload. */
   private resolveDsnSafely(): string | undefined {
-    const dsn = resolveDsn(this.options.dsn, this.options.env ?? process.env);
+    const dsn = resolveDsn(this.options.dsn, this.env);
     if (!dsn) return undefined;
     try {
       parseDsn(dsn);
