@@ -1,5 +1,5 @@
 /** A host's error sink; one that throws is dropped, since there is nothing safer to hand its error to. */
-export function reportSafely(onError: ((error: unknown) => void) | undefined, error: unknown): void {
+export function reportSafely<E>(onError: ((error: E) => void) | undefined, error: E): void {
   try {
     onError?.(error);
   } catch {

@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from '../clock.js';
 import { DiagError, oneLine } from '../errors.js';
 import { AtomicWriter } from '../fs/atomic-write.js';
+import { reportSafely } from '../safe-call.js';
 import { decodeState, encodeState } from './decode.js';
 import { defaultState } from './defaults.js';
 import { moveAside, readStateBytes, removeStaleTempFiles, resolveStateFile, writeStateFile } from './files.js';
@@ -49,7 +50,7 @@ export class StateStore {
   /** Where the file's bytes are: `file`, or the target of a symlinked `file` (see resolveStateFile). */
   private target: string;
   private readonly clock: Clock;
-  private readonly warnCallback: (problem: DiagError) => void;
+  private readonly warn: ((problem: DiagError) => void) | undefined;
   private readonly debounceMs: number;
   private readonly writer: AtomicWriter;
 
@@ -70,7 +71,7 @@ export class StateStore {
     this.file = options.file;
     this.target = options.file;
     this.clock = options.clock ?? systemClock;
-    this.warnCallback = options.warn ?? (() => undefined);
+    this.warn = options.warn;
     this.debounceMs = Math.max(0, options.debounceMs ?? DEFAULT_STATE_DEBOUNCE_MS);
     this.writer = options.writer ?? new AtomicWriter();
   }
@@ -284,10 +285,7 @@ export class StateStore {
   }
 
   private emit(problem: DiagError): void {
-    try {
-      this.warnCallback(problem);
-    } catch {
-      // A throwing logger must not break the app's state handling.
-    }
+    // A throwing logger must not break the app's state handling.
+    reportSafely(this.warn, problem);
   }
 }
