@@ -2,8 +2,8 @@ import { systemClock, type Clock } from '../clock.js';
 import { oneLine } from '../errors.js';
 import { drainOutbox, type DrainOptions, type DrainResult } from './drain.js';
 import { parseDsn, type ParsedDsn } from './dsn.js';
-import { enqueueBundle, type EnqueueResult } from './enqueue.js';
-import { OutboxStore, type OutboxLog } from './outbox-store.js';
+import { enqueueBundle, pendingItems, type EnqueueResult } from './enqueue.js';
+import type { OutboxLog } from './outbox-store.js';
 import { loadSentry, type SentryModules } from './sentry-client.js';
 
 export interface UploaderOptions
@@ -137,7 +137,7 @@ export class Uploader {
   private async runDrain(deadlineMs: number, force: boolean, final = false): Promise<DrainResult> {
     const dsn = this.dsn;
     if (!dsn || (this.closed && !final)) {
-      const pending = (await new OutboxStore(this.options.outboxDir, this.clock).list()).length;
+      const pending = (await pendingItems(this.options.outboxDir, this.clock)).length;
       return { sent: 0, failed: 0, pending, evicted: 0, locked: false, rateLimitedUntil: null, results: [] };
     }
     const controller = new AbortController();
