@@ -9,6 +9,7 @@
  */
 import { spawn as nodeSpawn, type ChildProcess } from 'node:child_process';
 import { systemClock, type Clock } from '../clock.js';
+import { reportSafely, safeCall } from '../safe-call.js';
 import { DiagError, errnoCode } from '../errors.js';
 import { killProcessTree } from './process-tree.js';
 import { HostExitGuard } from './sidecar-host-exit-guard.js';
@@ -357,19 +358,10 @@ export class SidecarSupervisor {
   }
 
   private call<T>(callback: ((value: T) => void) | undefined, value: T): void {
-    if (!callback) return;
-    try {
-      callback(value);
-    } catch (error) {
-      this.report(error);
-    }
+    safeCall(callback, this.options.onError, value);
   }
 
   private report(error: unknown): void {
-    try {
-      this.options.onError?.(error);
-    } catch {
-      // The error sink itself failed: nothing safer to do than drop it.
-    }
+    reportSafely(this.options.onError, error);
   }
 }
