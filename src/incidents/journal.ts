@@ -2,6 +2,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../clock.js';
+import { errnoCode } from '../errors.js';
 import { fsyncDirectory } from '../fs/atomic-write.js';
 import { dataLayout } from '../paths.js';
 import type { AdmitDecision } from './crash-loop-limiter.js';
@@ -163,7 +164,7 @@ export class IncidentJournal {
         }
       }
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (errnoCode(error) !== 'ENOENT') throw error;
     }
     return { seq, size, endsWithNewline };
   }
@@ -174,7 +175,7 @@ export class IncidentJournal {
     try {
       names = await fsp.readdir(this.dir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if (errnoCode(error) === 'ENOENT') return [];
       throw error;
     }
     return names
@@ -229,7 +230,7 @@ async function readIfExists(file: string): Promise<string> {
     return await fsp.readFile(file, 'utf8');
   } catch (error) {
     // Rotation may delete a file between listing and reading.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    if (errnoCode(error) === 'ENOENT') return '';
     throw error;
   }
 }
