@@ -134,10 +134,10 @@ function report(ctx: CliContext, common: ResolvedCommon, built: BuiltBundle, cho
 async function chooseIncident(ctx: CliContext, common: ResolvedCommon, option: string | false | undefined): Promise<ChosenIncident | null> {
   if (option === false) return null;
   if (typeof option === 'string') return incidentFromFile(ctx, option);
-  const journal = new IncidentJournal({ dir: dataLayout(common.dataDir).journalDir });
+  const journal = IncidentJournal.inDataDir(common.dataDir);
   const latest = await journal.latest();
   if (!latest) {
-    ctx.info(common, `no journaled incident in ${dataLayout(common.dataDir).journalDir}; exporting without one`);
+    ctx.info(common, `no journaled incident in ${journal.dir}; exporting without one`);
     return null;
   }
   return {
