@@ -1,4 +1,4 @@
-import { DiagError } from '../errors.js';
+import { DiagError, oneLine } from '../errors.js';
 import { migrateToCurrent, type MigrationResult } from './migrations.js';
 
 /**
@@ -15,8 +15,7 @@ export function decodeState(bytes: Uint8Array, file: string): MigrationResult {
   try {
     doc = JSON.parse(text);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new DiagError('STATE_CORRUPT', `state file ${file} is not valid JSON (${reason})`);
+    throw new DiagError('STATE_CORRUPT', `state file ${file} is not valid JSON (${oneLine(error)})`);
   }
   return migrateToCurrent(doc, file);
 }
