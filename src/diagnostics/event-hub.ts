@@ -1,3 +1,5 @@
+import { reportSafely } from '../safe-call.js';
+
 /**
  * A typed event hub whose listeners cannot hurt the emitter: a listener that throws, or an async
  * listener whose promise rejects, is reported and the others still run. (Node's EventEmitter would
@@ -37,11 +39,7 @@ export class EventHub<Events extends object> {
   }
 
   private report(event: keyof Events, error: unknown): void {
-    try {
-      this.onListenerError(event, error);
-    } catch {
-      // The error sink failed too; the emitter still must not see it.
-    }
+    reportSafely((e) => this.onListenerError(event, e), error);
   }
 
   listenerCount(event: keyof Events): number {

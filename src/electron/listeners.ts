@@ -1,3 +1,4 @@
+import { safeCall } from '../safe-call.js';
 import type { ElectronPort } from './port.js';
 
 /** The part of Node's EventEmitter the adapter uses (Electron's App, BrowserWindow and WebContents have it). */
@@ -33,18 +34,8 @@ export class ListenerSet {
   constructor(private readonly port: ElectronPort) {}
 
   on<A extends unknown[]>(target: ListenerTarget, event: string, handler: (...args: A) => void): void {
-    const port = this.port;
-    const listener = (...args: A) => {
-      try {
-        handler(...args);
-      } catch (error) {
-        try {
-          port.reportFault(`electron:${event}`, error);
-        } catch {
-          // the fault reporter failed too; the app still must not see it
-        }
-      }
-    };
+    const onError = (error: unknown) => this.port.reportFault(`electron:${event}`, error);
+    const listener = (...args: A) => safeCall(handler, onError, ...args);
     (target as unknown as LooseEmitter).on(event, listener as unknown as (...args: never[]) => void);
     this.added.push({ target, event, listener: listener as unknown as (...args: never[]) => void });
   }

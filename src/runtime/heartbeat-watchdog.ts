@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { safeCall } from '../safe-call.js';
 
 export interface MissedHeartbeat {
   webContentsId: number;
@@ -69,14 +70,6 @@ export class HeartbeatWatchdog {
   }
 
   private call(fn: () => void): void {
-    try {
-      fn();
-    } catch (error) {
-      try {
-        this.options.onFault?.(error);
-      } catch {
-        // ignored: the fault reporter itself failed
-      }
-    }
+    safeCall(fn, this.options.onFault);
   }
 }

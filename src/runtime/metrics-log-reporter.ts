@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { reportSafely } from '../safe-call.js';
 import type { MetricsReport } from './rolling-metrics.js';
 
 export interface MetricsLogReporterOptions {
@@ -63,11 +64,8 @@ export class MetricsLogReporter {
       if (Object.keys(report.methods).length === 0) return;
       this.options.write(summarizeMetrics(report), report);
     } catch (error) {
-      try {
-        this.options.onFault?.(error);
-      } catch {
-        // a failing fault sink must not stop the reports
-      }
+      // a failing fault sink must not stop the reports
+      reportSafely(this.options.onFault, error);
     }
   }
 }

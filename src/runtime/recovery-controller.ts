@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { reportSafely } from '../safe-call.js';
 import { recoveryDelayMs } from './recovery-policy.js';
 import type { RecoveryPolicy } from './recovery-policy.js';
 
@@ -126,11 +127,7 @@ export class RecoveryController {
     try {
       return fn();
     } catch (error) {
-      try {
-        this.options.onFault?.(error);
-      } catch {
-        // nothing more to do: a fault reporter that throws is ignored
-      }
+      reportSafely(this.options.onFault, error);
       return fallback;
     }
   }

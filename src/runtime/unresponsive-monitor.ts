@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { reportSafely } from '../safe-call.js';
 import { rankStacks } from './unresponsive-stacks.js';
 import type { StackCount } from './unresponsive-stacks.js';
 
@@ -163,10 +164,6 @@ export class UnresponsiveMonitor {
   }
 
   private fault(error: unknown): void {
-    try {
-      this.deps.onFault?.(error);
-    } catch {
-      // ignored: the fault reporter itself failed
-    }
+    reportSafely(this.deps.onFault, error);
   }
 }
