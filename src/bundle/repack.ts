@@ -1,5 +1,6 @@
 import { DiagError } from '../errors.js';
-import type { BuiltBundle } from './builder.js';
+import { jsonText, type BuiltBundle } from './builder.js';
+import { splitLines } from './inspect.js';
 import { BUNDLE_ENTRIES, bundleManifestSchema, type BundleManifest } from './manifest.js';
 import type { RedactionCounts } from './redactor.js';
 import { readZip } from './zip-reader.js';
@@ -68,16 +69,13 @@ export async function repackBundle(srcPath: string, destPath: string, options: R
       repacked: { maxLines, droppedLines: droppedLog.length },
     },
   };
-  const manifestEntry: ZipSource = { name: BUNDLE_ENTRIES.manifest, data: Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`) };
+  const manifestEntry: ZipSource = { name: BUNDLE_ENTRIES.manifest, data: Buffer.from(jsonText(manifest)) };
   const written = await writeZipAtomically([manifestEntry, ...entries], { path: destPath, noClobber: false }, new Date(parsed.createdAt));
   return { ...written, bundleId: manifest.bundleId, manifest, lines: keptLog.length, redactions: redaction };
 }
 
 function linesOf(data: Buffer | undefined): string[] {
-  if (!data || data.length === 0) return [];
-  const lines = data.toString('utf8').split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines;
+  return data ? splitLines(data) : [];
 }
 
 function textOf(lines: readonly string[]): Buffer {
