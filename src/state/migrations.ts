@@ -58,12 +58,6 @@ const chain: MigrationStep[] = [
   { from: 2, schema: stateV2Schema, up: v2ToV3 as (doc: never) => unknown },
 ];
 
-export const schemaForVersion: Record<number, z.ZodType> = {
-  1: stateV1Schema,
-  2: stateV2Schema,
-  3: stateV3Schema,
-};
-
 export interface MigrationResult {
   state: State;
   /** The version the document was in (1 when it had no `version` key). */
