@@ -232,8 +232,7 @@ export class DiagnosticsService implements Diagnostics {
     try {
       return this.superviseSidecar(spec);
     } catch (error) {
-      this.faultCounter.malformedInput('sidecar');
-      this.log('warn', `sidecar not started: ${oneLine(error)}`);
+      this.malformed('sidecar', `sidecar not started: ${oneLine(error)}`);
       return inertSidecarHandle();
     }
   }
@@ -311,8 +310,7 @@ export class DiagnosticsService implements Diagnostics {
     }
     if (requested === undefined) return this.closeTimeoutMs;
     if (typeof requested !== 'number' || Number.isNaN(requested) || requested <= 0) {
-      this.faultCounter.malformedInput('close');
-      this.log('warn', `close: timeoutMs must be a positive number of ms, got ${String(requested)}; using ${this.closeTimeoutMs}`);
+      this.malformed('close', `close: timeoutMs must be a positive number of ms, got ${String(requested)}; using ${this.closeTimeoutMs}`);
       return this.closeTimeoutMs;
     }
     return Math.min(requested, MAX_TIMER_MS);
@@ -413,8 +411,7 @@ export class DiagnosticsService implements Diagnostics {
   private async processIncident(input: unknown): Promise<IncidentOutcome> {
     const parsed = parseIncident(input);
     if (!parsed.ok) {
-      this.faultCounter.malformedInput('incident');
-      this.log('warn', `incident dropped: ${parsed.error}`);
+      this.malformed('incident', `incident dropped: ${parsed.error}`);
       return { status: 'dropped', reason: 'malformed', error: parsed.error };
     }
     const now = this.clock.now();
@@ -512,10 +509,7 @@ export class DiagnosticsService implements Diagnostics {
       isQuitting: () => this.quitting || this.closing,
       close: (o) => this.close(o),
       reportFault: (where, error) => this.fault(where, error),
-      reportMalformed: (where, detail) => {
-        this.faultCounter.malformedInput(where);
-        this.log('warn', `${where}: malformed payload: ${detail}`);
-      },
+      reportMalformed: (where, detail) => this.malformed(where, `${where}: malformed payload: ${detail}`),
     };
   }
 
@@ -558,6 +552,12 @@ export class DiagnosticsService implements Diagnostics {
   private fault(area: string, error: unknown, fields?: Record<string, unknown>): void {
     this.faultCounter.fault(area);
     this.log('error', `diagnostics fault in ${area}: ${oneLine(error)}`, fields);
+  }
+
+  /** Bad input from the host: counted and logged as a warning, never thrown. */
+  private malformed(area: string, message: string): void {
+    this.faultCounter.malformedInput(area);
+    this.log('warn', message);
   }
 
   private log(level: LogLevel, message: string, fields?: Record<string, unknown>): void {
