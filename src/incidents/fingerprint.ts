@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { CRASH_SIGNALS, normaliseExitCode, normaliseSignal, type NormalisedExitCode } from './exit-codes.js';
+import { CRASH_SIGNALS, normaliseExitCode, type NormalisedExitCode } from './exit-codes.js';
+import { incidentExitCode } from './incident-exit-code.js';
 import { netErrorName } from './net-errors.js';
 import { isVolatileSegment, replaceHomeDir, stripAssetHash } from './path-shape.js';
 import type {
@@ -161,10 +162,7 @@ export function shapeCommand(command: string, options: FingerprintOptions = {}):
 
 function sidecarExit(incident: SidecarExitIncident, options: FingerprintOptions) {
   const command = shapeCommand(incident.command, options);
-  const signal = normaliseSignal(incident.signal);
-  const exit: NormalisedExitCode | undefined = signal
-    ? { canonical: signal, label: signal }
-    : normaliseExitCode(incident.exitCode, 'exit-status');
+  const exit = incidentExitCode(incident);
   const components = [`kind:${incident.kind}`, `command:${command}`, `exit:${exit?.canonical ?? 'unknown'}`];
   let outcome: string;
   if (!exit) outcome = 'exited';
