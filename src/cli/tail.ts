@@ -1,4 +1,3 @@
-import { promises as fsp } from 'node:fs';
 import type { Command } from 'commander';
 import { DiagError, errnoCode } from '../errors.js';
 import { discoverLogFiles } from '../logs/discover.js';
@@ -40,7 +39,7 @@ async function runTail(ctx: CliContext, options: TailOptions): Promise<number> {
     return 0;
   }
 
-  await assertLogDir(common.logDir);
+  // Discovery also says NOT_FOUND for a missing dir and BAD_INPUT for one that is not a directory.
   if ((await discoverLogFiles(common.logDir)).length === 0) {
     ctx.info(common, `no log files in ${common.logDir} yet; waiting for some (Ctrl-C to stop)`);
   }
@@ -97,14 +96,4 @@ function levelFilter(raw: string | undefined): ((line: TailLine) => boolean) | u
   }
   const min = levelRank(level);
   return (line) => levelRank(parseLogLine(line).level) >= min;
-}
-
-async function assertLogDir(logDir: string): Promise<void> {
-  try {
-    const stats = await fsp.stat(logDir);
-    if (!stats.isDirectory()) throw new DiagError('BAD_INPUT', `log dir is not a directory: ${logDir}`);
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') throw new DiagError('NOT_FOUND', `log dir not found: ${logDir}`);
-    throw error;
-  }
 }
