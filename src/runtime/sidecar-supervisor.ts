@@ -190,9 +190,8 @@ export class SidecarSupervisor {
     }
     const run = this.run;
     const waits: Promise<unknown>[] = [...this.cleanups];
-    if (run && !run.done && run.pid !== undefined) {
-      waits.push(this.killTree(run.pid, false, graceMs), run.exited);
-    } else if (run && !run.done) {
+    if (run && !run.done) {
+      if (run.pid !== undefined) waits.push(this.killTree(run.pid, false, graceMs));
       waits.push(run.exited);
     }
     await Promise.all(waits);
