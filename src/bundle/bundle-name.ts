@@ -5,7 +5,7 @@ export const MANUAL_BUNDLE_PREFIX = 'manual';
 const FINGERPRINT_PREFIX_CHARS = 12;
 
 /** `yyyymmddTHHMMSS` in UTC. */
-export function compactUtc(date: Date): string {
+function compactUtc(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').slice(0, 15);
 }
 

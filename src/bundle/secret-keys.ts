@@ -83,7 +83,7 @@ const HEADER_KEYS = new Set(['authorization', 'proxy authorization', 'cookie', '
  */
 export const MAYBE_SECRET = /pass|secret|token|auth|cred|cookie|session|key|bearer|jwt/i;
 
-export function keyWords(key: string): string[] {
+function keyWords(key: string): string[] {
   return key
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase()

@@ -29,7 +29,7 @@ export interface ZipTarget {
 const CHUNK_BYTES = 64 * 1024;
 
 /** Joins small chunks into chunks of about `size` bytes; memory stays one chunk. */
-export function* batched(chunks: Iterable<Buffer>, size: number): Iterable<Buffer> {
+function* batched(chunks: Iterable<Buffer>, size: number): Iterable<Buffer> {
   let pending: Buffer[] = [];
   let bytes = 0;
   for (const chunk of chunks) {

@@ -92,7 +92,7 @@ export function normaliseExitCode(
 }
 
 /** `SIGSEGV` for a portable signal number, else `signal N`. */
-export function signalName(signal: number): string {
+function signalName(signal: number): string {
   return PORTABLE_SIGNALS[signal] ?? `signal ${signal}`;
 }
 

@@ -38,7 +38,7 @@ interface RawFrame {
 }
 
 /** Parses one V8 (`    at fn (file:1:2)`) or Gecko/WebKit (`fn@file:1:2`) stack line. */
-export function parseStackLine(line: string): RawFrame | undefined {
+function parseStackLine(line: string): RawFrame | undefined {
   const text = line.trim();
   if (text.startsWith('at ')) {
     const rest = text.slice(3).trim();
@@ -68,7 +68,7 @@ function isInternal(location: string): boolean {
 }
 
 /** A frame location shaped: path of a URL or file, home dir and hashes removed, no host. */
-export function shapeFrameLocation(location: string, options: PathShapeOptions = {}): string {
+function shapeFrameLocation(location: string, options: PathShapeOptions = {}): string {
   let target = stripLineColumn(location.trim());
   if (target.startsWith('eval at ')) return 'eval';
   try {
