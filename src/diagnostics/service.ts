@@ -103,7 +103,7 @@ export class DiagnosticsService implements Diagnostics {
     this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     this.events = new EventHub<DiagnosticsEvents>((event, error) => this.fault(`listener:${String(event)}`, error));
     this.gate = new ReadyGate({
-      capacity: options.delivery?.capacity ?? 256,
+      capacity: options.delivery?.capacity,
       deliver: this.deliverEdge(options.deliver),
       onFault: (error, id, channel) => this.fault('delivery', error, { webContentsId: id, channel }),
     });
@@ -116,9 +116,9 @@ export class DiagnosticsService implements Diagnostics {
       },
       onFault: (error) => this.fault('heartbeat', error),
     });
-    this.limiter = new CrashLoopLimiter({ clock: this.clock, ...(options.crashLoop?.windowMs !== undefined ? { windowMs: options.crashLoop.windowMs } : {}) });
+    this.limiter = new CrashLoopLimiter({ clock: this.clock, windowMs: options.crashLoop?.windowMs });
     this.journal = IncidentJournal.inDataDir(this.dataDir, { clock: this.clock });
-    this.rolling = new RollingMetrics({ clock: this.clock, ...(options.metrics?.windowMs !== undefined ? { windowMs: options.metrics.windowMs } : {}) });
+    this.rolling = new RollingMetrics({ clock: this.clock, windowMs: options.metrics?.windowMs });
     this.bundles = new IncidentBundleWriter({
       logDir: this.logDir,
       bundlesDir: this.layout.bundlesDir,
