@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { inspectBundle, type InspectResult } from '../bundle/inspect.js';
 import { BUNDLE_ENTRIES, type BundleManifest } from '../bundle/manifest.js';
 import { ExitCode } from '../errors.js';
+import { percentile } from '../state/startup-metrics.js';
 import { action, addCommonOptions, type CliContext, type CommonOptions } from './context.js';
 
 /**
@@ -79,10 +80,8 @@ function stateSummary(bytes: Buffer | undefined): string[] {
   if (Array.isArray(history) && history.length > 0) {
     const samples = history
       .map((h) => (h && typeof h === 'object' ? (h as Record<string, unknown>).renderer_ready_latency_ms : undefined))
-      .filter((v): v is number => typeof v === 'number')
-      .sort((a, b) => a - b);
-    const pct = (p: number) => samples[Math.max(0, Math.ceil((p / 100) * samples.length) - 1)];
-    parts.push(`${history.length} launch(es) recorded${samples.length > 0 ? `, p50 ${pct(50)} ms, p95 ${pct(95)} ms` : ''}`);
+      .filter((v): v is number => typeof v === 'number');
+    parts.push(`${history.length} launch(es) recorded${samples.length > 0 ? `, p50 ${percentile(samples, 50)} ms, p95 ${percentile(samples, 95)} ms` : ''}`);
   }
   if (parts.length > 0) lines.push(`startup    ${parts.join('; ')}`);
   const restarts = get('app_server', 'restart_count');
