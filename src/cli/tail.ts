@@ -58,9 +58,7 @@ async function runTail(ctx: CliContext, options: TailOptions): Promise<number> {
       signal: controller.signal,
       initialLines: count,
       ...(accept ? { accept } : {}),
-      onLine: (line) => {
-        if (!accept || accept(line)) print(line);
-      },
+      onLine: print,
       onError: (error) => ctx.warn(error instanceof Error ? error.message : String(error)),
       // Ref'd timers: the CLI process must stay alive while it follows.
       clock: {

@@ -18,7 +18,7 @@ export interface FollowLogsOptions {
   pollMs?: number;
   /** Emit the last N lines present at start first (like `tail -n N -F`). Default 0. */
   initialLines?: number;
-  /** Which lines count towards initialLines (and are emitted among them). */
+  /** Only lines it accepts are emitted (and count towards initialLines), e.g. a level filter. */
   accept?: (line: TailLine) => boolean;
   maxLineBytes?: number;
   /**
@@ -184,7 +184,7 @@ class Follower {
       check,
       mtimeMs: file.mtimeMs,
       grewAt: this.clock.now(),
-      assembler: new LineAssembler(this.maxLineBytes, (text) => this.emit({ source: file.source, text })),
+      assembler: new LineAssembler(this.maxLineBytes, (text) => this.emitIfAccepted({ source: file.source, text })),
     };
     this.tracked.set(file.path, entry);
     return entry;
@@ -202,6 +202,12 @@ class Follower {
 
   private emit(line: TailLine): void {
     if (!this.aborted) safeCall(this.options.onLine, this.options.onError, line);
+  }
+
+  /** New lines; the initial ones come filtered from readLastLines. */
+  private emitIfAccepted(line: TailLine): void {
+    const { accept, onLine } = this.options;
+    if (!this.aborted) safeCall((l: TailLine) => (accept && !accept(l) ? undefined : onLine(l)), this.options.onError, line);
   }
 
   private report(error: unknown): void {

@@ -95,6 +95,25 @@ describe('followLogs', () => {
     expect(f.texts()).toEqual(['three', 'four', 'partial', 'five', 'last of one', 'first of two']);
   });
 
+  it('emits only the lines accept takes, among the initial ones and the new ones; each is checked once', { timeout: 20_000 }, async () => {
+    writeFileSync(path.join(tmp.dir, 'app.1.log'), 'keep 1\ndrop 2\nkeep 3\ndrop 4\n');
+    const checked: string[] = [];
+    const accept = (line: TailLine) => {
+      checked.push(line.text);
+      return line.text.startsWith('keep');
+    };
+    const f = startFollowing(tmp.dir, { initialLines: 2, accept, watch: false });
+    await waitFor(() => f.lines.length >= 2, 'initial lines', 5000);
+    appendFileSync(path.join(tmp.dir, 'app.1.log'), 'drop 5\nkeep 6\n');
+    await waitFor(() => f.lines.length >= 3, 'appended lines', 5000);
+    await f.settleScans();
+    f.controller.abort();
+    await f.done;
+    expect(f.texts()).toEqual(['keep 1', 'keep 3', 'keep 6']);
+    expect(checked.filter((t) => t === 'keep 6' || t === 'drop 5')).toEqual(['drop 5', 'keep 6']);
+    expect(checked.filter((t) => t === 'keep 3')).toEqual(['keep 3']);
+  });
+
   it('emits a last line without newline once its file stops growing', { timeout: 20_000 }, async () => {
     writeFileSync(path.join(tmp.dir, 'plain.log'), 'done\nstill typing');
     const f = startFollowing(tmp.dir, { initialLines: 5, partialLineIdleMs: 40 });
