@@ -154,10 +154,9 @@ async function incidentFromFile(ctx: CliContext, file: string): Promise<ChosenIn
   if (bad && !bad.ok) throw new DiagError('BAD_INPUT', `${file}: line ${bad.line}: ${bad.error}`);
   const last = items.at(-1);
   if (!last || !last.ok) throw new DiagError('BAD_INPUT', `${file}: no incident (expected one JSON object or JSON lines)`);
-  const result = fingerprintIncident(last.incident, { homedir: ctx.io.homedir });
   return {
     incident: last.incident as unknown as Record<string, unknown>,
-    fingerprint: { fingerprint: result.fingerprint, components: result.components, title: result.title },
+    fingerprint: fingerprintIncident(last.incident, { homedir: ctx.io.homedir }),
   };
 }
 
