@@ -26,7 +26,8 @@ export interface ReadZipOptions {
 
 /**
  * Reads a whole zip with yauzl (which validates the central directory and entry sizes, and
- * refuses to inflate more than an entry declares). Used by `inspect`, the uploader and tests.
+ * refuses to inflate more than an entry declares). Used by the re-packer, the uploader and tests;
+ * `inspect` has its own scanner, which also checks local headers and reports rather than throws.
  */
 export async function readZip(zipPath: string, options: ReadZipOptions = {}): Promise<ZipContents> {
   const maxEntryBytes = options.maxEntryBytes ?? 64 * 1024 * 1024;
