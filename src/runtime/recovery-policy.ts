@@ -1,3 +1,5 @@
+import { backoffDelayMs } from './backoff.js';
+
 /** How a crashed renderer is reloaded (DESIGN.md "Embed API": `recovery` option). */
 export interface RecoveryPolicy {
   /** Reloads allowed within `windowMs`; past it the window is left as it is. */
@@ -25,13 +27,7 @@ export const defaultRecoveryPolicy: RecoveryPolicy = {
   skipReasons: ['clean-exit'],
 };
 
-/**
- * Capped exponential backoff: base * 2^attempt, capped, then a random share (jitter) taken
- * off so windows that crashed together do not reload in lockstep, never exceeding the cap.
- */
+/** The delay before a reload: windows that crashed together do not reload in lockstep (see backoffDelayMs). */
 export function recoveryDelayMs(policy: RecoveryPolicy, attemptIndex: number, random: () => number): number {
-  const exponential = policy.baseDelayMs * 2 ** Math.min(attemptIndex, 30);
-  const capped = Math.min(policy.maxDelayMs, exponential);
-  const jitter = Math.min(1, Math.max(0, policy.jitter));
-  return Math.round(capped * (1 - jitter * random()));
+  return backoffDelayMs(policy.baseDelayMs, policy.maxDelayMs, policy.jitter, attemptIndex, random);
 }

@@ -3,6 +3,7 @@
  * exponential backoff with jitter, at most `maxRestarts` restarts within a sliding `windowMs`,
  * and a clean slate once a run lasted `stableAfterMs`.
  */
+import { backoffDelayMs } from './backoff.js';
 
 export interface RestartOptions {
   /** Restarts allowed within `windowMs` before the supervisor pauses. Default 5. */
@@ -89,10 +90,7 @@ export class RestartPolicy {
 
   delayFor(attempt: number): number {
     const { baseDelayMs, maxDelayMs, jitter } = this.options;
-    // 2 ** 30 already exceeds any sane cap; bounding the exponent keeps the product finite.
-    const exponential = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(attempt - 1, 30));
-    const r = Math.min(1, Math.max(0, this.random()));
-    return Math.round(exponential * (1 - jitter * r));
+    return backoffDelayMs(baseDelayMs, maxDelayMs, jitter, attempt - 1, this.random);
   }
 
   private prune(now: number): void {
