@@ -159,13 +159,15 @@ function baseName(source: string): string {
  * order is kept and unrelated files interleave by time.
  */
 export function orderLogFiles(files: readonly LogFile[]): LogFile[] {
-  const families = new Map<string, LogFile[]>();
+  const families = new Map<string, Named[]>();
   for (const file of files) {
+    // Each name parsed once here, not in every comparison of the sort (a follower orders on every scan).
+    const named = nameOf(file);
     const family = families.get(file.family);
-    if (family) family.push(file);
-    else families.set(file.family, [file]);
+    if (family) family.push(named);
+    else families.set(file.family, [named]);
   }
-  const queues = [...families.values()].map((family) => family.sort(compareWithinFamily));
+  const queues = [...families.values()].map((family) => family.sort(compareWithinFamily).map((n) => n.file));
   const heads = queues.map(() => 0);
   const out: LogFile[] = [];
   for (;;) {
@@ -182,6 +184,23 @@ export function orderLogFiles(files: readonly LogFile[]): LogFile[] {
   }
 }
 
+/** A file with its parsed name, for ordering within its family. */
+type Named =
+  | { file: LogFile; kind: 'pino-roll'; name: PinoRollName }
+  | { file: LogFile; kind: 'desktop'; name: DesktopLogName }
+  | { file: LogFile; kind: 'plain' };
+
+function nameOf(file: LogFile): Named {
+  if (file.kind === 'pino-roll') {
+    const name = parsePinoRollName(baseName(file.source));
+    if (name) return { file, kind: 'pino-roll', name };
+  } else if (file.kind === 'desktop') {
+    const name = parseDesktopLogName(file.source);
+    if (name) return { file, kind: 'desktop', name };
+  }
+  return { file, kind: 'plain' };
+}
+
 function familyKey(file: Pick<LogFile, 'kind' | 'source'>): string {
   if (file.kind === 'desktop') return 'desktop:';
   if (file.kind === 'pino-roll') {
@@ -196,14 +215,10 @@ function compareByTime(a: LogFile, b: LogFile): number {
   return a.mtimeMs - b.mtimeMs || (a.source < b.source ? -1 : a.source > b.source ? 1 : 0);
 }
 
-function compareWithinFamily(a: LogFile, b: LogFile): number {
-  if (a.kind === 'pino-roll' && b.kind === 'pino-roll') {
-    return comparePinoRoll(parsePinoRollName(baseName(a.source))!, parsePinoRollName(baseName(b.source))!) || compareByTime(a, b);
-  }
-  if (a.kind === 'desktop' && b.kind === 'desktop') {
-    return compareDesktop(parseDesktopLogName(a.source)!, parseDesktopLogName(b.source)!) || compareByTime(a, b);
-  }
-  return compareByTime(a, b);
+function compareWithinFamily(a: Named, b: Named): number {
+  if (a.kind === 'pino-roll' && b.kind === 'pino-roll') return comparePinoRoll(a.name, b.name) || compareByTime(a.file, b.file);
+  if (a.kind === 'desktop' && b.kind === 'desktop') return compareDesktop(a.name, b.name) || compareByTime(a.file, b.file);
+  return compareByTime(a.file, b.file);
 }
 
 function comparePinoRoll(a: PinoRollName, b: PinoRollName): number {
