@@ -31,15 +31,15 @@ export class IncidentBundleWriter {
   constructor(private readonly options: IncidentBundleWriterOptions) {}
 
   async write(incident: Record<string, unknown>, fingerprint: FingerprintResult, suppressedCount: number): Promise<BundleEvent> {
-    const [{ buildBundle }, { createRedactor }, { readLastLines }, { parseLogLine }] = await Promise.all([
+    const [{ buildBundle }, { createRedactor }, { readLastLines }, { DEFAULT_BUNDLE_BOUNDS }] = await Promise.all([
       import('../bundle/builder.js'),
       import('../bundle/redactor.js'),
       import('../logs/read-last-lines.js'),
-      import('../logs/parse-line.js'),
+      import('../bundle/bounds.js'),
     ]);
     const { bounds } = this.options;
     this.redactor ??= createRedactor({ homedir: this.options.homedir, username: safeUsername() });
-    const maxLines = bounds.lines ?? 1000;
+    const maxLines = bounds.lines ?? DEFAULT_BUNDLE_BOUNDS.maxLines;
     let lines: Awaited<ReturnType<typeof readLastLines>>['lines'] = [];
     try {
       lines = (await readLastLines({ logDir: this.options.logDir, count: maxLines, ...(bounds.maxLineBytes ? { maxLineBytes: bounds.maxLineBytes } : {}) })).lines;
@@ -67,7 +67,6 @@ export class IncidentBundleWriter {
         },
         redactor: this.redactor,
         clock: this.options.clock,
-        parseLine: parseLogLine,
       },
     );
     return {
