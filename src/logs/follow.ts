@@ -6,7 +6,7 @@ import { discoverLogFiles, type LogFile } from './discover.js';
 import { parseDesktopLogName } from './file-naming.js';
 import { LineAssembler } from './line-assembler.js';
 import { DEFAULT_MAX_LINE_BYTES } from './line-cut.js';
-import { nodeTailFileSystem, readLastLines, type TailFileHandle, type TailFileSystem } from './read-last-lines.js';
+import { nodeTailFileSystem, readAt, readLastLines, type TailFileHandle, type TailFileSystem } from './read-last-lines.js';
 import type { TailLine } from './types.js';
 
 export interface FollowLogsOptions {
@@ -158,13 +158,7 @@ class Follower {
     let handle: TailFileHandle | undefined;
     try {
       handle = await this.fileSystem.open(file.path);
-      let done = 0;
-      while (done < length) {
-        const { bytesRead } = await handle.read(bytes, done, length - done, file.size - length + done);
-        if (bytesRead === 0) break;
-        done += bytesRead;
-      }
-      if (done < length) return { end: file.size, check: null };
+      if ((await readAt(handle, bytes, file.size - length)) < length) return { end: file.size, check: null };
       const newline = bytes.lastIndexOf(0x0a);
       // No newline that close to the end: a huge partial line; take the file as it is.
       const within = newline === -1 ? length : newline + 1;
@@ -338,12 +332,7 @@ class Follower {
     const check = entry.check;
     if (check === null || check.length === 0 || entry.offset < check.length) return true;
     const now = new Uint8Array(check.length);
-    let done = 0;
-    while (done < now.length) {
-      const { bytesRead } = await handle.read(now, done, now.length - done, entry.offset - check.length + done);
-      if (bytesRead === 0) return false;
-      done += bytesRead;
-    }
+    if ((await readAt(handle, now, entry.offset - check.length)) < now.length) return false;
     return Buffer.compare(now, check) === 0;
   }
 }

@@ -117,14 +117,21 @@ function isVanished(error: unknown): boolean {
   return error instanceof FileVanished || code === 'ENOENT' || code === 'ESTALE';
 }
 
-async function readFully(handle: TailFileHandle, buffer: Uint8Array, position: number, state: ReadState): Promise<void> {
+/** Reads into `buffer` from `position` until it is full or the file ends; returns the bytes read. */
+export async function readAt(handle: TailFileHandle, buffer: Uint8Array, position: number): Promise<number> {
   let done = 0;
   while (done < buffer.length) {
     const { bytesRead } = await handle.read(buffer, done, buffer.length - done, position + done);
-    if (bytesRead === 0) throw new FileVanished('file shrank while being read');
+    if (bytesRead === 0) break;
     done += bytesRead;
-    state.bytesRead += bytesRead;
   }
+  return done;
+}
+
+async function readFully(handle: TailFileHandle, buffer: Uint8Array, position: number, state: ReadState): Promise<void> {
+  const done = await readAt(handle, buffer, position);
+  state.bytesRead += done;
+  if (done < buffer.length) throw new FileVanished('file shrank while being read');
 }
 
 /**
