@@ -235,7 +235,7 @@ export class StateStore {
       if (error instanceof DiagError && error.code === 'STATE_CORRUPT') await this.setCorruptFileAside(error);
       else {
         const untouched = error instanceof DiagError && error.code === 'BAD_INPUT'; // its message says so
-        this.goReadOnly('unusable', null, error, `${untouched ? '' : 'left untouched, '}running with in-memory state`);
+        this.goReadOnly('unusable', error, `${untouched ? '' : 'left untouched, '}running with in-memory state`);
       }
       return;
     }
@@ -254,7 +254,7 @@ export class StateStore {
       }
     } catch (error) {
       if (error instanceof DiagError && error.code === 'STATE_FROM_NEWER_VERSION') {
-        this.goReadOnly('newer-version', null, error, 'running with in-memory state');
+        this.goReadOnly('newer-version', error, 'running with in-memory state');
         return;
       }
       await this.setCorruptFileAside(error);
@@ -272,15 +272,16 @@ export class StateStore {
       this.emit(problem);
     } catch (moveError) {
       // Without a copy the file must not be replaced: stay read-only rather than lose it.
-      this.goReadOnly('unusable', null, error, `could not move it aside (${oneLine(moveError)}); left untouched, running with in-memory state`);
+      this.goReadOnly('unusable', error, `could not move it aside (${oneLine(moveError)}); left untouched, running with in-memory state`);
     }
   }
 
-  private goReadOnly(outcome: StateLoadReport['outcome'], fromVersion: number | null, error: unknown, consequence: string): void {
+  private goReadOnly(outcome: StateLoadReport['outcome'], error: unknown, consequence: string): void {
     const base = error instanceof DiagError ? error : new DiagError('IO', oneLine(error), { cause: error });
     const problem = new DiagError(base.code, `${oneLine(base)}; ${consequence}`, { cause: error });
     this.currentMode = 'read-only';
-    this.report = { outcome, fromVersion, problem };
+    // Its version is not known: the file could not be read, or is from a version this build does not know.
+    this.report = { outcome, fromVersion: null, problem };
     this.emit(problem);
   }
 
