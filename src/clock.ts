@@ -6,6 +6,9 @@ export interface Clock {
   clearTimeout(handle: unknown): void;
 }
 
+/** The longest delay a Node timer honours (2^31 - 1 ms); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => {

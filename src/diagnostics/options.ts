@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import type { Clock } from '../clock.js';
+import { MAX_TIMER_MS, type Clock } from '../clock.js';
 import { DiagError } from '../errors.js';
 import type { DeliverFn } from '../runtime/delivery-types.js';
 import type { Transport } from '../upload/transport.js';
 
 /** setTimeout's largest delay: Node fires a longer timer after 1 ms, so a huge delay would mean none. */
-export const MAX_TIMER_MS = 2_147_483_647;
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
 const durationMs = z.number().int().nonnegative().max(MAX_TIMER_MS);

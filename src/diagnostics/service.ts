@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { systemClock, type Clock } from '../clock.js';
+import { MAX_TIMER_MS, systemClock, type Clock } from '../clock.js';
 import { errnoCode, oneLine } from '../errors.js';
 import { ELECTRON_PORT, type ElectronPort, type RegisteredRenderer } from '../electron/port.js';
 import { CrashLoopLimiter } from '../incidents/crash-loop-limiter.js';
@@ -26,7 +26,7 @@ import type { Uploader } from '../upload/uploader.js';
 import { EventHub } from './event-hub.js';
 import { FaultCounter } from './fault-counter.js';
 import { IncidentBundleWriter } from './incident-bundle-writer.js';
-import { MAX_TIMER_MS, parseDiagnosticsOptions } from './options.js';
+import { parseDiagnosticsOptions } from './options.js';
 import type {
   BundleEvent,
   CloseResult,

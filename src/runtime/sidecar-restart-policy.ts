@@ -4,6 +4,7 @@
  * and a clean slate once a run lasted `stableAfterMs`.
  */
 import { backoffDelayMs } from './backoff.js';
+import { MAX_TIMER_MS } from '../clock.js';
 
 export interface RestartOptions {
   /** Restarts allowed within `windowMs` before the supervisor pauses. Default 5. */
@@ -36,7 +37,6 @@ export type RestartDecision =
   | { action: 'pause'; restartsInWindow: number };
 
 /** setTimeout's largest delay: Node fires a longer timer after 1 ms, which would turn a long backoff into none. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 function nonNegative(value: number | undefined, fallback: number): number {
   return value !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
