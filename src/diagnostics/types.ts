@@ -1,4 +1,4 @@
-import type { HasElectronPort } from '../electron/port.js';
+import type { HasElectronPort } from './electron-port.js';
 import type { SendOptions } from '../runtime/delivery-classify.js';
 import type { DeliveryStats, SendResult } from '../runtime/delivery-types.js';
 import type { MetricsReport } from '../runtime/rolling-metrics.js';

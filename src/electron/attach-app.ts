@@ -1,8 +1,8 @@
 import type { Event } from 'electron';
 import { readChildProcessGone } from './incident-from-electron.js';
 import { isListenerTarget, ListenerSet } from './listeners.js';
-import { electronPortOf } from './port.js';
-import type { HasElectronPort } from './port.js';
+import { electronPortOf } from '../diagnostics/electron-port.js';
+import type { HasElectronPort } from '../diagnostics/electron-port.js';
 import type { AdaptedApp, Detach } from './types.js';
 
 /**

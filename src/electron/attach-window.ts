@@ -4,8 +4,8 @@ import { UnresponsiveMonitor } from '../runtime/unresponsive-monitor.js';
 import type { CollectStack } from '../runtime/unresponsive-monitor.js';
 import { readDidFailLoad, readRenderProcessGone } from './incident-from-electron.js';
 import { isListenerTarget, ListenerSet } from './listeners.js';
-import { electronPortOf } from './port.js';
-import type { ElectronPort, HasElectronPort } from './port.js';
+import { electronPortOf } from '../diagnostics/electron-port.js';
+import type { ElectronPort, HasElectronPort } from '../diagnostics/electron-port.js';
 import type { AdaptedWindow, AdaptedWebContents, Detach } from './types.js';
 
 /**

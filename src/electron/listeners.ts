@@ -1,5 +1,5 @@
 import { safeCall } from '../safe-call.js';
-import type { ElectronPort } from './port.js';
+import type { ElectronPort } from '../diagnostics/electron-port.js';
 
 /** The part of Node's EventEmitter the adapter uses (Electron's App, BrowserWindow and WebContents have it). */
 export interface ListenerTarget {

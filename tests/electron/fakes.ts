@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { App, BrowserWindow, WebContents } from 'electron';
 import { systemClock } from '../../src/clock.js';
-import { ELECTRON_PORT } from '../../src/electron/port.js';
-import type { ElectronPort, HasElectronPort, RegisteredRenderer } from '../../src/electron/port.js';
+import { ELECTRON_PORT } from '../../src/diagnostics/electron-port.js';
+import type { ElectronPort, HasElectronPort, RegisteredRenderer } from '../../src/diagnostics/electron-port.js';
 import type { AdaptedApp, AdaptedWindow, AppEventSource, WebContentsEventSource } from '../../src/electron/types.js';
 import { defaultRecoveryPolicy } from '../../src/runtime/recovery-policy.js';
 import { defaultUnresponsiveOptions } from '../../src/runtime/unresponsive-monitor.js';

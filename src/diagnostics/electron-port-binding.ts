@@ -1,0 +1,69 @@
+import type { Clock } from '../clock.js';
+import type { HeartbeatWatchdog } from '../runtime/heartbeat-watchdog.js';
+import type { ReadyGate } from '../runtime/ready-gate.js';
+import { defaultRecoveryPolicy, type RecoveryPolicy } from '../runtime/recovery-policy.js';
+import { defaultUnresponsiveOptions, type UnresponsiveOptions } from '../runtime/unresponsive-monitor.js';
+import type { StateStore } from '../state/store.js';
+import type { ElectronPort } from './electron-port.js';
+import type { RendererRegistry } from './renderer-registry.js';
+import type { ServiceReporter } from './service-reporter.js';
+
+export interface ElectronPortBindingOptions {
+  clock: Clock;
+  /** The `recovery` and `unresponsive` options; unset fields take the defaults. */
+  recovery: Partial<RecoveryPolicy> | undefined;
+  unresponsive: Partial<UnresponsiveOptions> | undefined;
+  closeTimeoutMs: number;
+  gate: ReadyGate;
+  watchdog: HeartbeatWatchdog;
+  renderers: RendererRegistry;
+  state: () => StateStore | undefined;
+  reporter: ServiceReporter;
+  recordIncident: (input: Record<string, unknown>) => Promise<unknown>;
+  close: (options: { timeoutMs: number }) => Promise<unknown>;
+  /** True once close() began: a window that crashes after it is not reloaded either. */
+  isClosing: () => boolean;
+}
+
+/** The service's side of the Electron adapter's port: what its listeners may do to the service. */
+export function bindElectronPort(options: ElectronPortBindingOptions): ElectronPort {
+  const { reporter, gate, watchdog, renderers } = options;
+  const recovery: RecoveryPolicy = { ...defaultRecoveryPolicy, ...definedOnly(options.recovery ?? {}) };
+  const unresponsive: UnresponsiveOptions = { ...defaultUnresponsiveOptions, ...definedOnly(options.unresponsive ?? {}) };
+  let quitting = false;
+  return {
+    clock: options.clock,
+    recovery,
+    unresponsive,
+    quitFlushTimeoutMs: options.closeTimeoutMs,
+    recordIncident: options.recordIncident,
+    recordRecoveryAttempt: (attempt) => {
+      reporter.guard('state', () => options.state()?.recordRecoveryAttempt(attempt.at));
+      reporter.log('warn', 'renderer reload', { ...attempt });
+    },
+    recoveryReset: () => reporter.guard('state', () => options.state()?.resetRecoveryAttempts()),
+    recoveryGaveUp: (info) => reporter.log('error', 'renderer recovery gave up', { ...info }),
+    rendererGone: (id) => {
+      gate.markNotReady(id);
+      watchdog.forget(id);
+    },
+    rendererDestroyed: (id) => {
+      gate.forget(id);
+      watchdog.forget(id);
+      renderers.forget(id);
+    },
+    registerRenderer: (id, renderer) => renderers.register(id, renderer),
+    markQuitting: () => {
+      quitting = true;
+    },
+    // close() is the flush on quit: a window that crashes after it is not reloaded either.
+    isQuitting: () => quitting || options.isClosing(),
+    close: options.close,
+    reportFault: (where, error) => reporter.fault(where, error),
+    reportMalformed: (where, detail) => reporter.malformed(where, `${where}: malformed payload: ${detail}`),
+  };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,93 @@
+import type { Clock } from '../clock.js';
+import { oneLine } from '../errors.js';
+import type { CrashLoopLimiter } from '../incidents/crash-loop-limiter.js';
+import { fingerprintIncident } from '../incidents/fingerprint.js';
+import type { IncidentJournal } from '../incidents/journal.js';
+import { parseIncident } from '../incidents/parse.js';
+import { shouldCapture, type CapturePolicy } from '../incidents/policy.js';
+import type { StateStore } from '../state/store.js';
+import type { EventHub } from './event-hub.js';
+import type { IncidentBundleWriter } from './incident-bundle-writer.js';
+import type { ServiceReporter } from './service-reporter.js';
+import type { BundleEvent, DiagnosticsEvents, IncidentOutcome } from './types.js';
+import type { UploadLink } from './upload-link.js';
+
+export interface IncidentPipelineOptions {
+  clock: Clock;
+  homedir: string;
+  /** The `app` option: fills an incident's missing appVersion. */
+  app: { name: string; version: string } | undefined;
+  capture: Partial<CapturePolicy>;
+  /** `bundle.enabled` (default true). */
+  bundlesEnabled: boolean;
+  limiter: CrashLoopLimiter;
+  journal: IncidentJournal;
+  state: () => StateStore | undefined;
+  bundles: IncidentBundleWriter;
+  uploads: UploadLink;
+  events: EventHub<DiagnosticsEvents>;
+  reporter: ServiceReporter;
+}
+
+/**
+ * One incident's way through the service: validate, apply the capture policy, fingerprint, admit
+ * through the crash-loop limiter, journal, build the bundle, queue it for upload. Each step's
+ * failure is a counted fault that ends the incident with an outcome, never an exception.
+ */
+export class IncidentPipeline {
+  constructor(private readonly options: IncidentPipelineOptions) {}
+
+  async process(input: unknown): Promise<IncidentOutcome> {
+    const { clock, reporter, events } = this.options;
+    const parsed = parseIncident(input);
+    if (!parsed.ok) {
+      reporter.malformed('incident', `incident dropped: ${parsed.error}`);
+      return { status: 'dropped', reason: 'malformed', error: parsed.error };
+    }
+    const now = clock.now();
+    const incident = { ...parsed.incident };
+    incident.occurredAt ??= new Date(now).toISOString();
+    if (this.options.app) incident.appVersion ??= this.options.app.version;
+    if (!shouldCapture(incident, this.options.capture)) {
+      reporter.log('debug', `incident ignored by policy: ${incident.kind}`);
+      return { status: 'ignored', reason: 'policy' };
+    }
+    const fingerprint = fingerprintIncident(incident, { homedir: this.options.homedir });
+    const decision = this.options.limiter.admit(fingerprint.fingerprint, now);
+    reporter.guard('state', () => this.options.state()?.recordIncident(fingerprint.fingerprint, now, { suppressed: !decision.bundle }));
+    try {
+      const { journal } = this.options;
+      await journal.append(journal.recordFor(incident, fingerprint, decision));
+    } catch (error) {
+      reporter.fault('journal', error);
+    }
+    reporter.log(decision.bundle ? 'error' : 'warn', fingerprint.title, { fingerprint: fingerprint.fingerprint, kind: incident.kind, bundled: decision.bundle });
+    events.emit('incident', {
+      incident,
+      fingerprint: fingerprint.fingerprint,
+      components: fingerprint.components,
+      title: fingerprint.title,
+      bundled: decision.bundle,
+      suppressedSinceLast: decision.suppressedSinceLast,
+    });
+    if (!decision.bundle) return { status: 'suppressed', fingerprint: fingerprint.fingerprint, suppressedSinceLast: decision.suppressedSinceLast };
+    if (!this.options.bundlesEnabled) return { status: 'recorded', fingerprint: fingerprint.fingerprint, bundle: null, queued: false };
+
+    let bundle: BundleEvent;
+    try {
+      bundle = await this.options.bundles.write(incident, fingerprint, decision.suppressedSinceLast);
+      reporter.log('info', 'bundle written', { path: bundle.path, bytes: bundle.bytes, fingerprint: bundle.fingerprint });
+    } catch (error) {
+      reporter.fault('bundle', error);
+      return { status: 'recorded', fingerprint: fingerprint.fingerprint, bundle: null, queued: false, error: oneLine(error) };
+    }
+    events.emit('bundle', bundle);
+    let queued = false;
+    try {
+      queued = await this.options.uploads.enqueue(bundle.path, bundle.fingerprint);
+    } catch (error) {
+      reporter.fault('upload', error);
+    }
+    return { status: 'recorded', fingerprint: fingerprint.fingerprint, bundle, queued };
+  }
+}
