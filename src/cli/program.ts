@@ -1,31 +1,21 @@
-import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
-import { CliContext, type CliIo } from './context.js';
-import { registerDemo } from './demo.js';
-import { registerExport } from './export.js';
-import { registerFingerprint } from './fingerprint.js';
-import { registerInspect } from './inspect.js';
-import { registerRedact } from './redact.js';
-import { registerState } from './state.js';
-import { registerTail } from './tail.js';
-import { registerUpload } from './upload.js';
 import { packageVersion } from '../version.js';
+import { COMMANDS, commandNamed } from './commands.js';
+import { CliContext, type CliIo } from './context.js';
 
-export type CommandRegistrar = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void;
+/** Commands register through the table in commands.ts; this file only parses and dispatches. */
+export type { CommandRegistrar } from './commands.js';
 
-const registrars: CommandRegistrar[] = [
-  registerExport,
-  registerTail,
-  registerInspect,
-  registerUpload,
-  registerState,
-  registerRedact,
-  registerFingerprint,
-  registerDemo,
-];
+const VERSION_FLAGS = new Set(['-V', '--version']);
 
 /** Runs the CLI in-process and resolves to the exit code; the bin entry only sets process.exitCode. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  // `--version` is answered before the parser is even loaded.
+  if (argv.length === 1 && VERSION_FLAGS.has(argv[0] ?? '')) {
+    io.stdout.write(`${packageVersion}\n`);
+    return ExitCode.ok;
+  }
+  const { Command, CommanderError } = await import('commander');
   const ctx = new CliContext(io);
   let exitCode: number = ExitCode.ok;
   const setExit = (code: number) => {
@@ -34,13 +24,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const program = new Command('codex-diag')
     .description('Crash diagnostics for the Codex desktop app: tail logs, build and inspect crash bundles, upload to Sentry.')
     .version(packageVersion, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(`codex-diag: ${s.replace(/^error: /, '')}`),
+      outputError: (s, write) => write(`${usageErrorLine(s, argv)}\n`),
     });
+  // Only the named command's module is loaded; help and unknown commands need them all.
+  const named = commandNamed(argv);
+  const registrars = await Promise.all((named ? [named] : COMMANDS).map((c) => c.load()));
   for (const register of registrars) register(program, ctx, setExit);
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -52,4 +44,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     throw error;
   }
   return exitCode;
+}
+
+/** A parse error as one line: commander's message (its "Did you mean" folded in) and where help is. */
+export function usageErrorLine(message: string, argv: readonly string[]): string {
+  const text = message
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .join(' ');
+  const named = commandNamed(argv);
+  return `codex-diag: ${text} (see 'codex-diag ${named ? `${named.name} ` : ''}--help')`;
 }

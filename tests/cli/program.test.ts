@@ -23,6 +23,33 @@ describe('CLI skeleton', () => {
     expect(t.err().split('\n')[0]).toMatch(/^codex-diag: unknown command 'frobnicate'/);
   });
 
+  it.each([
+    [['tial']],
+    [['tail', '--no-such-option']],
+    [['export', '--lines']],
+    [['inspect']],
+    [['tail', 'extra', 'args']],
+  ])('gives a usage error as exactly one line on stderr: %j', async (argv) => {
+    const t = io();
+    expect(await runCli(argv, t)).toBe(2);
+    expect(t.err()).toMatch(/^codex-diag: [^\n]+\n$/);
+    expect(t.out()).toBe('');
+  });
+
+  it('folds the "did you mean" hint into the one line', async () => {
+    const t = io();
+    expect(await runCli(['tial'], t)).toBe(2);
+    expect(t.err()).toMatch(/^codex-diag: unknown command 'tial' \(Did you mean tail\?\) \(see 'codex-diag --help'\)\n$/);
+  });
+
+  it('--version prints the package version only', async () => {
+    for (const flag of ['--version', '-V']) {
+      const t = io();
+      expect(await runCli([flag], t)).toBe(0);
+      expect(t.out()).toMatch(/^\d+\.\d+\.\d+\S*\n$/);
+    }
+  });
+
   it('answers an unknown option with exit 2', async () => {
     const t = io();
     expect(await runCli(['tail', '--no-such-option'], t)).toBe(2);
