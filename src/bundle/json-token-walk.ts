@@ -1,12 +1,13 @@
 import { marker } from './redaction-rules.js';
-import type { SecretKeyRule } from './secret-keys.js';
+import type { SecretKey, SecretKeyRule } from './secret-keys.js';
+import { weakValueKept } from './token-shape.js';
 
 /** What the walk asks of the redactor. */
 export interface JsonWalkHooks {
   /** Redacts one decoded string (a key or a value not under a secret key). */
   string(decoded: string): string;
-  /** The rule a key's value falls under, or null. */
-  keyRule(decodedKey: string): SecretKeyRule | null;
+  /** The rule a key's value falls under (and whether the key is weak), or null. */
+  keyRule(decodedKey: string): SecretKey | null;
   /** Counts one value replaced because of its key. */
   countKey(rule: SecretKeyRule): void;
 }
@@ -28,7 +29,7 @@ export function redactJsonTokens(text: string, hooks: JsonWalkHooks): string {
   const n = text.length;
   let out = '';
   let copied = 0;
-  let pendingRule: SecretKeyRule | null = null;
+  let pendingRule: SecretKey | null = null;
   const replace = (from: number, to: number, replacement: string) => {
     out += text.slice(copied, from) + replacement;
     copied = to;
@@ -46,9 +47,9 @@ export function redactJsonTokens(text: string, hooks: JsonWalkHooks): string {
         if (redactedKey !== decoded) replace(i, end, JSON.stringify(redactedKey));
         // A marker before `:` is a redacted value the text rules left in a run-on line, not a key.
         pendingRule = decoded.startsWith(MARKER_PREFIX) ? null : hooks.keyRule(decoded);
-      } else if (pendingRule !== null && decoded !== '' && !decoded.startsWith(MARKER_PREFIX)) {
-        hooks.countKey(pendingRule);
-        replace(i, end, JSON.stringify(marker(pendingRule)));
+      } else if (pendingRule !== null && decoded !== '' && !decoded.startsWith(MARKER_PREFIX) && !(pendingRule.weak && weakValueKept(decoded))) {
+        hooks.countKey(pendingRule.rule);
+        replace(i, end, JSON.stringify(marker(pendingRule.rule)));
         pendingRule = null;
       } else {
         const redacted = hooks.string(decoded);
@@ -58,14 +59,18 @@ export function redactJsonTokens(text: string, hooks: JsonWalkHooks): string {
       i = end;
       continue;
     }
+    if (pendingRule !== null && pendingRule.weak && !isSpace(c) && c !== 0x3a /* : */) {
+      // A weak key's number, literal or container is walked like any other value.
+      pendingRule = null;
+    }
     if (pendingRule !== null && !isSpace(c) && c !== 0x3a /* : */) {
       const end = c === 0x7b || c === 0x5b ? containerEnd(text, i) : bareEnd(text, i);
       const bare = text.slice(i, end);
       // null, true and false carry no secret; anything else under a secret key goes. A bare marker is
       // the text rules' own output for an object value (`"credentials":[REDACTED:secret_field]`).
       if (bare !== 'null' && bare !== 'true' && bare !== 'false' && !bare.startsWith(MARKER_PREFIX)) {
-        hooks.countKey(pendingRule);
-        replace(i, end, JSON.stringify(marker(pendingRule)));
+        hooks.countKey(pendingRule.rule);
+        replace(i, end, JSON.stringify(marker(pendingRule.rule)));
       }
       pendingRule = null;
       i = end;

@@ -1,4 +1,7 @@
-import { MAYBE_SECRET, secretKeyRule } from './secret-keys.js';
+import { classifySecretKey, MAYBE_SECRET, secretKeyRule } from './secret-keys.js';
+import { weakValueKept } from './token-shape.js';
+import { commandPasswordPass, oauthCodePass, puttyKeyPass } from './redaction-rules-commands.js';
+import { genericTokenPass, providerTokenPass } from './redaction-rules-tokens.js';
 
 /**
  * The default redaction rules (contract: DESIGN.md "Crash bundle"), as a table of named rules.
@@ -36,11 +39,22 @@ export interface TextPass {
    * into one test so a string no rule could touch costs one regex scan, not one per rule.
    */
   trigger: RegExp;
+  /** For a pass no keyword can announce (token shapes): whether it could change the text. */
+  mayApply?(text: string): boolean;
 }
 
 /** Per-session state a pass may keep between lines (an unterminated PEM block). */
 export interface PassState {
   insidePrivateKey: boolean;
+  /** Lines of a PuTTY key's private part still to come. */
+  puttyLines?: number;
+  /** The text is the value of an id, hash or digest field: the generic token rule leaves it. */
+  identifier?: boolean;
+}
+
+/** Whether a session is inside a multi-line secret, so the next line must reach the passes. */
+export function multiLinePending(state: PassState): boolean {
+  return state.insidePrivateKey || (state.puttyLines ?? 0) > 0;
 }
 
 export interface RedactionRule {
@@ -103,8 +117,9 @@ function escapeRegExp(text: string): string {
 
 // --- PEM private keys -------------------------------------------------------------------------
 
-const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[^-]|-(?!----))*(-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----)?/g;
-const PEM_END = /^(?:[^-]|-(?!----))*-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/;
+// Also SSH2 (RFC 4716) key files: `---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----`, four dashes and spaces.
+const PEM_BEGIN = /-{4,5} ?BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)? ?-{4,5}(?:[^-]|-(?!---))*(-{4,5} ?END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)? ?-{4,5})?/g;
+const PEM_END = /^(?:[^-]|-(?!---))*-{4,5} ?END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)? ?-{4,5}/;
 
 /** Redacts whole PEM blocks; a block whose END is on a later line redacts those lines too. */
 const privateKeyPass: TextPass = {
@@ -171,10 +186,14 @@ function redactKeyValues(text: string, count: () => void): string {
   for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
     const [match, quote, key, separator, value] = m as unknown as [string, string, string, string, string];
     const valueStart = m.index + match.length - value.length;
-    if (secretKeyRule(key) === null) {
+    const secretKey = classifySecretKey(key);
+    if (secretKey === null) {
       pattern.lastIndex = valueStart;
       continue;
     }
+    // `auth:status`, `auth:logout`: an unquoted name glued to its value by `:` is an IPC channel or a
+    // scoped name more often than a pair, so its key counts as weak.
+    const glued = quote === '' && separator === ':';
     // `\"` (any depth of escaping) quotes JSON inside a quoted string (`body="{\"password\":\"x\"}"`,
     // Rust's `{:?}`); the key after an escape such as `\n` starts a pair too.
     const q = ESCAPED_QUOTE.exec(value)?.[0] ?? (value.startsWith('"') || value.startsWith("'") ? value[0]! : '');
@@ -196,6 +215,10 @@ function redactKeyValues(text: string, count: () => void): string {
     }
     const closed = closing !== '';
     if (LITERALS.has(inner) || inner.startsWith(MARKER_PREFIX)) continue;
+    if ((secretKey.weak || glued) && !value.startsWith('{') && !value.startsWith('[') && weakValueKept(inner)) {
+      pattern.lastIndex = valueStart;
+      continue;
+    }
     count();
     out += `${text.slice(copied, m.index)}${quote}${key}${quote}${separator}${q}${marker('secret_field')}${closed ? closing : ''}`;
     copied = end;
@@ -253,22 +276,53 @@ const FLAG_VALUE = new RegExp(
 /** The value of a command-line option whose name is a secret (logged spawn arguments). */
 function redactFlagValues(text: string, count: () => void): string {
   if (!text.includes('-')) return text;
-  return text.replace(FLAG_VALUE, (match: string, dashes: string, name: string, separator: string, value: string) => {
-    if (secretKeyRule(name) === null) return match;
+  const out = text.replace(FLAG_VALUE, (match: string, dashes: string, name: string, separator: string, value: string) => {
+    const secretKey = classifySecretKey(name);
+    if (secretKey === null) return match;
     const q = value.startsWith('"') || value.startsWith("'") ? value[0]! : '';
     // A quoted value cut off by the end of the text (a line cut at 64 KiB) still goes.
     const closed = q !== '' && value.length > 1 && value.endsWith(q);
     const inner = q ? value.slice(1, closed ? -1 : undefined) : value;
     if (LITERALS.has(inner) || inner.startsWith(MARKER_PREFIX)) return match;
+    if (secretKey.weak && weakValueKept(inner)) return match;
     count();
     return `${dashes}${name}${separator}${q}${marker('secret_field')}${closed ? q : ''}`;
+  });
+  if (!out.includes('",')) return out;
+  // An argument vector printed as JSON inside a message: `["--db-password","x"]`, or escaped inside a
+  // quoted string, `[\"--db-password\",\"x\"]`: the option's value is the next element.
+  return out.replace(ARGV_PAIR, (match: string, q: string, dashes: string, name: string, between: string, value: string) => {
+    const secretKey = classifySecretKey(name);
+    if (secretKey === null || value === '' || value.startsWith('-') || value.startsWith(MARKER_PREFIX)) return match;
+    if (secretKey.weak && weakValueKept(value)) return match;
+    count();
+    return `${q}${dashes}${name}${q}${between}${q}${marker('secret_field')}${q}`;
+  });
+}
+
+/** `"--name","value"` with the quotes escaped to any depth (the same depth on both). */
+const ARGV_PAIR = /((?<!\\)\\{0,16}")(--?)([A-Za-z][A-Za-z0-9_.\-]{0,60})\1(\s{0,4},\s{0,4})\1((?:[^"\\\r\n]|\\(?![\\"]))*)\1/g;
+
+/**
+ * A name/value pair written as attributes: NuGet's `<add key="ClearTextPassword" value="…" />`, .NET
+ * `appSettings`: the value goes when the name names a secret.
+ */
+const NAMED_VALUE = /(\b(?:key|name)\s{0,4}=\s{0,4}(["']))([^"'\r\n]{1,100})\2(\s{1,8}value\s{0,4}=\s{0,4}(["']))([^"'\r\n]*)\5/gi;
+
+function redactNamedValues(text: string, count: () => void): string {
+  if (!/value\s{0,4}=/i.test(text)) return text;
+  return text.replace(NAMED_VALUE, (match: string, head: string, q: string, name: string, middle: string, q2: string, value: string) => {
+    const secretKey = classifySecretKey(name);
+    if (secretKey === null || value === '' || value.startsWith(MARKER_PREFIX) || (secretKey.weak && weakValueKept(value))) return match;
+    count();
+    return `${head}${name}${q}${middle}${marker('secret_field')}${q2}`;
   });
 }
 
 // Only a key that names a secret makes this rule fire, and every such key contains MAYBE_SECRET.
 const secretFieldPass: TextPass = {
   trigger: MAYBE_SECRET,
-  apply: (text, count) => redactFlagValues(redactKeyValues(text, count), count),
+  apply: (text, count) => redactFlagValues(redactKeyValues(redactNamedValues(text, count), count), count),
 };
 
 // --- secrets in URL paths and query strings ------------------------------------------------------
@@ -322,9 +376,33 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
         secret: 'b3BlbnNzaC1rZXktdjEAAAAA',
       },
       { text: 'truncated -----BEGIN PRIVATE KEY-----MIIEvQIBADANBgkqhkiG9w0BAQEF', secret: 'MIIEvQIBADANBgkqhkiG9w0BAQEF' },
+      {
+        text: 'key file ---- BEGIN SSH2 ENCRYPTED PRIVATE KEY ----\nComment: "rsa-key"\nP2/56wAAAi4AAAA3aWYtbW9kbn\n---- END SSH2 ENCRYPTED PRIVATE KEY ----',
+        secret: 'P2/56wAAAi4AAAA3aWYtbW9kbn',
+      },
+      {
+        text: 'PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPublic-Lines: 2\nAAAAC3NzaC1lZDI1NTE5AAAAIPublicPart\nPrivate-Lines: 1\nAAAAIGPuttyPrivateBody58xyz\nPrivate-MAC: 3f2a9c1b8e4d4b7a9c2e1a2b3c4d5e6f',
+        secret: 'AAAAIGPuttyPrivateBody58xyz',
+      },
+      {
+        text: '{"level":40,"msg":"PuTTY-User-Key-File-3: ssh-rsa\\nPrivate-Lines: 2\\nAAAAgQCPuttyJson59a\\nAAAAQQDPuttyJson59b\\nPrivate-MAC: 0a1b2c3d4e5f60718293"}',
+        secret: 'PuttyJson59',
+      },
     ],
-    keeps: ['-----BEGIN CERTIFICATE-----', 'private key rotation finished in 12 ms', '-----BEGIN PUBLIC KEY-----'],
-    compile: () => privateKeyPass,
+    keeps: [
+      '-----BEGIN CERTIFICATE-----',
+      'private key rotation finished in 12 ms',
+      '-----BEGIN PUBLIC KEY-----',
+      'PuTTY-User-Key-File-3: ssh-ed25519 Public-Lines: 2',
+      '---- BEGIN SSH2 PUBLIC KEY ----',
+    ],
+    compile: () => {
+      const putty = puttyKeyPass(marker('private_key'));
+      return {
+        trigger: /PRIVATE KEY|Private-Lines|Private-MAC|Private-Hash/,
+        apply: (text, count, state) => putty.apply(privateKeyPass.apply(text, count, state), count, state),
+      };
+    },
   },
   {
     name: 'url_credentials',
@@ -569,6 +647,21 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     ['eyJ alone', 'version 1.2.3'],
   ),
   {
+    name: 'provider_token',
+    description:
+      'tokens of the provider catalogue (src/bundle/provider-catalogue.ts: about 200 formats by prefix, such as glpat-, gsk_, xai-, r8_, pplx-, GOCSPX-, ya29., dop_v1_, hvs., sntryu_, SG., whsec_, shpat_, dckr_pat_, pypi-AgEI, AGE-SECRET-KEY-1, and by shape, such as Telegram bot tokens and Entra client secrets); the prefix stays',
+    catches: [
+      { text: '{"level":50,"msg":"401 from gitlab: credential glpat-Xy9kQ2mN8pL4vR7tW3zA was rejected"}', secret: 'Xy9kQ2mN8pL4vR7tW3zA' },
+      { text: 'groq key 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 failed', secret: '4fWq9ZkL2mNp8RtV3xYb7HcJ5dGs1AeU6iOo0PqRsTuVwXyZ12ab' },
+      { text: 'export SENTRY_AUTH=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', secret: '0a1b2c3d4e5f60718293a4b5c6d7e8f9' },
+      { text: 'bot 7312458890:AAFq3vX9kLm2Np8Rt4Ws6Yz1Bc5De7Fg0Hi online', secret: 'AAFq3vX9kLm2Np8Rt4Ws6Yz1Bc5De7Fg0Hi' },
+      { text: 'entra secret xYz8Q~Ab3Cd5Ef7Gh9Ij1Kl3Mn5Op7Qr9St1Uv in config', secret: 'Ab3Cd5Ef7Gh9Ij1Kl3Mn5Op7Qr9St1Uv' },
+      { text: 'sendgrid 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 rejected', secret: 'sT7uV9wX1yZ3aB5cD7eF9gH1jK3lM5nP7qR9sT1uV3w' },
+    ],
+    keeps: ['glpat-short', 'pa-some-long-kebab-case-identifier-name-here', 'the sk_ prefix and key-value store', 'task-ant-runner'],
+    compile: () => providerTokenPass(marker('provider_token')),
+  },
+  {
     name: 'secret_field',
     description:
       'values of JSON keys and KEY=value / key: value pairs whose name is a secret (password, secret, token, api_key, apikey, auth, credential, private_key, session, cookie, *_API_KEY, *_TOKEN, *_SECRET, *_PASSWORD); token counts are not secrets',
@@ -590,6 +683,11 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: 'spawn codex --password hunter2flag --api-key=abc123flag --user bob', secret: 'hunter2flag' },
       { text: 'spawn codex --api-key=abc123flag --user bob', secret: 'abc123flag' },
       { text: "spawn codex -token 'tok flag 33'", secret: 'tok flag 33' },
+      { text: 'token request body grant_type=authorization_code&code_verifier=pkceVerifier68abcdef&client_id=x', secret: 'pkceVerifier68abcdef' },
+      { text: 'PGPASSWORD=pgPw70abc MYSQL_PWD=myPw71abc SMTP_PASS=smtpPw72 GITLAB_PAT=patVal73x', secret: 'pgPw70abc' },
+      { text: 'cfg AccountKey=acctKey74+abc==;SharedAccessKey=sasKey75/abc=', secret: 'acctKey74' },
+      { text: '<add key="ClearTextPassword" value="nugetPw76x" />', secret: 'nugetPw76x' },
+      { text: '{"level":30,"msg":"spawn args: [\\"--db-password\\",\\"dbPw77xyz\\"]"}', secret: 'dbPw77xyz' },
       { text: "$cfg = array('password' => 'phpPw34', 'user' => 'bob')", secret: 'phpPw34' },
       { text: '2026-11-21T00:00:00Z info body="{\\"password\\":\\"esc-pw-31\\",\\"user\\":\\"bob\\"}"', secret: 'esc-pw-31' },
       { text: 'request Request { body: "{\\"api_key\\": \\"esc key 32\\"}" }', secret: 'esc key 32' },
@@ -608,8 +706,54 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       '{"msg":"auth","auth_type":"oauth","token_type":"Bearer","author":"Jane"}',
       'tokenizer=cl100k_base keyboard=us',
       'run --token-count 5 --max-tokens 100 --no-auth --port 80',
+      'ipc auth:status -> ok; ipc auth:logout',
+      'Codex --password-store=basic --auth-server-allowlist=*.corp.example.com',
+      '{"level":30,"msg":"keydown","key":"Enter","sortKey":"createdAt","PWD":"/opt/app"}',
     ],
     compile: () => secretFieldPass,
+  },
+  {
+    name: 'command_password',
+    description: 'the password option of commands that take one on the command line: docker/podman/helm login -p, twine -p, sshpass -p, mysql -pSECRET, redis-cli -a',
+    catches: [
+      { text: 'exec: docker login -u bob -p dockerPw61 registry.example.com', secret: 'dockerPw61' },
+      { text: 'twine upload -u __token__ -p twinePw62 dist/*', secret: 'twinePw62' },
+      { text: 'mysql -h db -u root -pMysqlPw63 app', secret: 'MysqlPw63' },
+      { text: "sshpass -p 'sshPw 64' ssh bob@host", secret: 'sshPw 64' },
+      { text: 'redis-cli -h cache -a redisPw65 ping', secret: 'redisPw65' },
+    ],
+    keeps: ['docker run -p 8080:80 nginx', 'mysql -p app (prompts for the password)', 'psql -p 5432 -h db'],
+    compile: () => commandPasswordPass(marker('command_password')),
+  },
+  {
+    name: 'oauth_code',
+    description: 'OAuth authorization codes and PKCE verifiers in redirects: code= on loopback hosts, custom schemes or beside state=; code_verifier=, device_code=, oauth_verifier= anywhere',
+    catches: [
+      { text: 'GET http://localhost:1455/auth/callback?code=ac_66Xyz.abcDEF&scope=openid 200', secret: 'ac_66Xyz.abcDEF' },
+      { text: 'open-url codex://auth/callback?code=deepLink67Code&state=s1', secret: 'deepLink67Code' },
+      { text: 'redirect http://127.0.0.1:8080/cb#state=s2&code=fragCode69', secret: 'fragCode69' },
+    ],
+    keeps: ['GET https://example.com/search?code=python&lang=en 200', 'exit code=1 signal=null', 'code_challenge_method=S256'],
+    compile: () => oauthCodePass(marker('oauth_code')),
+  },
+  {
+    name: 'generic_secret',
+    description:
+      'free-standing random-looking tokens: 20+ base64/base64url characters with upper case, lower case and digits, high entropy and short class runs (UUIDs, hex hashes, ids with a known prefix, labelled digests, words and identifiers stay)',
+    catches: [
+      { text: 'retrying with credential qX7mB2vN9kL4pR8tW3zY6cF1hJ5dG0sA for upload', secret: 'qX7mB2vN9kL4pR8tW3zY6cF1hJ5dG0sA' },
+      { text: '{"level":40,"msg":"handshake","value":"Zk3Jq8Wm2Xv7Tn5Rb9Lc4Hp6Fd1Gs0Ae"}', secret: 'Zk3Jq8Wm2Xv7Tn5Rb9Lc4Hp6Fd1Gs0Ae' },
+      { text: 'secret blob r8Fq2Lx+Tm9Wz/Kc4Vb7Nd1Hs6Jp3Ga0Ye5Ru== leaked', secret: 'Kc4Vb7Nd1Hs6Jp3Ga0Ye5Ru' },
+    ],
+    keeps: [
+      'conversation 3f2a9c1b-8e4d-4b7a-9c2e-1a2b3c4d5e6f resumed',
+      'commit 9fceb02d0ae598e95dc970b74767f19372d61af8',
+      'getUserByIdFromCache2 threw ERR_NAME_NOT_RESOLVED in ApplicationSupportDirectory',
+      '"integrity":"sha512-AbCdEf0123456789GhIjKlMnOpQrStUvWxYz9876543210abcdEFGH=="',
+      'request req_011CUbYx6hFvBzqRf8ECkxQm failed with 529',
+      'loaded /Applications/Codex.app/Contents/Frameworks/Electron Framework.framework/Versions/A',
+    ],
+    compile: () => genericTokenPass(marker('generic_secret')),
   },
   {
     name: 'email',

@@ -1,6 +1,7 @@
 import {
   DEFAULT_RULES,
   marker,
+  multiLinePending,
   type PassState,
   type RedactionContext,
   type RedactionRule,
@@ -8,7 +9,8 @@ import {
 } from './redaction-rules.js';
 import { redactJsonTokens, type JsonWalkHooks } from './json-token-walk.js';
 import { pemOpeningField, redactPemField, type FieldPath } from './pem-across-json-lines.js';
-import { secretKeyRule, type SecretKeyRule } from './secret-keys.js';
+import { classifySecretKey, type SecretKey, type SecretKeyRule } from './secret-keys.js';
+import { weakValueKept } from './token-shape.js';
 
 /** Replacements per rule name; every rule of the redactor is present, zero when it never fired. */
 export type RedactionCounts = Record<string, number>;
@@ -56,7 +58,9 @@ const OPTION_NAME = /^--?([A-Za-z][A-Za-z0-9_.-]*)$/;
 /** A line of a PEM body: base64, or one of the RFC 1421 headers. */
 const PEM_BODY_LINE = /^\s*(?:[A-Za-z0-9+/=]{1,100}|(?:Proc-Type|DEK-Info|Comment): [^\r\n]{0,200})\s*$/;
 /** The last line of a PEM block (base64 may precede the END marker on the same line). */
-const PEM_END_LINE = /^\s*[A-Za-z0-9+/=]{0,100}-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/;
+const PEM_END_LINE = /^\s*[A-Za-z0-9+/=]{0,100}-{4,5} ?END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)? ?-{4,5}/;
+/** The last word of a key whose value is an identifier or a digest: the generic token rule leaves it. */
+const IDENTIFIER_KEY = /(?:^|[^A-Za-z])(?:id|ids|uuid|guid|hash|sha\d*|digest|checksum|etag|fingerprint|integrity)$|[a-z0-9](?:Id|Ids|Uuid|Hash|Digest|Checksum|Fingerprint)$/;
 const KEY_CACHE_LIMIT = 4096;
 
 export function createRedactor(options: RedactorOptions): Redactor {
@@ -70,7 +74,9 @@ export function createRedactor(options: RedactorOptions): Redactor {
   const ruleNames = rules.map((r) => r.name);
 
   // One case-insensitive test of every rule's trigger: most strings in a log match none and skip all passes.
-  const anyTrigger = new RegExp(compiled.map((c) => `(?:${c.pass.trigger.source})`).join('|') || '(?!)', 'i');
+  const keywordTrigger = new RegExp(compiled.map((c) => `(?:${c.pass.trigger.source})`).join('|') || '(?!)', 'i');
+  const shapeTests = compiled.flatMap((c) => (c.pass.mayApply ? [c.pass.mayApply.bind(c.pass)] : []));
+  const anyTrigger = { test: (text: string) => keywordTrigger.test(text) || shapeTests.some((t) => t(text)) };
 
   const session = (): RedactionSession => {
     const counts: RedactionCounts = Object.fromEntries(ruleNames.map((n) => [n, 0]));
@@ -88,7 +94,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
     const total = () => totalCount;
 
     const runText = (input: string, state: PassState): string => {
-      if (!state.insidePrivateKey && !anyTrigger.test(input)) return input;
+      if (!multiLinePending(state) && !anyTrigger.test(input)) return input;
       let out = input;
       for (let i = 0; i < compiled.length; i++) out = compiled[i]!.pass.apply(out, counters[i]!, state);
       return out;
@@ -110,28 +116,29 @@ export function createRedactor(options: RedactorOptions): Redactor {
     };
     const walkHooks: JsonWalkHooks = {
       string: (decoded) => redactString(decoded),
-      keyRule: (key) => keyVerdict(key).rule,
+      keyRule: (key) => keyVerdict(key).secret,
       countKey: (rule) => bump(rule),
     };
     const walk = (jsonText: string): string => redactJsonTokens(jsonText, walkHooks);
 
     // Log records repeat the same few keys: classify each once. Keys that were redacted are not
     // cached (their count must be taken each time), and the cache is bounded.
-    const keyCache = new Map<string, { rule: ReturnType<typeof secretKeyRule>; newKey: string }>();
+    const keyCache = new Map<string, { secret: SecretKey | null; rule: SecretKeyRule | null; newKey: string }>();
     const keyVerdict = (key: string) => {
       const cached = keyCache.get(key);
       if (cached) return cached;
       const before = totalCount;
-      const verdict = { rule: secretKeyRule(key), newKey: redactString(key) };
+      const secret = classifySecretKey(key);
+      const verdict = { secret, rule: secret?.rule ?? null, newKey: redactString(key) };
       if (totalCount === before && keyCache.size < KEY_CACHE_LIMIT) keyCache.set(key, verdict);
       return verdict;
     };
 
-    const pairedValueRule = (element: string): SecretKeyRule | null => {
+    const pairedValueRule = (element: string): SecretKey | null => {
       const option = OPTION_NAME.exec(element);
-      if (option) return keyVerdict(option[1]!).rule;
-      const rule = keyVerdict(element).rule;
-      return rule === 'auth_header' ? rule : null;
+      if (option) return keyVerdict(option[1]!).secret;
+      const secret = keyVerdict(element).secret;
+      return secret?.rule === 'auth_header' ? secret : null;
     };
 
     /** `owned`: the value was parsed here, so it may be changed in place (a caller's never is). */
@@ -144,10 +151,10 @@ export function createRedactor(options: RedactorOptions): Redactor {
           // Flat header lists (Node's rawHeaders: ['Cookie', 'sid=...', 'Host', 'x']) and argument
           // vectors (['--token', 'x']): a header's or an option's value is the next element.
           const previous: unknown = i > 0 ? input[i - 1] : undefined;
-          const rule = typeof previous === 'string' && previous.length < 64 ? pairedValueRule(previous) : null;
-          if (rule !== null && typeof input[i] === 'string' && holdsSecret(input[i]) && !(input[i] as string).startsWith('-')) {
-            bump(rule);
-            out[i] = marker(rule);
+          const paired = typeof previous === 'string' && previous.length < 64 ? pairedValueRule(previous) : null;
+          if (paired !== null && typeof input[i] === 'string' && hidesValue(paired, input[i]) && !(input[i] as string).startsWith('-')) {
+            bump(paired.rule);
+            out[i] = marker(paired.rule);
           } else {
             const element = input[i];
             out[i] = typeof element === 'string' ? redactString(element, pem) : redactValue(element, owned);
@@ -162,19 +169,21 @@ export function createRedactor(options: RedactorOptions): Redactor {
         const keys = Object.keys(source);
         // Name/value pairs (HAR headers, env lists): {"name":"Authorization","value":"..."}.
         const pairName = typeof source.name === 'string' ? source.name : typeof source.key === 'string' ? source.key : undefined;
-        const pairRule = pairName !== undefined && 'value' in source ? keyVerdict(pairName).rule : null;
+        const pairSecret = pairName !== undefined && 'value' in source ? keyVerdict(pairName).secret : null;
         const values: unknown[] = [];
         const newKeys: string[] = [];
         for (const key of keys) {
           const value = source[key];
           const verdict = keyVerdict(key);
           const { newKey } = verdict;
-          const rule = key === 'value' && pairRule !== null ? pairRule : verdict.rule;
+          const secret = key === 'value' && pairSecret !== null ? pairSecret : verdict.secret;
           if (newKey !== key) renamed = true;
           newKeys.push(newKey);
-          if (rule !== null && holdsSecret(value)) {
-            bump(rule);
-            values.push(marker(rule));
+          if (secret !== null && hidesValue(secret, value)) {
+            bump(secret.rule);
+            values.push(marker(secret.rule));
+          } else if (typeof value === 'string' && IDENTIFIER_KEY.test(key)) {
+            values.push(redactString(value, { insidePrivateKey: false, identifier: true }));
           } else {
             values.push(redactValue(value, owned));
           }
@@ -202,7 +211,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
         }
         // No rule's trigger in the raw line: nothing to redact, not even inside its JSON. (`\u` and
         // `\/` escapes could spell a trigger the raw text hides, so such lines take the full path.)
-        if (!lineState.insidePrivateKey && pemField === null && !anyTrigger.test(input) && !input.includes('\\u') && !input.includes('\\/')) return input;
+        if (!multiLinePending(lineState) && pemField === null && !anyTrigger.test(input) && !input.includes('\\u') && !input.includes('\\/')) return input;
         if (JSON_START.test(input)) {
           let parsed: unknown;
           let ok = false;
@@ -248,6 +257,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
         privateKeyCarried = lineState.insidePrivateKey;
         pemField = null;
         lineState.insidePrivateKey = false;
+        lineState.puttyLines = 0;
       },
       counts: () => ({ ...counts }),
       total,
@@ -292,6 +302,17 @@ function embeddedJson(line: string): { start: number; value: unknown } | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether a value under a secret key goes: a strong key's always (unless it carries nothing), a weak
+ * key's only when it is a string that reads as a secret (numbers, words, paths and containers are
+ * walked like any other value).
+ */
+function hidesValue(secret: SecretKey, value: unknown): boolean {
+  if (!holdsSecret(value)) return false;
+  if (!secret.weak) return true;
+  return typeof value === 'string' && !weakValueKept(value);
 }
 
 /** Null, booleans and empty strings carry no secret; keeping them keeps the log readable. */

@@ -3,15 +3,37 @@
  *
  * Words, not substrings: `author` is not `auth`, `tokenizer` is not `token`. A plural
  * `tokens` or a trailing word that describes the secret rather than holding it
- * (`token_count`, `auth_type`, `token_url`) is not a secret: token counts such as
- * `input_tokens: 1234` and `max_tokens` must survive.
+ * (`token_count`, `auth_type`, `token_url`, `password-store`) is not a secret: token counts such as
+ * `input_tokens: 1234` and Chromium switches such as `--password-store=basic` must survive.
+ *
+ * Strong keys (password, secret, token, ...) hide any value. Weak keys (`key`, `*_KEY`, `pass`,
+ * `pwd`, `pat`, `api`, `creds`) name a secret often but not always (`"key":"Enter"`, `PWD=/home/x`,
+ * `primaryKey`): their value goes only when it does not read as a word, number, path or URL
+ * (token-shape.ts `weakValueKept`).
  */
-
 /** Which rule a secret key's value is counted under. */
 export type SecretKeyRule = 'auth_header' | 'secret_field';
 
 const SECRET_WORDS = new Set([
   'password',
+  'passwords',
+  'pword',
+  'secretkey',
+  'secretaccesskey',
+  'accesskey',
+  'privkey',
+  'masterkey',
+  'signingkey',
+  'encryptionkey',
+  'clientsecret',
+  'apitoken',
+  'idtoken',
+  'csrftoken',
+  'xsrftoken',
+  'sessionkey',
+  'connectionstring',
+  'sas',
+  'saskey',
   'passwd',
   'passphrase',
   'secret',
@@ -35,11 +57,45 @@ const SECRET_WORDS = new Set([
   'jwt',
 ]);
 
-/** Word pairs that name a secret together (`api_key`, `private-key`, `apiKey`). */
+/** Word pairs that name a secret together (`api_key`, `private-key`, `apiKey`, `X-JFrog-Art-Api`). */
 const SECRET_PAIRS = [
   ['api', 'key'],
   ['private', 'key'],
+  ['secret', 'key'],
+  ['access', 'key'],
+  ['account', 'key'],
+  ['shared', 'key'],
+  ['client', 'key'],
+  ['signing', 'key'],
+  ['master', 'key'],
+  ['encryption', 'key'],
+  ['session', 'key'],
+  ['art', 'api'],
+  ['subscription', 'key'],
+  ['functions', 'key'],
+  ['license', 'key'],
+  ['pass', 'phrase'],
+  ['client', 'secret'],
+  ['code', 'verifier'],
+  ['oauth', 'verifier'],
+  ['device', 'code'],
 ];
+
+/** Words that name a secret often but not always: their value goes only when it looks like one. */
+const WEAK_WORDS = new Set(['key', 'pass', 'pwd', 'pat', 'creds', 'api', 'apikeys', 'keys', 'passcode', 'pin', 'salt', 'dsn']);
+
+/** Words a trailing secret word is glued to (`PGPASSWORD`, `MYSQL_PWD`, `bottoken`). */
+const SECRET_WORD_ENDINGS = ['password', 'passwd', 'secret', 'token', 'apikey'];
+
+/** A word before `key` that makes it a name, not a secret (`sortKey`, `cache_key`, `primaryKey`). */
+const NON_SECRET_KEY_KINDS = new Set([
+  'cache', 'sort', 'partition', 'primary', 'foreign', 'idempotency', 'routing', 'storage', 'translation',
+  'i18n', 'event', 'shortcut', 'modifier', 'query', 'lookup', 'map', 'dict', 'object', 'row', 'column',
+  'index', 'unique', 'composite', 'react', 'list', 'item', 'config', 'setting', 'settings', 'pref',
+  'prefs', 'preference', 'registry', 'group', 'hot', 'keyboard', 'dedupe', 'dedup', 'grouping', 'hash',
+  'public', 'pub', 'entry', 'field', 'state', 'message', 'local', 'menu', 'route', 'telemetry', 'metric',
+  'feature', 'flag', 'experiment', 'cursor', 'page', 'file', 'path', 'bundle', 'locale', 'layout', 'the',
+]);
 
 /** A last word that makes the key describe a secret instead of holding one. */
 const DESCRIPTIVE_SUFFIXES = new Set([
@@ -73,35 +129,128 @@ const DESCRIPTIVE_SUFFIXES = new Set([
   'name',
   'file',
   'path',
+  'paths',
+  'store',
+  'storage',
+  'allowlist',
+  'whitelist',
+  'blocklist',
+  'blacklist',
+  'denylist',
+  'server',
+  'servers',
+  'schemes',
+  'delegate',
+  'policy',
+  'prompt',
+  'dialog',
+  'manager',
+  'helper',
+  'changed',
+  'reset',
+  'hint',
+  'hints',
+  'strength',
+  'rules',
+  'format',
+  'location',
+  'dir',
+  'directory',
+  'source',
+  'label',
+  'field',
+  'fields',
+  'timeout',
+  'attempts',
+  'retries',
+  'rotation',
+  'refresh',
+  'refreshed',
+  'exchange',
+  'validation',
+  'valid',
+  'invalid',
+  'present',
+  'missing',
+  'set',
+  'saved',
+  'stored',
+  'fingerprint',
+  'algorithm',
+  'alg',
+  'bits',
+  'index',
+  'binding',
+  'bindings',
+  'codes',
+  'event',
+  'events',
+  'press',
+  'pressed',
+  'down',
+  'up',
+  'map',
+  'mapping',
+  'ref',
 ]);
 
 const HEADER_KEYS = new Set(['authorization', 'proxy authorization', 'cookie', 'set cookie']);
 
 /**
- * Every key secretKeyRule accepts contains one of these (case-insensitively). Also the redactor's
+ * Every key classifySecretKey accepts contains one of these (case-insensitively). Also the redactor's
  * trigger for key rules: a text without any of them holds no secret key.
  */
-export const MAYBE_SECRET = /pass|secret|token|auth|cred|cookie|session|key|bearer|jwt/i;
+export const MAYBE_SECRET = /pass|secret|token|auth|cred|cookie|session|key|bearer|jwt|pwd|pat|api|salt|dsn|pin|sas|pword|verifier|device/i;
+
+export interface SecretKey {
+  /** The rule its value is counted under. */
+  rule: SecretKeyRule;
+  /** A weak key hides its value only when the value looks like a secret. */
+  weak: boolean;
+}
 
 function keyWords(key: string): string[] {
   return key
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter((w) => w !== '');
 }
 
-/** The rule a key's value falls under, or null when the key does not name a secret. */
-export function secretKeyRule(key: string): SecretKeyRule | null {
+const classified = (rule: SecretKeyRule, weak: boolean): SecretKey => ({ rule, weak });
+
+/** Whether a key names a secret, and how strongly; null when it does not. */
+export function classifySecretKey(key: string): SecretKey | null {
   if (key.length > 200 || !MAYBE_SECRET.test(key)) return null;
   const words = keyWords(key);
   if (words.length === 0) return null;
-  if (HEADER_KEYS.has(words.join(' '))) return 'auth_header';
+  if (HEADER_KEYS.has(words.join(' '))) return classified('auth_header', false);
+  // A trailing number or environment name does not change what the key holds (`TOKEN_2`, `DB_PASSWORD_PROD`).
+  while (words.length > 1 && /^(?:\d+|v\d+|prod|production|dev|staging|test|old|new|current|next|previous|primary|secondary|b64|base64|hex|raw|value|enc|encoded)$/.test(words[words.length - 1]!)) words.pop();
   const last = words[words.length - 1] as string;
   if (DESCRIPTIVE_SUFFIXES.has(last)) return null;
-  if (words.some((w) => SECRET_WORDS.has(w))) return 'secret_field';
-  for (let i = 0; i + 1 < words.length; i++) {
-    if (SECRET_PAIRS.some(([a, b]) => words[i] === a && words[i + 1] === b)) return 'secret_field';
+  // `AWS_ACCESS_KEY_ID`, `keyId`: the id of a key, not the key.
+  if ((last === 'id' || last === 'ids') && words[words.length - 2]?.startsWith('key')) return null;
+  let weak = false;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const next = words[i + 1];
+    if (next !== undefined && SECRET_PAIRS.some(([a, b]) => w === a && next === b)) return classified('secret_field', false);
+    if (SECRET_WORDS.has(w)) return classified('secret_field', false);
+    if (SECRET_WORD_ENDINGS.some((e) => w.length > e.length && w.endsWith(e) && w.length <= e.length + 8)) return classified('secret_field', false);
+    if (w === 'key' || w === 'keys') {
+      const before = words[i - 1];
+      if (before !== undefined && NON_SECRET_KEY_KINDS.has(before)) continue;
+      weak = true;
+    } else if (WEAK_WORDS.has(w) || w.endsWith('pwd')) {
+      weak = true;
+    }
   }
-  return null;
+  return weak ? classified('secret_field', true) : null;
+}
+
+/** The rule a key's value falls under, or null when the key does not name a secret. */
+export function secretKeyRule(key: string): SecretKeyRule | null {
+  return classifySecretKey(key)?.rule ?? null;
 }
