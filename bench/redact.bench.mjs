@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// Redaction speed and memory, each beside baselines from the same run:
+//  - in-process: session.line() over realistic pino logs (8 MB), once as written and once with the
+//    user's name in a path on every line; beside a plain copy of the same lines (line.slice() into an
+//    array: the floor of any per-line pass) and a sed-like single-regex pass (`s/<user>/[user]/g` on
+//    each line: what one cheap rule costs).
+//  - `codex-diag redact` on a 100 MB single line (a JSON record with one huge field): wall time and
+//    the child's peak RSS beside the input size (target ≤ 4×), and beside a bare `node` that streams the
+//    same file to /dev/null (the runtime's own floor).
+// Data: .bench-data/redact/ (gitignored), built once and reused.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRedactor } from '../dist/bundle/redactor.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dataRoot = path.join(root, '.bench-data', 'redact');
+const MB = 1_000_000;
+const USER = 'dana';
+const HOME = `/Users/${USER}`;
+
+/** Realistic pino records: a desktop app's main-process log (requests, IPC, windows, updates, errors). */
+function records(count, withUser) {
+  const out = [];
+  const msgs = [
+    (i) => ({ msg: 'request finished', method: 'GET', url: `https://chatgpt.com/backend-api/conversation/3f2a9c1b-8e4d-4b7a-9c2e-${(100000000000 + i).toString(16)}`, status: 200, ms: i % 97 }),
+    (i) => ({ msg: 'ipc', channel: i % 2 ? 'auth:status' : 'window:focus', ms: i % 7 }),
+    (i) => ({ msg: 'window bounds', bounds: { x: 0, y: 25, width: 1440, height: 875 }, display: i % 3 }),
+    (i) => ({ msg: 'renderer metrics', rss: 210_000_000 + i, heapUsed: 88_000_000 + i, cpu: (i % 100) / 10 }),
+    (i) => ({ msg: 'update check', version: '1.2.3-beta.4', channel: 'stable', next: 3600 }),
+    (i) => ({ msg: 'turn completed', conversation_id: '3f2a9c1b-8e4d-4b7a-9c2e-1a2b3c4d5e6f', usage: { input_tokens: 1234 + i, output_tokens: 56 } }),
+    (i) => ({ msg: `sidecar stderr: loaded plugin ${i % 11} in ${i % 300} ms` }),
+    (i) => ({ msg: 'did-fail-load', errorCode: -105, errorDescription: 'ERR_NAME_NOT_RESOLVED', validatedURL: 'https://cdn.example.com/app.js' }),
+  ];
+  for (let i = 0; i < count; i++) {
+    const base = { level: i % 17 === 0 ? 40 : 30, time: 1795222547421 + i, pid: 4242, hostname: 'studio-mac', name: 'codex-desktop' };
+    const body = msgs[i % msgs.length](i);
+    const file = withUser ? { file: `${HOME}/Library/Application Support/Codex/logs/main-${i % 5}.log` } : {};
+    out.push(JSON.stringify({ ...base, ...body, ...file }));
+  }
+  return out;
+}
+
+function linesOfBytes(bytes, withUser) {
+  const lines = [];
+  let total = 0;
+  const batch = records(20_000, withUser);
+  while (total < bytes) {
+    for (const l of batch) {
+      lines.push(l);
+      total += l.length + 1;
+      if (total >= bytes) break;
+    }
+  }
+  return { lines, bytes: total };
+}
+
+function best(fn, runs = 3) {
+  let bestMs = Infinity;
+  for (let r = 0; r < runs; r++) {
+    const started = performance.now();
+    fn();
+    bestMs = Math.min(bestMs, performance.now() - started);
+  }
+  return bestMs;
+}
+
+const fmt = (n) => n.toFixed(1).padStart(8);
+const rows = [];
+let failed = false;
+
+for (const { name, withUser } of [
+  { name: 'pino logs', withUser: false },
+  { name: 'pino logs, user name on every line', withUser: true },
+]) {
+  const { lines, bytes } = linesOfBytes(8 * MB, withUser);
+  const redactor = createRedactor({ homedir: HOME, username: USER });
+  let changed = 0;
+  const redactMs = best(() => {
+    const session = redactor.session();
+    changed = 0;
+    for (const line of lines) if (session.line(line) !== line) changed++;
+  });
+  const copyMs = best(() => {
+    const out = new Array(lines.length);
+    for (let i = 0; i < lines.length; i++) out[i] = lines[i].slice(0);
+    return out;
+  });
+  const sed = new RegExp(USER, 'g');
+  const sedMs = best(() => {
+    const out = new Array(lines.length);
+    for (let i = 0; i < lines.length; i++) out[i] = lines[i].replace(sed, '[user]');
+    return out;
+  });
+  const mbps = (ms) => bytes / MB / (ms / 1000);
+  rows.push({ name, redact: mbps(redactMs), copy: mbps(copyMs), sed: mbps(sedMs), changed, lines: lines.length });
+}
+
+console.log('in-process redaction (session.line per line, 8 MB, best of 3), MB/s');
+console.log(`${'input'.padEnd(38)} ${'redact'.padStart(8)} ${'copy'.padStart(8)} ${'sed-like'.padStart(8)}  redact/copy  redact/sed   lines changed`);
+for (const r of rows) {
+  console.log(
+    `${r.name.padEnd(38)} ${fmt(r.redact)} ${fmt(r.copy)} ${fmt(r.sed)}  ${(r.redact / r.copy).toFixed(3).padStart(11)}  ${(r.redact / r.sed).toFixed(2).padStart(10)}   ${r.changed}/${r.lines}`,
+  );
+}
+console.log('target: ≥ 100 MB/s for both inputs (a figure under it is reported, not failed: the machine may be shared)');
+
+// --- the CLI on a 100 MB single line ---------------------------------------------------------------
+mkdirSync(dataRoot, { recursive: true });
+const bigFile = path.join(dataRoot, 'single-line-100mb.jsonl');
+const BIG = 100 * MB;
+if (!existsSync(bigFile) || statSync(bigFile).size !== BIG) {
+  // One pino record whose `blob` field is 100 MB of text with a secret every ~64 KB and the user's home.
+  const fd = openSync(bigFile, 'w');
+  const head = '{"level":50,"time":1795222547421,"msg":"huge","blob":"';
+  const tail = '"}';
+  writeSync(fd, head);
+  let written = head.length;
+  let i = 0;
+  const filler = 'lorem ipsum dolor sit amet, consectetur adipiscing elit; ';
+  while (written < BIG - tail.length) {
+    let chunk = `${filler.repeat(1100)} token=glpat-Xy9kQ2mN8pL4vR7tW3z${i % 10} path ${HOME}/x${i} `;
+    if (written + chunk.length > BIG - tail.length) chunk = chunk.slice(0, BIG - tail.length - written);
+    writeSync(fd, chunk);
+    written += chunk.length;
+    i++;
+  }
+  writeSync(fd, tail);
+  closeSync(fd);
+}
+const rssProbe = path.join(dataRoot, 'report-rss.cjs');
+writeFileSync(rssProbe, "process.on('exit', () => { require('fs').writeSync(2, `\\nMAXRSS ${process.resourceUsage().maxRSS}\\n`); });\n");
+
+function runChild(args) {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, ['--require', rssProbe, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+    env: { ...process.env, HOME, USER },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const ms = performance.now() - started;
+  const rssKb = Number(/MAXRSS (\d+)/.exec(result.stderr ?? '')?.[1] ?? NaN);
+  return { ms, rssMb: (rssKb * 1024) / MB, status: result.status, stderr: result.stderr };
+}
+
+const cli = runChild([path.join(root, 'dist', 'cli', 'main.js'), 'redact', bigFile]);
+const bare = runChild(['-e', `require('fs').createReadStream(${JSON.stringify(bigFile)}).pipe(require('fs').createWriteStream('/dev/null'))`]);
+if (cli.status !== 0) {
+  console.log(`codex-diag redact failed (exit ${cli.status}): ${cli.stderr.slice(0, 400)}`);
+  failed = true;
+}
+console.log('\ncodex-diag redact on a 100 MB single line');
+console.log(`${''.padEnd(38)} ${'seconds'.padStart(8)} ${'peak RSS MB'.padStart(12)} ${'RSS/input'.padStart(10)}`);
+console.log(`${'codex-diag redact FILE > /dev/null'.padEnd(38)} ${fmt(cli.ms / 1000)} ${fmt(cli.rssMb).padStart(12)} ${(cli.rssMb / (BIG / MB)).toFixed(2).padStart(10)}`);
+console.log(`${'bare node stream copy to /dev/null'.padEnd(38)} ${fmt(bare.ms / 1000)} ${fmt(bare.rssMb).padStart(12)} ${(bare.rssMb / (BIG / MB)).toFixed(2).padStart(10)}`);
+console.log(`throughput ${(BIG / MB / (cli.ms / 1000)).toFixed(1)} MB/s; target: peak RSS ≤ 4× the input`);
+process.exitCode = failed ? 1 : 0;
