@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { cutMarker, utf8CutLength } from '../logs/line-cut.js';
 import { parseLogLine } from '../logs/parse-line.js';
 import type { LogLine, TailLine } from '../logs/types.js';
+import type { Pacer } from '../runtime/time-slice.js';
 import { resolveBounds, type BundleBounds } from './bounds.js';
 import { bundleFileName } from './bundle-name.js';
 import { dropCutTail, withCutMarker } from './cut-tail.js';
@@ -58,6 +59,8 @@ export interface BuildBundleOptions {
   parseLine?: (line: TailLine) => LogLine;
   /** Called as lines are redacted and when the zip is written (for a progress bar). */
   onProgress?: (progress: BundleProgress) => void;
+  /** Called between lines; on the main thread it yields to the event loop (the bundle is the same either way). */
+  pacer?: Pacer;
 }
 
 export interface BundleProgress {
@@ -118,13 +121,11 @@ export async function buildBundle(input: BundleInput, options: BuildBundleOption
 
   const fromLineLimit = input.lines.slice(Math.max(0, input.lines.length - bounds.maxLines));
   const droppedByLineLimit = input.lines.length - fromLineLimit.length;
-  const prepared = prepareLines(fromLineLimit, session, bounds, parseLine, options.onProgress);
+  const prepared = await prepareLines(fromLineLimit, session, bounds, parseLine, options);
 
+  const parts: EntryParts = { incidentJson, stateJson, metricsJson, systemJson };
   const fixedBytes =
-    Buffer.byteLength(incidentJson) +
-    Buffer.byteLength(stateJson) +
-    (metricsJson === null ? 0 : Buffer.byteLength(metricsJson)) +
-    Buffer.byteLength(systemJson) +
+    bundleEntries(parts, []).reduce((sum, entry) => sum + (Buffer.isBuffer(entry.data) ? entry.data.length : 0), 0) +
     MANIFEST_RESERVE_BYTES +
     7 * ZIP_OVERHEAD_PER_ENTRY;
   const keepFrom = oldestKeptIndex(prepared, bounds.maxBundleBytes - fixedBytes);
@@ -134,15 +135,7 @@ export async function buildBundle(input: BundleInput, options: BuildBundleOption
   for (const line of dropped) {
     if (line.counts) for (const [rule, n] of Object.entries(line.counts)) counts[rule] = (counts[rule] ?? 0) - n;
   }
-
-  const entries: ZipSource[] = [
-    { name: BUNDLE_ENTRIES.incident, data: Buffer.from(incidentJson) },
-    { name: BUNDLE_ENTRIES.tailLog, data: () => linesOf(kept, 'text') },
-    { name: BUNDLE_ENTRIES.tailJsonl, data: () => linesOf(kept, 'jsonl') },
-    { name: BUNDLE_ENTRIES.state, data: Buffer.from(stateJson) },
-  ];
-  if (metricsJson !== null) entries.push({ name: BUNDLE_ENTRIES.metrics, data: Buffer.from(metricsJson) });
-  entries.push({ name: BUNDLE_ENTRIES.system, data: Buffer.from(systemJson) });
+  const entries = bundleEntries(parts, kept);
 
   const truncation: ManifestTruncation = {
     truncated: droppedByLineLimit > 0 || dropped.length > 0 || prepared.some((l) => l.cutBytes > 0),
@@ -179,6 +172,30 @@ export async function buildBundle(input: BundleInput, options: BuildBundleOption
   return { ...written, bundleId, manifest, lines: kept.length, redactions: counts };
 }
 
+/** The redacted texts a bundle's entries are made of. */
+interface EntryParts {
+  incidentJson: string;
+  stateJson: string;
+  metricsJson: string | null;
+  systemJson: string;
+}
+
+/**
+ * Every entry of the zip but the manifest, in zip order: the one place an entry is added. Lines are
+ * streamed into the zip; the other entries are buffers, whose sizes count against the size bound.
+ */
+function bundleEntries(parts: EntryParts, lines: readonly PreparedLine[]): ZipSource[] {
+  const entries: ZipSource[] = [
+    { name: BUNDLE_ENTRIES.incident, data: Buffer.from(parts.incidentJson) },
+    { name: BUNDLE_ENTRIES.tailLog, data: () => linesOf(lines, 'text') },
+    { name: BUNDLE_ENTRIES.tailJsonl, data: () => linesOf(lines, 'jsonl') },
+    { name: BUNDLE_ENTRIES.state, data: Buffer.from(parts.stateJson) },
+  ];
+  if (parts.metricsJson !== null) entries.push({ name: BUNDLE_ENTRIES.metrics, data: Buffer.from(parts.metricsJson) });
+  entries.push({ name: BUNDLE_ENTRIES.system, data: Buffer.from(parts.systemJson) });
+  return entries;
+}
+
 function requireOutDir(outDir: string | undefined): string {
   if (!outDir) throw new TypeError('buildBundle needs options.outDir or options.outPath');
   return outDir;
@@ -192,19 +209,21 @@ function* linesOf(lines: readonly PreparedLine[], field: 'text' | 'jsonl'): Iter
   for (const line of lines) yield Buffer.from(`${line[field]}\n`);
 }
 
-function prepareLines(
+async function prepareLines(
   lines: readonly TailLine[],
   session: RedactionSession,
   bounds: BundleBounds,
   parseLine: (line: TailLine) => LogLine,
-  onProgress: BuildBundleOptions['onProgress'],
-): PreparedLine[] {
+  { onProgress, pacer }: Pick<BuildBundleOptions, 'onProgress' | 'pacer'>,
+): Promise<PreparedLine[]> {
   const prepared: PreparedLine[] = [];
   const sources = new Map<string, string>();
   let previousSource: string | undefined;
   let before = session.counts();
   let beforeTotal = session.total();
   for (const [index, line] of lines.entries()) {
+    const pause = pacer?.();
+    if (pause) await pause;
     if (line.source !== previousSource) session.endOfSource();
     previousSource = line.source;
     let source = sources.get(line.source);

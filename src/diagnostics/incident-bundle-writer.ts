@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import type { Redactor } from '../bundle/redactor.js';
+import { DEFAULT_BUNDLE_BOUNDS } from '../bundle/bounds.js';
+import type { BundleJob } from '../bundle/bundle-job.js';
+import type { BundleRunner } from '../bundle/bundle-runner.js';
 import type { Clock } from '../clock.js';
-import { isDiagError } from '../errors.js';
 import type { FingerprintResult } from '../incidents/fingerprint.js';
 import type { MetricsReport } from '../runtime/rolling-metrics.js';
 import type { BundleEvent } from './types.js';
@@ -18,57 +20,28 @@ export interface IncidentBundleWriterOptions {
   metricsReport: () => MetricsReport;
   /** A log read that failed for another reason than "no logs yet" (the bundle is still written). */
   onLogReadFault: (error: unknown) => void;
+  /** No worker thread could start: bundles are built on the main thread in slices. */
+  onWorkerFallback: (error: unknown) => void;
+  /** Where bundles are built; default a worker thread (started on the first bundle) with the main-thread fallback. */
+  runner?: BundleRunner;
+  /** Bundle id source (default crypto.randomUUID). */
+  newId?: () => string;
 }
 
 /**
- * Writes the bundle for one admitted incident: the last log lines, the state and the rolling metrics.
- * The builder, the redactor and the log reader (archiver among them) are imported on the first bundle,
- * so embedding codex-diag costs the app's start-up nothing.
+ * Writes the bundle for one admitted incident. The main thread only gathers what it alone has (the
+ * incident, the state, the metrics, the time and an id) into a job; reading the log tail, redaction,
+ * the zip and the hashes run in the bundle worker, which with archiver loads on the first bundle.
  */
 export class IncidentBundleWriter {
-  private redactor: Redactor | undefined;
+  private runner: Promise<BundleRunner> | undefined;
 
   constructor(private readonly options: IncidentBundleWriterOptions) {}
 
   async write(incident: Record<string, unknown>, fingerprint: FingerprintResult, suppressedCount: number): Promise<BundleEvent> {
-    const [{ buildBundle }, { createRedactor }, { readLastLines }, { DEFAULT_BUNDLE_BOUNDS }] = await Promise.all([
-      import('../bundle/builder.js'),
-      import('../bundle/redactor.js'),
-      import('../logs/read-last-lines.js'),
-      import('../bundle/bounds.js'),
-    ]);
-    const { bounds } = this.options;
-    this.redactor ??= createRedactor({ homedir: this.options.homedir, username: safeUsername() });
-    const maxLines = bounds.lines ?? DEFAULT_BUNDLE_BOUNDS.maxLines;
-    let lines: Awaited<ReturnType<typeof readLastLines>>['lines'] = [];
-    try {
-      lines = (await readLastLines({ logDir: this.options.logDir, count: maxLines, ...(bounds.maxLineBytes ? { maxLineBytes: bounds.maxLineBytes } : {}) })).lines;
-    } catch (error) {
-      // No log dir or no logs yet: the bundle still carries the incident, state and system info.
-      if (!(isDiagError(error) && (error.code === 'NO_LOGS' || error.code === 'NOT_FOUND'))) this.options.onLogReadFault(error);
-    }
-    const metrics = this.options.metricsReport();
-    const built = await buildBundle(
-      {
-        incident,
-        fingerprint,
-        lines,
-        state: this.options.snapshotState(),
-        ...(Object.keys(metrics.methods).length > 0 ? { metrics } : {}),
-        app: this.options.app,
-        suppressedCount,
-      },
-      {
-        outDir: this.options.bundlesDir,
-        bounds: {
-          maxLines,
-          ...(bounds.maxLineBytes ? { maxLineBytes: bounds.maxLineBytes } : {}),
-          ...(bounds.maxBundleBytes ? { maxBundleBytes: bounds.maxBundleBytes } : {}),
-        },
-        redactor: this.redactor,
-        clock: this.options.clock,
-      },
-    );
+    const runner = await this.getRunner();
+    const built = await runner.run(await this.jobFor(incident, fingerprint, suppressedCount));
+    if (built.logReadFault !== undefined) this.options.onLogReadFault(new Error(built.logReadFault));
     return {
       path: built.path,
       bytes: built.bytes,
@@ -79,6 +52,43 @@ export class IncidentBundleWriter {
       lines: built.lines,
       suppressedCount,
     };
+  }
+
+  /** Ends the worker thread, if one was started. */
+  async close(): Promise<void> {
+    if (this.runner) await (await this.runner).close();
+  }
+
+  private async jobFor(incident: Record<string, unknown>, fingerprint: FingerprintResult, suppressedCount: number): Promise<BundleJob> {
+    const { bounds, app, homedir, clock } = this.options;
+    const { collectSystemInfo } = await import('../bundle/system-info.js');
+    const metrics = this.options.metricsReport();
+    return {
+      logDir: this.options.logDir,
+      bundlesDir: this.options.bundlesDir,
+      bounds: {
+        maxLines: bounds.lines ?? DEFAULT_BUNDLE_BOUNDS.maxLines,
+        ...(bounds.maxLineBytes ? { maxLineBytes: bounds.maxLineBytes } : {}),
+        ...(bounds.maxBundleBytes ? { maxBundleBytes: bounds.maxBundleBytes } : {}),
+      },
+      redaction: { homedir, username: safeUsername() },
+      incident,
+      fingerprint: { fingerprint: fingerprint.fingerprint, components: [...fingerprint.components], title: fingerprint.title },
+      state: this.options.snapshotState(),
+      ...(Object.keys(metrics.methods).length > 0 ? { metrics } : {}),
+      app,
+      system: collectSystemInfo(app),
+      suppressedCount,
+      createdAt: clock.now(),
+      bundleId: (this.options.newId ?? randomUUID)(),
+    };
+  }
+
+  private getRunner(): Promise<BundleRunner> {
+    this.runner ??= this.options.runner
+      ? Promise.resolve(this.options.runner)
+      : import('../bundle/bundle-worker-runner.js').then(({ WorkerBundleRunner }) => new WorkerBundleRunner({ onFallback: this.options.onWorkerFallback }));
+    return this.runner;
   }
 }
 

@@ -13,6 +13,8 @@ export interface ClosingService {
   stopTimers(): void;
   /** Incidents still being processed. */
   inflight(): Promise<unknown>[];
+  /** Ends the bundle worker. */
+  bundles: { close(): Promise<void> };
   uploads: UploadLink;
   state: () => StateStore | undefined;
   sidecars: ServiceSidecars;
@@ -34,6 +36,7 @@ export function closeService(service: ClosingService, budget: number): Promise<C
     const uploader = loading ? await within(clock, loading, left()) : undefined;
     await Promise.allSettled([
       service.state()?.close(),
+      service.bundles.close(),
       uploader?.close({ timeoutMs: Math.max(1, left() - 100) }),
       // Half of what is left between SIGTERM and SIGKILL, so even a sidecar that ignores SIGTERM is gone in budget.
       ...service.sidecars.stopAll(Math.floor(left() / 2)),

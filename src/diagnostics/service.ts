@@ -13,6 +13,7 @@ import { RollingMetrics } from '../runtime/rolling-metrics.js';
 import type { SidecarHandle, SidecarStartOptions } from '../runtime/sidecar-types.js';
 import type { StateStore } from '../state/store.js';
 import { parseDsn } from '../upload/dsn.js';
+import type { BundleRunner } from '../bundle/bundle-runner.js';
 import { bindElectronPort } from './electron-port-binding.js';
 import { ELECTRON_PORT, type ElectronPort } from './electron-port.js';
 import { EventHub } from './event-hub.js';
@@ -36,6 +37,11 @@ import type {
 import { UploadLink } from './upload-link.js';
 
 type ParsedOptions = ReturnType<typeof parseDiagnosticsOptions>;
+
+/** Edges that are not options of the public API: tests and benches choose where bundles are built. */
+export interface ServiceEdges {
+  bundleRunner?: BundleRunner;
+}
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 2_000;
 const DEFAULT_HEARTBEAT_TIMEOUT_MS = 10_000;
@@ -65,12 +71,16 @@ export class DiagnosticsService implements Diagnostics {
   private readonly sidecars: ServiceSidecars;
   private readonly uploads: UploadLink;
   private readonly pipeline: IncidentPipeline;
+  private readonly bundles: IncidentBundleWriter;
   private readonly inflight = new Set<Promise<unknown>>();
   private state: StateStore | undefined;
   private closing = false;
   private closePromise: Promise<CloseResult> | undefined;
 
-  private constructor(private readonly options: ParsedOptions) {
+  private constructor(
+    private readonly options: ParsedOptions,
+    edges: ServiceEdges,
+  ) {
     const reporter = this.reporter;
     this.clock = options.clock ?? systemClock;
     const env = options.env ?? process.env;
@@ -139,6 +149,19 @@ export class DiagnosticsService implements Diagnostics {
       reporter,
       onUploadEvent: (event) => this.events.emit('upload', event),
     });
+    this.bundles = new IncidentBundleWriter({
+      logDir: this.logDir,
+      bundlesDir: layout.bundlesDir,
+      homedir,
+      app,
+      bounds: options.bundle ?? {},
+      clock: this.clock,
+      snapshotState: () => this.state?.snapshot() ?? null,
+      metricsReport: () => this.rolling.report(),
+      onLogReadFault: (error) => reporter.fault('logs', error),
+      onWorkerFallback: (error) => reporter.fault('bundle-worker', error),
+      ...(edges.bundleRunner ? { runner: edges.bundleRunner } : {}),
+    });
     this.pipeline = new IncidentPipeline({
       clock: this.clock,
       homedir,
@@ -148,17 +171,7 @@ export class DiagnosticsService implements Diagnostics {
       limiter: new CrashLoopLimiter({ clock: this.clock, windowMs: options.crashLoop?.windowMs }),
       journal: IncidentJournal.inDataDir(this.dataDir, { clock: this.clock }),
       state,
-      bundles: new IncidentBundleWriter({
-        logDir: this.logDir,
-        bundlesDir: layout.bundlesDir,
-        homedir,
-        app,
-        bounds: options.bundle ?? {},
-        clock: this.clock,
-        snapshotState: () => this.state?.snapshot() ?? null,
-        metricsReport: () => this.rolling.report(),
-        onLogReadFault: (error) => reporter.fault('logs', error),
-      }),
+      bundles: this.bundles,
       uploads: this.uploads,
       events: this.events,
       reporter,
@@ -179,10 +192,10 @@ export class DiagnosticsService implements Diagnostics {
     });
   }
 
-  static async open(input: unknown): Promise<DiagnosticsService> {
+  static async open(input: unknown, edges: ServiceEdges = {}): Promise<DiagnosticsService> {
     const options = parseDiagnosticsOptions(input);
     if (options.dsn !== undefined && options.dsn.trim() !== '') parseDsn(options.dsn);
-    const service = new DiagnosticsService(options);
+    const service = new DiagnosticsService(options, edges);
     await service.start();
     return service;
   }
@@ -274,6 +287,7 @@ export class DiagnosticsService implements Diagnostics {
           this.uploads.stopScheduling();
         },
         inflight: () => [...this.inflight],
+        bundles: this.bundles,
         uploads: this.uploads,
         state: () => this.state,
         sidecars: this.sidecars,

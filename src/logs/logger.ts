@@ -41,8 +41,12 @@ export interface DiagLogger {
 
 /** The transport stream pino.transport returns (thread-stream), as far as closing needs it. */
 interface TransportStream extends NodeJS.EventEmitter {
+  /** Asynchronous: the worker has written everything buffered so far to its destination. */
+  flush(callback: (error?: Error) => void): void;
+  /** Synchronous: waits on the main thread (Atomics.wait) until the worker has taken every byte. */
   end(): void;
   readonly closed?: boolean;
+  readonly worker?: { terminate(): Promise<number> };
 }
 
 /**
@@ -94,23 +98,7 @@ export function createLogger(options: CreateLoggerOptions): DiagLogger {
 
   let closing: Promise<void> | undefined;
   const close = ({ timeoutMs = 5000 }: { timeoutMs?: number } = {}): Promise<void> => {
-    closing ??= new Promise<void>((resolve) => {
-      if (transport.closed) return resolve();
-      // Not unref'd: a caller awaiting close() wants the process kept alive until the worker exits
-      // (the worker itself is unref'd by pino), and the timeout bounds that wait.
-      const timer = setTimeout(resolve, timeoutMs);
-      transport.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      try {
-        transport.end(); // writes what is buffered, then the worker closes the file and exits
-      } catch (error) {
-        onError(error as Error);
-        clearTimeout(timer);
-        resolve();
-      }
-    });
+    closing ??= closeTransport(transport, timeoutMs, onError);
     return closing;
   };
 
@@ -121,4 +109,45 @@ export function createLogger(options: CreateLoggerOptions): DiagLogger {
     fileName: (number, date = null) => logFileName(name, number, { date, extension: LOG_EXTENSION }),
     close,
   };
+}
+
+/**
+ * Ends the transport without holding the caller's event loop: thread-stream's end() spins in
+ * Atomics.wait until the worker has read everything (a busy log meant hundreds of ms on the main
+ * thread), so the buffer is first drained with the asynchronous flush; end() then has nothing to wait
+ * for but the file's close. A worker that cannot drain within the budget is terminated instead.
+ */
+function closeTransport(transport: TransportStream, timeoutMs: number, onError: (error: Error) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (transport.closed) return resolve();
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve();
+    };
+    // Not unref'd: a caller awaiting close() wants the process kept alive until the worker exits
+    // (the worker itself is unref'd by pino), and the timeout bounds that wait.
+    const timer = setTimeout(() => {
+      void transport.worker?.terminate().catch(() => undefined);
+      finish();
+    }, timeoutMs);
+    transport.once('close', finish);
+    try {
+      transport.flush((error) => {
+        if (settled) return;
+        if (error) onError(error);
+        try {
+          transport.end(); // buffer already drained: writes the end marker, the worker closes the file and exits
+        } catch (endError) {
+          onError(endError as Error);
+          finish();
+        }
+      });
+    } catch (error) {
+      onError(error as Error);
+      finish();
+    }
+  });
 }

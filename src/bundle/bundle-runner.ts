@@ -1,0 +1,33 @@
+import { timeSlicePacer } from '../runtime/time-slice.js';
+import { RedactorCache, runBundleJob, type BundleJob, type BundleJobResult } from './bundle-job.js';
+
+/** Where bundle jobs run: a worker thread, or the main thread in slices. Tests inject either. */
+export interface BundleRunner {
+  run(job: BundleJob): Promise<BundleJobResult>;
+  /** Ends what the runner started (the worker thread); jobs after it are refused. */
+  close(): Promise<void>;
+}
+
+/** How long the main-thread runner works before it gives the event loop a turn. */
+export const MAIN_THREAD_SLICE_MS = 4;
+
+/**
+ * Runs jobs on the calling thread, yielding to the event loop every few milliseconds between lines:
+ * the fallback where a worker thread cannot start. Same bytes as the worker for the same job.
+ */
+export class MainThreadBundleRunner implements BundleRunner {
+  private readonly redactors = new RedactorCache();
+  private closed = false;
+
+  constructor(private readonly sliceMs = MAIN_THREAD_SLICE_MS) {}
+
+  run(job: BundleJob): Promise<BundleJobResult> {
+    if (this.closed) return Promise.reject(new Error('bundle runner is closed'));
+    return runBundleJob(job, this.redactors, timeSlicePacer(this.sliceMs));
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
+  }
+}
