@@ -25,6 +25,7 @@ export type DiagErrorCode =
   | 'STATE_UNWRITABLE'
   | 'BAD_DSN'
   | 'BUNDLE_INVALID'
+  | 'MINIDUMP_INVALID'
   | 'UPLOAD_INCOMPLETE'
   | 'IO'
   | 'INTERNAL';
@@ -41,6 +42,7 @@ const exitCodeFor: Record<DiagErrorCode, ExitCode> = {
   STATE_UNWRITABLE: ExitCode.failure,
   BAD_DSN: ExitCode.badInput,
   BUNDLE_INVALID: ExitCode.badInput,
+  MINIDUMP_INVALID: ExitCode.badInput,
   UPLOAD_INCOMPLETE: ExitCode.uploadIncomplete,
   IO: ExitCode.failure,
   INTERNAL: ExitCode.failure,

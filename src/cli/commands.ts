@@ -31,6 +31,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'state', load: () => import('./state.js').then((m) => m.registerState) },
   { name: 'redact', load: () => import('./redact.js').then((m) => m.registerRedact) },
   { name: 'fingerprint', load: () => import('./fingerprint.js').then((m) => m.registerFingerprint) },
+  { name: 'minidump', load: () => import('./minidump.js').then((m) => m.registerMinidump) },
   { name: 'demo', load: () => import('./demo.js').then((m) => m.registerDemo) },
 ];
 

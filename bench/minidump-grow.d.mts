@@ -1,0 +1,1 @@
+export function withMemory64(dump: Uint8Array, regions: Uint8Array[], baseAddress?: bigint): Buffer;

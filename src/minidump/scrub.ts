@@ -1,0 +1,127 @@
+import { TEXT_STREAMS } from './format.js';
+import { readMinidump } from './read-minidump.js';
+import type { SecretFinder } from './secret-finder.js';
+import type { Span } from './replaced-spans.js';
+import { forEachAsciiRun, forEachUtf16Run } from './text-runs.js';
+import type { Minidump } from './types.js';
+
+/** Counts the manifest and `minidump --scrub` report. */
+export interface ScrubStats {
+  /** Distinct byte ranges scanned: memory regions, annotations and crash keys, module and debug file names, text streams. */
+  regions: number;
+  bytesScanned: number;
+  /** Spans overwritten. */
+  matches: number;
+}
+
+/** How a range's bytes hold text. */
+type Encoding = 'memory' | 'utf8' | 'utf16';
+
+interface ScanRange {
+  rva: number;
+  size: number;
+  encoding: Encoding;
+}
+
+const STAR = 0x2a;
+
+/**
+ * Overwrites, in `bytes` itself, every secret, home dir and user name found in the dump's memory,
+ * annotations, names and text streams with as many `*` bytes as it held, so the file's size, every
+ * offset and the stack walk stay as they were. Throws MINIDUMP_INVALID for a dump it cannot read
+ * (before changing anything).
+ */
+export function scrubMinidump(bytes: Uint8Array, finder: SecretFinder): ScrubStats {
+  const dump = readMinidump(bytes);
+  const ranges = mergeRanges(scanRanges(dump));
+  const stats: ScrubStats = { regions: ranges.length, bytesScanned: 0, matches: 0 };
+  for (const range of ranges) {
+    stats.bytesScanned += range.size;
+    const region = bytes.subarray(range.rva, range.rva + range.size);
+    if (range.encoding === 'utf16') stats.matches += scrubUtf16Text(region, finder);
+    else if (range.encoding === 'utf8' && isWellFormedUtf8(region)) stats.matches += scrubUtf8Text(region, finder);
+    else stats.matches += scrubRuns(region, finder);
+  }
+  return stats;
+}
+
+function scanRanges(dump: Minidump): ScanRange[] {
+  const ranges: ScanRange[] = [];
+  for (const region of dump.memory) ranges.push({ ...region.data, encoding: 'memory' });
+  for (const thread of dump.threads) ranges.push({ ...thread.stack, encoding: 'memory' });
+  for (const module of dump.modules) {
+    ranges.push({ ...module.nameLocation, encoding: 'utf16' });
+    if (module.debugFileLocation) ranges.push({ ...module.debugFileLocation, encoding: 'utf8' });
+  }
+  for (const annotation of dump.crashpad?.annotations ?? []) {
+    if (annotation.keyLocation) ranges.push({ ...annotation.keyLocation, encoding: 'utf8' });
+    ranges.push({ ...annotation.valueLocation, encoding: 'utf8' });
+  }
+  for (const stream of dump.streams) if (TEXT_STREAMS.includes(stream.type)) ranges.push({ rva: stream.rva, size: stream.size, encoding: 'memory' });
+  return ranges.filter((r) => r.size > 0);
+}
+
+/** Overlapping ranges (a thread's stack is also in the memory list) are scanned once, as memory. */
+function mergeRanges(ranges: ScanRange[]): ScanRange[] {
+  const sorted = [...ranges].sort((a, b) => a.rva - b.rva || b.size - a.size);
+  const out: ScanRange[] = [];
+  for (const range of sorted) {
+    const previous = out[out.length - 1];
+    if (previous && range.rva < previous.rva + previous.size) {
+      const end = Math.max(previous.rva + previous.size, range.rva + range.size);
+      previous.size = end - previous.rva;
+      if (previous.encoding !== range.encoding) previous.encoding = 'memory';
+    } else {
+      out.push({ ...range });
+    }
+  }
+  return out;
+}
+
+/** Memory: printable ASCII runs and UTF-16LE runs, each through the finder. */
+function scrubRuns(region: Uint8Array, finder: SecretFinder): number {
+  const buffer = Buffer.from(region.buffer, region.byteOffset, region.byteLength);
+  let matches = 0;
+  forEachAsciiRun(region, (start, end) => {
+    for (const span of finder.spans(buffer.toString('latin1', start, end))) {
+      region.fill(STAR, start + span.start, start + span.end);
+      matches++;
+    }
+  });
+  forEachUtf16Run(region, (start, end) => {
+    matches += starUtf16(region.subarray(start, end), finder.spans(buffer.toString('utf16le', start, end)));
+  });
+  return matches;
+}
+
+function scrubUtf8Text(region: Uint8Array, finder: SecretFinder): number {
+  const text = Buffer.from(region.buffer, region.byteOffset, region.byteLength).toString('utf8');
+  const spans = finder.spans(text);
+  for (const span of spans) {
+    const start = Buffer.byteLength(text.slice(0, span.start), 'utf8');
+    const end = start + Buffer.byteLength(text.slice(span.start, span.end), 'utf8');
+    region.fill(STAR, start, end);
+  }
+  return spans.length;
+}
+
+function scrubUtf16Text(region: Uint8Array, finder: SecretFinder): number {
+  const text = Buffer.from(region.buffer, region.byteOffset, region.byteLength - (region.byteLength % 2)).toString('utf16le');
+  return starUtf16(region, finder.spans(text));
+}
+
+/** Each UTF-16 code unit of a span becomes `*` (0x2a 0x00): two bytes for two bytes. */
+function starUtf16(region: Uint8Array, spans: Span[]): number {
+  for (const span of spans) {
+    for (let i = span.start; i < span.end; i++) {
+      region[2 * i] = STAR;
+      region[2 * i + 1] = 0;
+    }
+  }
+  return spans.length;
+}
+
+function isWellFormedUtf8(bytes: Uint8Array): boolean {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Buffer.from(buffer.toString('utf8'), 'utf8').equals(buffer);
+}
