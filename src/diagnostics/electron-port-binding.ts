@@ -53,9 +53,12 @@ export function bindElectronPort(options: ElectronPortBindingOptions): ElectronP
       renderers.forget(id);
     },
     registerRenderer: (id, renderer) => renderers.register(id, renderer),
-    markQuitting: () => {
-      quitting = true;
+    setQuitting: (value) => {
+      quitting = value;
     },
+    isRendererAttached: (id) => renderers.has(id),
+    pauseHeartbeats: (reason, id) => watchdog.pause(reason, id),
+    resumeHeartbeats: (reason, id) => watchdog.resume(reason, id),
     // close() is the flush on quit: a window that crashes after it is not reloaded either.
     isQuitting: () => quitting || options.isClosing(),
     close: options.close,

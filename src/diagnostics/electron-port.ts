@@ -33,8 +33,17 @@ export interface ElectronPort {
    * its URL and window; detaches an earlier registration of the same id. Returns an unregister.
    */
   registerRenderer(webContentsId: number, renderer: RegisteredRenderer): () => void;
-  markQuitting(): void;
+  /**
+   * A quit began (`before-quit`) or was cancelled (an app handler or a window's `beforeunload`):
+   * while quitting, crashed renderers are not reloaded.
+   */
+  setQuitting(quitting: boolean): void;
   isQuitting(): boolean;
+  /** Whether attachToWindow watches this webContents (the app-level events skip those). */
+  isRendererAttached(webContentsId: number): boolean;
+  /** Heartbeat silence stops counting while `reason` holds, for all renderers or one. */
+  pauseHeartbeats(reason: string, webContentsId?: number): void;
+  resumeHeartbeats(reason: string, webContentsId?: number): void;
   /** Bounded flush; must settle within `timeoutMs`. */
   close(options: { timeoutMs: number }): Promise<unknown>;
   /** A handler failed: logged and counted, never rethrown. */

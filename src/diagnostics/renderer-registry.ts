@@ -21,6 +21,10 @@ export class RendererRegistry {
     };
   }
 
+  has(id: number): boolean {
+    return this.renderers.has(id);
+  }
+
   forget(id: number): void {
     this.renderers.delete(id);
   }

@@ -2,8 +2,10 @@ import type { Event } from 'electron';
 import { RecoveryController } from '../runtime/recovery-controller.js';
 import { UnresponsiveMonitor } from '../runtime/unresponsive-monitor.js';
 import type { CollectStack } from '../runtime/unresponsive-monitor.js';
+import { rendererGonePolicyWith, rendererGoneRule, type RendererGonePolicy } from './gone-policy.js';
 import { readDidFailLoad, readRenderProcessGone } from './incident-from-electron.js';
 import { isListenerTarget, ListenerSet } from './listeners.js';
+import { onWillPreventUnload } from './quit-flush.js';
 import { electronPortOf } from '../diagnostics/electron-port.js';
 import type { ElectronPort, HasElectronPort } from '../diagnostics/electron-port.js';
 import type { AdaptedWindow, AdaptedWebContents, Detach } from './types.js';
@@ -14,7 +16,12 @@ import type { AdaptedWindow, AdaptedWebContents, Detach } from './types.js';
  * time of each (`did-navigate`, `did-navigate-in-page`). Returns a detach that removes every
  * listener added and stops every timer.
  */
-export function attachToWindow(diag: HasElectronPort, win: AdaptedWindow): Detach {
+export interface AttachWindowOptions {
+  /** Per-reason policy for this window's `render-process-gone` (see gone-policy.ts for the defaults). */
+  renderProcessGone?: Partial<RendererGonePolicy>;
+}
+
+export function attachToWindow(diag: HasElectronPort, win: AdaptedWindow, options: AttachWindowOptions = {}): Detach {
   const port = electronPortOf(diag);
   if (isGone(win)) {
     port.reportMalformed('electron:attachToWindow', 'the window or its webContents is already destroyed');
@@ -25,10 +32,10 @@ export function attachToWindow(diag: HasElectronPort, win: AdaptedWindow): Detac
     port.reportMalformed('electron:attachToWindow', 'expected a BrowserWindow: numeric id, webContents with a numeric id and on/off');
     return () => undefined;
   }
-  return attachToLiveWindow(port, win, ids.webContentsId, ids.windowId);
+  return attachToLiveWindow(port, win, ids.webContentsId, ids.windowId, rendererGonePolicyWith(options.renderProcessGone));
 }
 
-function attachToLiveWindow(port: ElectronPort, win: AdaptedWindow, webContentsId: number, windowId: number): Detach {
+function attachToLiveWindow(port: ElectronPort, win: AdaptedWindow, webContentsId: number, windowId: number, policy: RendererGonePolicy): Detach {
   const webContents = win.webContents;
   const listeners = new ListenerSet(port);
   let currentUrl = safeUrl(webContents);
@@ -94,9 +101,16 @@ function attachToLiveWindow(port: ElectronPort, win: AdaptedWindow, webContentsI
     // A hang that ended in a crash is still reported (when it outlasted the grace period).
     monitor.responsive();
     port.rendererGone(webContentsId);
-    record({ kind: 'render-process-gone', ...parsed.value, ...context() });
-    recovery.maybeRecoverFromRendererCrash(parsed.value.reason);
+    // `forcefullyCrashRenderer()` then `reload()`: the app ended a hang itself and is loading again.
+    const appInitiated = parsed.value.reason === 'killed' && isLoading(webContents);
+    const rule = rendererGoneRule(policy, parsed.value.reason, appInitiated);
+    if (rule.incident) record({ kind: 'render-process-gone', ...parsed.value, ...context() });
+    if (rule.recovery === 'reload') recovery.maybeRecoverFromRendererCrash(parsed.value.reason);
+    else if (rule.recovery === 'reload-uncounted') recovery.reloadUncounted();
   });
+  // The app reloaded before our backoff ran out: one reload is enough.
+  listeners.on(webContents, 'did-start-loading', () => recovery.cancelPending());
+  listeners.on(webContents, 'will-prevent-unload', (event: Event) => onWillPreventUnload(port, event));
   listeners.on(webContents, 'unresponsive', () => monitor.unresponsive());
   listeners.on(webContents, 'responsive', () => monitor.responsive());
   listeners.on(webContents, 'did-fail-load', (_event: Event, ...args: unknown[]) => {
@@ -105,6 +119,7 @@ function attachToLiveWindow(port: ElectronPort, win: AdaptedWindow, webContentsI
     // Policy (main frame only, not -3 ERR_ABORTED) lives with the incidents, in one place.
     record({ kind: 'did-fail-load', ...parsed.value, ...context() });
   });
+  const visibility = watchVisibility(win, port, listeners, webContentsId);
   listeners.on(webContents, 'destroyed', () => {
     port.rendererDestroyed(webContentsId);
     detach();
@@ -114,6 +129,7 @@ function attachToLiveWindow(port: ElectronPort, win: AdaptedWindow, webContentsI
     if (detached) return;
     detached = true;
     listeners.removeAll();
+    visibility.end();
     recovery.dispose();
     monitor.dispose();
     try {
@@ -123,6 +139,48 @@ function attachToLiveWindow(port: ElectronPort, win: AdaptedWindow, webContentsI
     }
   }
   return detach;
+}
+
+/**
+ * A hidden or minimised window's timers are throttled by Chromium, so its heartbeats slow down:
+ * the watchdog pauses for it until it is shown again.
+ */
+function watchVisibility(win: AdaptedWindow, port: ElectronPort, listeners: ListenerSet, webContentsId: number): { end(): void } {
+  const held = new Set<string>();
+  const set = (reason: string, on: boolean) => {
+    if (on === held.has(reason)) return;
+    if (on) {
+      held.add(reason);
+      port.pauseHeartbeats(reason, webContentsId);
+    } else {
+      held.delete(reason);
+      port.resumeHeartbeats(reason, webContentsId);
+    }
+  };
+  const read = (fn: (() => boolean) | undefined) => {
+    try {
+      return typeof fn === 'function' ? fn.call(win) === true : false;
+    } catch {
+      return false;
+    }
+  };
+  if (isListenerTarget(win)) {
+    set('hidden', typeof win.isVisible === 'function' && !read(win.isVisible));
+    set('minimized', read(win.isMinimized));
+    listeners.on(win, 'hide', () => set('hidden', true));
+    listeners.on(win, 'show', () => set('hidden', false));
+    listeners.on(win, 'minimize', () => set('minimized', true));
+    listeners.on(win, 'restore', () => set('minimized', false));
+  }
+  return { end: () => [...held].forEach((reason) => set(reason, false)) };
+}
+
+function isLoading(webContents: AdaptedWebContents): boolean {
+  try {
+    return typeof webContents.isLoading === 'function' && webContents.isLoading() === true;
+  } catch {
+    return false;
+  }
 }
 
 function readIds(win: AdaptedWindow): { webContentsId: number; windowId: number } | undefined {

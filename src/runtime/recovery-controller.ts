@@ -90,6 +90,29 @@ export class RecoveryController {
     }, this.options.policy.stableMs);
   }
 
+  /**
+   * Reloads a renderer that was discarded rather than broken (`memory-eviction`): at once, not counted
+   * against `maxReloads` and not reported as a recovery attempt. Never while quitting or destroyed.
+   */
+  reloadUncounted(): boolean {
+    if (this.disposed || this.reloadTimer !== undefined) return false;
+    const { target } = this.options;
+    if (this.safely(() => target.isQuitting() || target.isDestroyed(), true)) return false;
+    this.safely(() => target.reload(), undefined);
+    return true;
+  }
+
+  /**
+   * The renderer started loading by someone else's hand (the app's own `reload()` after
+   * `forcefullyCrashRenderer()`): a reload still waiting here would be a second one. Returns whether one was cancelled.
+   */
+  cancelPending(): boolean {
+    if (this.reloadTimer === undefined) return false;
+    this.options.clock.clearTimeout(this.reloadTimer);
+    this.reloadTimer = undefined;
+    return true;
+  }
+
   /** Reloads performed within the current window. */
   get attemptCount(): number {
     return this.attempts.length;

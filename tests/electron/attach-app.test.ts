@@ -18,14 +18,15 @@ describe('attachToApp', () => {
     expect(calls.malformed).toEqual([['electron:child-process-gone', 'details.reason is not a string']]);
   });
 
-  it('holds the first quit for one bounded flush, then quits for real', async () => {
+  it('holds the quit at will-quit for one bounded flush, then quits for real', async () => {
     const app = new FakeApp();
     const { diag, calls, port } = fakePort();
     attachToApp(diag, asApp(app));
     const first = app.userQuit();
-    expect(first.defaultPrevented).toBe(true);
+    expect(first.defaultPrevented).toBe(false);
+    expect(app.quitCompleted).toBe(false);
     expect(port.isQuitting()).toBe(true);
-    expect(app.userQuit().defaultPrevented).toBe(true); // a second Cmd+Q waits for the same flush
+    app.userQuit(); // a second Cmd+Q waits for the same flush
     await vi.advanceTimersByTimeAsync(0);
     expect(calls.closes).toEqual([{ timeoutMs: 2_000 }]);
     expect(app.quits).toBe(1);
@@ -52,7 +53,7 @@ describe('attachToApp', () => {
       expect(() => app.userQuit()).not.toThrow();
       await vi.advanceTimersByTimeAsync(0);
       expect(app.quitCompleted).toBe(true);
-      expect(calls.faults.map(([w]) => w)).toEqual(['electron:before-quit']);
+      expect(calls.faults.map(([w]) => w)).toEqual(['electron:will-quit']);
     }
   });
 
@@ -61,7 +62,8 @@ describe('attachToApp', () => {
     const { diag } = fakePort();
     const detach = attachToApp(diag, asApp(app));
     detach();
-    expect(APP_EVENTS.map((e) => app.listenerCount(e))).toEqual([0, 0]);
-    expect(app.userQuit().defaultPrevented).toBe(false);
+    expect(APP_EVENTS.map((e) => app.listenerCount(e))).toEqual([0, 0, 0, 0]);
+    app.userQuit();
+    expect(app.quitCompleted).toBe(true);
   });
 });

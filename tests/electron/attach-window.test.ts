@@ -71,7 +71,7 @@ describe('attachToWindow', () => {
     vi.advanceTimersByTime(60_000);
     expect(wc.reloads).toBe(0);
 
-    port.markQuitting();
+    port.setQuitting(true);
     wc.fire('render-process-gone', { reason: 'crashed', exitCode: 11 });
     vi.advanceTimersByTime(60_000);
     expect(wc.reloads).toBe(0);

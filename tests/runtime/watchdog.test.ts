@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { HeartbeatWatchdog } from '../../src/runtime/heartbeat-watchdog.js';
 import type { MissedHeartbeat } from '../../src/runtime/heartbeat-watchdog.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
 beforeEach(() => vi.useFakeTimers({ now: 10_000 }));
 afterEach(() => vi.useRealTimers());
@@ -57,5 +58,54 @@ describe('HeartbeatWatchdog', () => {
     w.beat(2);
     expect(() => vi.advanceTimersByTime(100)).not.toThrow();
     expect(faults).toHaveLength(1);
+  });
+});
+
+describe('HeartbeatWatchdog pauses', () => {
+  function watchdog() {
+    const clock = new ManualClock();
+    const missed: MissedHeartbeat[] = [];
+    const dog = new HeartbeatWatchdog({ clock, timeoutMs: 5_000, onMissed: (m) => missed.push(m) });
+    return { clock, missed, dog };
+  }
+
+  it('a machine that sleeps past the timeout is not a hang; silence counts again from resume', () => {
+    const { clock, missed, dog } = watchdog();
+    dog.beat(1);
+    clock.advance(1_000);
+    dog.pause('suspend');
+    clock.advance(60 * 60_000); // an hour asleep
+    dog.resume('suspend');
+    clock.advance(4_999);
+    expect(missed).toEqual([]);
+    clock.advance(1);
+    expect(missed).toHaveLength(1);
+  });
+
+  it('overlapping reasons: resumes only when the last one ends; a hidden window pauses only its renderer', () => {
+    const { clock, missed, dog } = watchdog();
+    dog.beat(1);
+    dog.beat(2);
+    dog.pause('suspend');
+    dog.pause('lock-screen');
+    dog.resume('suspend');
+    clock.advance(10_000);
+    expect(missed).toEqual([]);
+    dog.resume('lock-screen');
+    dog.pause('hidden', 2);
+    clock.advance(5_000);
+    expect(missed.map((m) => m.webContentsId)).toEqual([1]);
+    dog.resume('hidden', 2);
+    clock.advance(5_000);
+    expect(missed.map((m) => m.webContentsId)).toEqual([1, 2]);
+  });
+
+  it('a resume without a pause changes nothing', () => {
+    const { clock, missed, dog } = watchdog();
+    dog.beat(1);
+    clock.advance(4_000);
+    dog.resume('suspend');
+    clock.advance(1_000);
+    expect(missed).toHaveLength(1);
   });
 });
