@@ -6,6 +6,7 @@ import { packageVersion } from '../version.js';
 import { buildBundleUpload } from './bundle-event.js';
 import { acquireDrainLock } from './drain-lock.js';
 import { parseDsn, type ParsedDsn } from './dsn.js';
+import { applyHeldBack } from './held-back.js';
 import { MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from './size-limits.js';
 import { applyBounds, type OutboxBounds } from './outbox-bounds.js';
 import { OutboxStore, type OutboxItem, type OutboxLog } from './outbox-store.js';
@@ -234,6 +235,8 @@ async function sendItem(ctx: SendContext): Promise<{ result: ItemResult; limits:
     try {
       const upload = await buildBundleUpload(store.zipPath(item.itemId), { eventId: item.eventId, fileName: path.basename(item.source) });
       lines = upload.bundle.lines;
+      // Occurrences the budget held back (or the bounds evicted) ride on this event: Sentry's counts stay true.
+      applyHeldBack(upload.event, item.heldBack);
       envelope = await ctx.client.captureBundle(upload, options.maxEventBytes ?? MAX_EVENT_BYTES);
     } catch (error) {
       if (!isDiagError(error) || error.code !== 'BUNDLE_INVALID') throw error;

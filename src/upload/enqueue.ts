@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { DiagError } from '../errors.js';
+import type { HeldBackCount } from './held-back.js';
 import { OutboxStore, newEventId, type OutboxLog } from './outbox-store.js';
 
 export interface EnqueueOptions {
@@ -8,6 +9,10 @@ export interface EnqueueOptions {
   bundlePath: string;
   /** Normally chosen here; fixed from now on so every retry is the same Sentry event. */
   eventId?: string;
+  /** The incident's fingerprint: the outbox bounds keep the first and latest of each. */
+  fingerprint?: string;
+  /** Occurrences held back before this one, carried into its event. */
+  heldBack?: HeldBackCount | null;
   clock?: Clock;
   log?: OutboxLog;
 }
@@ -30,7 +35,7 @@ export async function enqueueBundle(options: EnqueueOptions): Promise<EnqueueRes
     throw new DiagError('BUNDLE_INVALID', `${options.bundlePath}: not a codex-diag bundle (no manifest.json)`);
   }
   const store = new OutboxStore(options.outboxDir, options.clock ?? systemClock, options.log);
-  const item = await store.add(options.bundlePath, options.eventId ?? newEventId());
+  const item = await store.add(options.bundlePath, options.eventId ?? newEventId(), { fingerprint: options.fingerprint, heldBack: options.heldBack });
   await store.idle();
   return { eventId: item.eventId, itemId: item.itemId, path: store.zipPath(item.itemId) };
 }

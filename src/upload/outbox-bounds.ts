@@ -1,3 +1,5 @@
+import { planEvictions } from './eviction-policy.js';
+import { mergeHeldBack } from './held-back.js';
 import type { OutboxItem, OutboxStore } from './outbox-store.js';
 
 /** Limits on what the outbox keeps (DESIGN.md "Sentry": bounded by count, bytes and age). */
@@ -25,9 +27,12 @@ export interface BoundsReport {
 }
 
 /**
- * Applies the bounds, oldest first. A pending item over a bound moves to failed/ (never silently
- * dropped); failed/ over its own bound loses its oldest items. Each step is recorded in
- * evictions.jsonl and logged by the store.
+ * Applies the bounds by policy (eviction-policy.ts): what is past the age bound, then, while over the
+ * count or bytes bound, repeats of a fingerprint before its latest, and its latest before its first,
+ * oldest first. An evicted item moves to failed/ (never silently dropped), and its count (itself plus
+ * what it carried) rides on the latest queued item of its fingerprint. failed/ over its own bound
+ * loses its oldest items. Each step is recorded in evictions.jsonl (with the rank and where the count
+ * went) and logged by the store.
  */
 export async function enforceBounds(store: OutboxStore, now: number, bounds: OutboxBounds = {}): Promise<BoundsReport> {
   return (await applyBounds(store, now, bounds)).report;
@@ -42,19 +47,22 @@ export async function applyBounds(
   const b = { ...DEFAULT_BOUNDS, ...bounds };
   const report: BoundsReport = { movedToFailed: 0, deleted: 0 };
   await store.sweepTempFiles();
-  let items = await store.list();
-  for (const item of items.filter((i) => now - i.createdAt > b.maxAgeMs)) {
-    await store.moveToFailed(item, item.lastStatus, `expired: queued longer than ${Math.round(b.maxAgeMs / 3_600_000)} h`);
-    report.movedToFailed++;
+  const plan = planEvictions(await store.list(), now, b);
+  // The survivors take the counts first: an item moved to failed/ before its count is carried on
+  // would, after a crash in between, leave Sentry's count short; the other order at worst counts twice.
+  const remaining: OutboxItem[] = [];
+  for (const item of plan.remaining) {
+    const carry = plan.carry.get(item.itemId);
+    if (!carry) {
+      remaining.push(item);
+      continue;
+    }
+    const updated: OutboxItem = { ...item, heldBack: mergeHeldBack(item.heldBack, carry) };
+    await store.save(updated);
+    remaining.push(updated);
   }
-  items = items.filter((i) => now - i.createdAt <= b.maxAgeMs);
-  let bytes = items.reduce((sum, i) => sum + i.bytes, 0);
-  while (items.length > 0 && (items.length > b.maxItems || bytes > b.maxBytes)) {
-    const oldest = items.shift();
-    if (!oldest) break;
-    const reason = items.length + 1 > b.maxItems ? `evicted: outbox over ${b.maxItems} items` : `evicted: outbox over ${b.maxBytes} bytes`;
-    await store.moveToFailed(oldest, oldest.lastStatus, reason);
-    bytes -= oldest.bytes;
+  for (const { item, rank, reason, carriedTo } of plan.evictions) {
+    await store.moveToFailed(item, item.lastStatus, reason, { ...(rank ? { rank } : {}), ...(carriedTo ? { carriedTo } : {}) });
     report.movedToFailed++;
   }
   const failed = await store.listFailed();
@@ -62,5 +70,5 @@ export async function applyBounds(
     await store.deleteFailed(item, `failed/ over ${b.maxFailedItems} items`);
     report.deleted++;
   }
-  return { report, remaining: items };
+  return { report, remaining };
 }

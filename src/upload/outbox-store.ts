@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { Clock } from '../clock.js';
 import { errnoCode, oneLine } from '../errors.js';
 import { AtomicWriter, fsyncDirectory, renameWithRetry, tempPathFor } from '../fs/atomic-write.js';
+import type { EvictionRank } from './eviction-policy.js';
+import { validHeldBack, type HeldBackCount } from './held-back.js';
 import type { RateLimits } from './retry-policy.js';
 
 /** The metadata kept beside each queued bundle (`<itemId>.json` next to `<itemId>.zip`). */
@@ -26,6 +28,16 @@ export interface OutboxItem {
   repacks: number;
   /** Where the bundle was enqueued from (for people; the outbox copy is what is sent). */
   source: string;
+  /** The incident's fingerprint, when known: the bounds keep the first and latest of each. */
+  fingerprint?: string;
+  /** Occurrences of this fingerprint not sent on their own, carried into this event (see held-back.ts). */
+  heldBack?: HeldBackCount | null;
+}
+
+/** What an enqueue may say about the item beyond its bundle. */
+export interface OutboxItemMeta {
+  fingerprint?: string;
+  heldBack?: HeldBackCount | null;
 }
 
 /** A record kept in `failed/` beside the zip. */
@@ -43,6 +55,11 @@ export interface EvictionRecord {
   reason: string;
   /** Where it went: `failed/` or deleted (only from `failed/` itself, when that is over its bound). */
   action: 'moved-to-failed' | 'deleted';
+  fingerprint?: string;
+  /** What it was to its fingerprint when the bounds evicted it (eviction-policy.ts). */
+  rank?: EvictionRank;
+  /** The queued item of the same fingerprint that carries its count on. */
+  carriedTo?: string;
 }
 
 export type OutboxLog = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
@@ -83,7 +100,7 @@ export class OutboxStore {
   }
 
   /** Copies the bundle in (atomic, 0600) and writes its record; no network I/O happens here. */
-  async add(bundlePath: string, eventId: string = newEventId()): Promise<OutboxItem> {
+  async add(bundlePath: string, eventId: string = newEventId(), meta: OutboxItemMeta = {}): Promise<OutboxItem> {
     await this.ensureDirs();
     const createdAt = this.clock.now();
     const itemId = `${String(createdAt).padStart(13, '0')}-${eventId}`;
@@ -100,6 +117,8 @@ export class OutboxStore {
       bytes,
       repacks: 0,
       source: path.resolve(bundlePath),
+      ...(meta.fingerprint ? { fingerprint: meta.fingerprint } : {}),
+      ...(meta.heldBack && meta.heldBack.total > 0 ? { heldBack: meta.heldBack } : {}),
     };
     await this.save(item);
     return item;
@@ -197,12 +216,20 @@ export class OutboxStore {
   }
 
   /** Moves an item to `failed/` with why; recorded in evictions.jsonl and logged. */
-  async moveToFailed(item: OutboxItem, status: number | string | null, reason: string): Promise<EvictionRecord> {
+  async moveToFailed(item: OutboxItem, status: number | string | null, reason: string, detail: Pick<EvictionRecord, 'rank' | 'carriedTo'> = {}): Promise<EvictionRecord> {
     await this.ensureDirs();
     await renameWithRetry(this.zipPath(item.itemId), this.zipPath(item.itemId, true));
     await this.writeFailedRecord(item, status, reason);
     await fsp.rm(this.metaPath(item.itemId), { force: true });
-    const record: EvictionRecord = { at: this.clock.now(), itemId: item.itemId, eventId: item.eventId, reason, action: 'moved-to-failed' };
+    const record: EvictionRecord = {
+      at: this.clock.now(),
+      itemId: item.itemId,
+      eventId: item.eventId,
+      reason,
+      action: 'moved-to-failed',
+      ...(item.fingerprint ? { fingerprint: item.fingerprint } : {}),
+      ...detail,
+    };
     await this.recordEviction(record);
     this.log('warn', `outbox: item moved to failed/: ${reason}`, { itemId: item.itemId, eventId: item.eventId, status, movedToFailed: true });
     return record;
@@ -249,7 +276,14 @@ export class OutboxStore {
   async deleteFailed(item: FailedItem, reason: string): Promise<EvictionRecord> {
     await fsp.rm(this.zipPath(item.itemId, true), { force: true });
     await fsp.rm(this.metaPath(item.itemId, true), { force: true });
-    const record: EvictionRecord = { at: this.clock.now(), itemId: item.itemId, eventId: item.eventId, reason, action: 'deleted' };
+    const record: EvictionRecord = {
+      at: this.clock.now(),
+      itemId: item.itemId,
+      eventId: item.eventId,
+      reason,
+      action: 'deleted',
+      ...(item.fingerprint ? { fingerprint: item.fingerprint } : {}),
+    };
     await this.recordEviction(record);
     this.log('warn', `outbox: failed item deleted: ${reason}`, { itemId: item.itemId, eventId: item.eventId });
     return record;
@@ -355,7 +389,15 @@ function validRecord(value: unknown, itemId: string): OutboxItem | null {
   const count = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0;
   if (record.itemId !== itemId || record.eventId !== idEventId) return null;
   if (![record.attempts, record.createdAt, record.bytes, record.repacks].every(count) || typeof record.nextAttemptAt !== 'number' || !Number.isFinite(record.nextAttemptAt)) return null;
-  return record as OutboxItem;
+  // The optional fields only inform the policy and the event: a damaged one is dropped, not the item.
+  const item = { ...record } as OutboxItem;
+  if (item.fingerprint !== undefined && typeof item.fingerprint !== 'string') delete item.fingerprint;
+  if (item.heldBack !== undefined) {
+    const heldBack = validHeldBack(item.heldBack);
+    if (heldBack) item.heldBack = heldBack;
+    else delete item.heldBack;
+  }
+  return item;
 }
 
 /** A directory not made yet holds nothing; other errors stand. */

@@ -3,7 +3,7 @@ import { oneLine } from '../errors.js';
 import { drainOutbox, type DrainOptions, type DrainResult } from './drain.js';
 import { parseDsn, type ParsedDsn } from './dsn.js';
 import { enqueueBundle, pendingItems, type EnqueueResult } from './enqueue.js';
-import type { OutboxLog } from './outbox-store.js';
+import type { OutboxItemMeta, OutboxLog } from './outbox-store.js';
 import { loadSentry, type SentryModules } from './sentry-client.js';
 
 export interface UploaderOptions
@@ -70,8 +70,8 @@ export class Uploader {
   }
 
   /** Queues a bundle (durably, before any network I/O) and starts a drain in the background. */
-  async enqueue(bundlePath: string): Promise<EnqueueResult> {
-    const queued = await enqueueBundle({ outboxDir: this.options.outboxDir, bundlePath, clock: this.clock, log: this.log });
+  async enqueue(bundlePath: string, meta: OutboxItemMeta = {}): Promise<EnqueueResult> {
+    const queued = await enqueueBundle({ outboxDir: this.options.outboxDir, bundlePath, ...meta, clock: this.clock, log: this.log });
     this.kick();
     return queued;
   }

@@ -45,9 +45,10 @@ describe('outbox bounds: count, bytes, age; every eviction recorded', () => {
     const report = await enforceBounds(store, clock.now(), { maxItems: 3 });
     expect(report).toEqual({ movedToFailed: 2, deleted: 0 });
     expect((await pendingItems(outboxDir)).map((i) => i.itemId)).toEqual(items.slice(2).map((i) => i.itemId));
+    // Items queued without a fingerprint are each a fingerprint of their own: the oldest go first.
     expect((await store.listFailed()).map((i) => [i.itemId, i.failedReason])).toEqual([
-      [items[0]!.itemId, 'evicted: outbox over 3 items'],
-      [items[1]!.itemId, 'evicted: outbox over 3 items'],
+      [items[0]!.itemId, 'evicted: outbox over 3 items (the last queued of its fingerprint)'],
+      [items[1]!.itemId, 'evicted: outbox over 3 items (the last queued of its fingerprint)'],
     ]);
     expect((await store.evictions()).map((e) => e.eventId)).toEqual([items[0]!.eventId, items[1]!.eventId]);
   });
