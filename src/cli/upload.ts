@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { ExitCode, oneLine } from '../errors.js';
 import { dataLayout, resolveDsn } from '../paths.js';
 import { describeDsn, drainOutbox, parseDsn, pendingItems, type DrainProgress, type ItemResult, type OutboxLog } from '../upload/index.js';
+import { readPendingHeldBack, type PendingHeldBack } from '../upload/budget.js';
 import { action, addCommonOptions, type CliContext, type CommonOptions } from './context.js';
 
 interface UploadOptions extends CommonOptions {
@@ -33,9 +34,14 @@ export function registerUpload(program: Command, ctx: CliContext, setExit: (code
         const { outboxDir } = dataLayout(common.dataDir);
         const raw = resolveDsn(options.dsn, ctx.io.env);
         const dsn = raw === undefined ? undefined : parseDsn(raw);
-        const finish = (summary: { sent: number; failed: number; pending: number }) => {
-          if (common.json) ctx.json(summary);
-          else ctx.info(common, `sent ${summary.sent}, failed ${summary.failed}, pending ${summary.pending}`);
+        const finish = async (summary: { sent: number; failed: number; pending: number }) => {
+          // What the delivery budget holds back is not in the outbox: say it, and why.
+          const heldBack = await readPendingHeldBack(common.dataDir);
+          if (common.json) ctx.json({ ...summary, heldBack });
+          else {
+            ctx.info(common, `sent ${summary.sent}, failed ${summary.failed}, pending ${summary.pending}`);
+            if (heldBack.total > 0) ctx.info(common, describeHeldBack(heldBack));
+          }
           return summary.pending > 0 ? ExitCode.uploadIncomplete : ExitCode.ok;
         };
         if (!dsn) {
@@ -64,6 +70,11 @@ export function registerUpload(program: Command, ctx: CliContext, setExit: (code
         return finish({ sent: result.sent, failed: result.failed, pending: result.pending });
       }),
     );
+}
+
+function describeHeldBack(held: PendingHeldBack): string {
+  const reasons = Object.entries(held.byReason).map(([reason, n]) => `${reason} ${n}`).join(', ');
+  return `held back by the delivery budget: ${held.total} occurrence(s) of ${held.fingerprints.length} fingerprint(s) (${reasons}); each count rides on its fingerprint's next event`;
 }
 
 /** A bar on a TTY, one line per item otherwise (so logs of scripted runs say what happened). */

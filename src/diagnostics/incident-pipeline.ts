@@ -5,7 +5,9 @@ import { fingerprintIncident } from '../incidents/fingerprint.js';
 import type { IncidentJournal } from '../incidents/journal.js';
 import { parseIncident } from '../incidents/parse.js';
 import { shouldCapture, type CapturePolicy } from '../incidents/policy.js';
+import { sentryLevelFor } from '../incidents/sentry-level.js';
 import type { StateStore } from '../state/store.js';
+import type { BudgetLink } from './budget-link.js';
 import type { EventHub } from './event-hub.js';
 import type { IncidentBundleWriter } from './incident-bundle-writer.js';
 import type { ServiceReporter } from './service-reporter.js';
@@ -25,13 +27,16 @@ export interface IncidentPipelineOptions {
   state: () => StateStore | undefined;
   bundles: IncidentBundleWriter;
   uploads: UploadLink;
+  /** The delivery budget: asked only when a bundle would be sent to Sentry. */
+  budget: BudgetLink;
   events: EventHub<DiagnosticsEvents>;
   reporter: ServiceReporter;
 }
 
 /**
  * One incident's way through the service: validate, apply the capture policy, fingerprint, admit
- * through the crash-loop limiter, journal, build the bundle, queue it for upload. Each step's
+ * through the crash-loop limiter, journal, ask the delivery budget (when uploading), build the
+ * bundle, queue it for upload with what the budget held back before it. Each step's
  * failure is a counted fault that ends the incident with an outcome, never an exception.
  */
 export class IncidentPipeline {
@@ -72,6 +77,16 @@ export class IncidentPipeline {
     });
     if (!decision.bundle) return { status: 'suppressed', fingerprint: fingerprint.fingerprint, suppressedSinceLast: decision.suppressedSinceLast };
     if (!this.options.bundlesEnabled) return { status: 'recorded', fingerprint: fingerprint.fingerprint, bundle: null, queued: false };
+    // Without a DSN nothing is sent, so nothing is held back: every admitted incident gets its local bundle.
+    let carried = null;
+    if (this.options.uploads.enabled) {
+      const budget = await this.options.budget.admit({ fingerprint: fingerprint.fingerprint, kind: incident.kind, level: sentryLevelFor(incident) });
+      if (!budget.send) {
+        reporter.log('info', `incident held back by the delivery budget (${budget.reason})`, { fingerprint: fingerprint.fingerprint, heldBack: budget.pending.total });
+        return { status: 'held-back', fingerprint: fingerprint.fingerprint, reason: budget.reason, heldBack: budget.pending.total };
+      }
+      carried = budget.carried;
+    }
 
     let bundle: BundleEvent;
     try {
@@ -84,7 +99,7 @@ export class IncidentPipeline {
     events.emit('bundle', bundle);
     let queued = false;
     try {
-      queued = await this.options.uploads.enqueue(bundle.path, bundle.fingerprint);
+      queued = await this.options.uploads.enqueue(bundle.path, bundle.fingerprint, carried);
     } catch (error) {
       reporter.fault('upload', error);
     }

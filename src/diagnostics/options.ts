@@ -9,6 +9,8 @@ const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
 const durationMs = z.number().int().nonnegative().max(MAX_TIMER_MS);
 const positiveDurationMs = z.number().int().positive().max(MAX_TIMER_MS);
+/** A share of installs, 0..1. */
+const rate = z.number().min(0).max(1);
 
 const isFunction = (value: unknown) => typeof value === 'function';
 
@@ -84,6 +86,29 @@ export const diagnosticsOptionsSchema = z.strictObject({
       startDelayMs: durationMs.optional(),
       requestTimeoutMs: positiveDurationMs.optional(),
     })
+    .optional(),
+  /**
+   * The delivery budget (docs/SENTRY.md "Delivery budget"); on by default, `false` turns it off.
+   * Per fingerprint the first occurrence always goes, then at most `perFingerprintPerDay` (default 6,
+   * bucket of `burst` 1); at most `maxEventsPerRun` (default 20); repeats sampled per install by level
+   * (default fatal 1, error 1, warning 0.5, info 1) or by kind.
+   */
+  budget: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        perFingerprintPerDay: z.number().positive().optional(),
+        burst: z.number().min(1).optional(),
+        maxEventsPerRun: nonNegativeInt.optional(),
+        sampling: z
+          .strictObject({
+            levels: z.strictObject({ fatal: rate.optional(), error: rate.optional(), warning: rate.optional(), info: rate.optional() }).optional(),
+            kinds: z.record(z.string(), rate).optional(),
+          })
+          .optional(),
+        maxFingerprints: positiveInt.optional(),
+      }),
+    ])
     .optional(),
   /** Budget of `close()` when called without one, and of the flush on quit (default 2000). */
   closeTimeoutMs: positiveDurationMs.optional(),

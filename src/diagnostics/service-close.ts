@@ -18,6 +18,8 @@ export interface ClosingService {
   uploads: UploadLink;
   state: () => StateStore | undefined;
   sidecars: ServiceSidecars;
+  /** The delivery budget's ledger writes in flight. */
+  budget?: { idle(): Promise<void> };
 }
 
 /**
@@ -37,6 +39,7 @@ export function closeService(service: ClosingService, budget: number): Promise<C
     await Promise.allSettled([
       service.state()?.close(),
       service.bundles.close(),
+      service.budget?.idle(),
       uploader?.close({ timeoutMs: Math.max(1, left() - 100) }),
       // Half of what is left between SIGTERM and SIGKILL, so even a sidecar that ignores SIGTERM is gone in budget.
       ...service.sidecars.stopAll(Math.floor(left() / 2)),

@@ -18,6 +18,7 @@ import { bindElectronPort } from './electron-port-binding.js';
 import { ELECTRON_PORT, type ElectronPort } from './electron-port.js';
 import { EventHub } from './event-hub.js';
 import { IncidentBundleWriter } from './incident-bundle-writer.js';
+import { BudgetLink } from './budget-link.js';
 import { IncidentPipeline } from './incident-pipeline.js';
 import { parseDiagnosticsOptions } from './options.js';
 import { RendererRegistry } from './renderer-registry.js';
@@ -70,6 +71,8 @@ export class DiagnosticsService implements Diagnostics {
   private readonly renderers: RendererRegistry;
   private readonly sidecars: ServiceSidecars;
   private readonly uploads: UploadLink;
+  /** The delivery budget; `heldBackThisRun()` gives a session its held-back counts. */
+  readonly budget: BudgetLink;
   private readonly pipeline: IncidentPipeline;
   private readonly bundles: IncidentBundleWriter;
   private readonly inflight = new Set<Promise<unknown>>();
@@ -162,6 +165,7 @@ export class DiagnosticsService implements Diagnostics {
       onWorkerFallback: (error) => reporter.fault('bundle-worker', error),
       ...(edges.bundleRunner ? { runner: edges.bundleRunner } : {}),
     });
+    this.budget = new BudgetLink({ dataDir: this.dataDir, options: options.budget, clock: this.clock, reporter });
     this.pipeline = new IncidentPipeline({
       clock: this.clock,
       homedir,
@@ -173,6 +177,7 @@ export class DiagnosticsService implements Diagnostics {
       state,
       bundles: this.bundles,
       uploads: this.uploads,
+      budget: this.budget,
       events: this.events,
       reporter,
     });
@@ -291,6 +296,7 @@ export class DiagnosticsService implements Diagnostics {
         uploads: this.uploads,
         state: () => this.state,
         sidecars: this.sidecars,
+        budget: this.budget,
       },
       budget,
     );

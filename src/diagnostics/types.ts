@@ -47,6 +47,8 @@ export type IncidentOutcome =
   | { status: 'dropped'; reason: 'malformed' | 'closed' | 'fault'; error?: string }
   | { status: 'ignored'; reason: 'policy' }
   | { status: 'suppressed'; fingerprint: string; suppressedSinceLast: number }
+  /** Not sent by the delivery budget: counted (`heldBack` waiting for this fingerprint) and carried into its next event. */
+  | { status: 'held-back'; fingerprint: string; reason: 'sampled' | 'fingerprint-budget' | 'run-cap'; heldBack: number }
   | { status: 'recorded'; fingerprint: string; bundle: BundleEvent | null; queued: boolean; error?: string };
 
 export interface FaultReport {

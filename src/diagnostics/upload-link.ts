@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { errnoCode } from '../errors.js';
 import { resolveDsn } from '../paths.js';
 import { parseDsn } from '../upload/dsn.js';
+import type { HeldBackCount } from '../upload/held-back.js';
 import type { Transport } from '../upload/transport.js';
 import type { Uploader } from '../upload/uploader.js';
 import type { ServiceReporter } from './service-reporter.js';
@@ -49,10 +50,10 @@ export class UploadLink {
   }
 
   /** Queues a written bundle; true when it entered the outbox. */
-  async enqueue(bundlePath: string, fingerprint: string): Promise<boolean> {
+  async enqueue(bundlePath: string, fingerprint: string, heldBack: HeldBackCount | null = null): Promise<boolean> {
     const uploader = await this.getUploader();
     if (!uploader) return false;
-    const item = await uploader.enqueue(bundlePath);
+    const item = await uploader.enqueue(bundlePath, { fingerprint, heldBack });
     this.options.onUploadEvent({ type: 'queued', eventId: item.eventId, bundlePath, fingerprint });
     return true;
   }

@@ -30,12 +30,15 @@ async function queue(n: number) {
   for (let i = 0; i < n; i++) await enqueueBundle({ outboxDir, bundlePath: await makeTestBundle(dir, { lines: 10 }) });
 }
 
+/** `upload --json` says what the delivery budget holds back; a fresh data dir holds nothing back. */
+const NOTHING_HELD_BACK = { total: 0, byReason: {}, fingerprints: [] };
+
 describe('codex-diag upload', () => {
   it('sends everything and prints {sent, failed, pending}; exit 0', async () => {
     await queue(2);
     const t = io();
     expect(await runCli(['upload', '--data-dir', dataDir, '--dsn', ingest.dsn, '--json'], t)).toBe(0);
-    expect(JSON.parse(t.out())).toEqual({ sent: 2, failed: 0, pending: 0 });
+    expect(JSON.parse(t.out())).toEqual({ sent: 2, failed: 0, pending: 0, heldBack: NOTHING_HELD_BACK });
     expect(t.err()).toMatch(/1\/2 sent [0-9a-f]{32} \(200\)\n2\/2 sent/);
     expect(ingest.events()).toHaveLength(2);
   });
@@ -53,7 +56,7 @@ describe('codex-diag upload', () => {
     ingest.fault({ status: 503 });
     const t = io();
     expect(await runCli(['upload', '--data-dir', dataDir, '--dsn', ingest.dsn, '--json'], t)).toBe(4);
-    expect(JSON.parse(t.out())).toEqual({ sent: 0, failed: 0, pending: 1 });
+    expect(JSON.parse(t.out())).toEqual({ sent: 0, failed: 0, pending: 1, heldBack: NOTHING_HELD_BACK });
     expect(t.err()).toContain('HTTP 503; the bundles stay queued');
     expect(await pendingItems(outboxDir)).toHaveLength(1);
   });
@@ -76,7 +79,7 @@ describe('codex-diag upload', () => {
     ingest.fault({ status: 403 });
     const t = io();
     expect(await runCli(['upload', '--data-dir', dataDir, '--dsn', ingest.dsn, '--json'], t)).toBe(0);
-    expect(JSON.parse(t.out())).toEqual({ sent: 0, failed: 1, pending: 0 });
+    expect(JSON.parse(t.out())).toEqual({ sent: 0, failed: 1, pending: 0, heldBack: NOTHING_HELD_BACK });
     expect(t.err()).toContain('Sentry rejected the event: HTTP 403');
     expect((await fsp.readdir(path.join(outboxDir, 'failed'))).filter((n) => n.endsWith('.zip'))).toHaveLength(1);
   });
@@ -91,7 +94,7 @@ describe('codex-diag upload', () => {
     await fsp.writeFile(path.join(outboxDir, `${badZip}.zip`), 'not a zip');
     const t = io();
     expect(await runCli(['upload', '--data-dir', dataDir, '--dsn', ingest.dsn, '--json'], t)).toBe(0);
-    expect(JSON.parse(t.out())).toStrictEqual({ sent: 3, failed: 1, pending: 0 });
+    expect(JSON.parse(t.out())).toStrictEqual({ sent: 3, failed: 1, pending: 0, heldBack: NOTHING_HELD_BACK });
     const lines = t.err().trim().split('\n');
     for (const id of [tornRecord, badFields]) {
       expect(lines.filter((l) => l.includes(`${id}.json`))).toEqual([expect.stringMatching(/was unreadable .*rebuilt from its file name/)]);
@@ -117,7 +120,7 @@ describe('codex-diag upload', () => {
     await queue(1);
     const t = io();
     expect(await runCli(['upload', '--data-dir', dataDir, '--json'], t)).toBe(4);
-    expect(JSON.parse(t.out())).toEqual({ sent: 0, failed: 0, pending: 1 });
+    expect(JSON.parse(t.out())).toEqual({ sent: 0, failed: 0, pending: 1, heldBack: NOTHING_HELD_BACK });
     expect(t.err()).toContain('no Sentry DSN configured');
     expect(t.err()).toContain('1 bundle(s) stay local');
     expect(await runCli(['upload', '--data-dir', path.join(dir, 'empty')], io())).toBe(0);
@@ -136,5 +139,30 @@ describe('codex-diag upload', () => {
     expect(await runCli(['upload', '--help'], t)).toBe(0);
     expect(t.out()).toContain('4 items remain pending');
     expect(t.out()).toContain('bundles stay local');
+  });
+});
+
+describe('upload says what the delivery budget holds back, and why', () => {
+  it('--json carries heldBack (total, by reason, per fingerprint); the text output says it in one line', async () => {
+    const { DeliveryBudget } = await import('../../src/upload/budget.js');
+    let now = Date.UTC(2026, 10, 20, 12, 0, 0);
+    const budget = await DeliveryBudget.open({ dataDir, clock: { now: () => now } });
+    const crash = { fingerprint: 'fp1:render-process-gone:crashed:/chat/:id', kind: 'render-process-gone', level: 'fatal' as const };
+    for (let i = 0; i < 4; i++) {
+      budget.admit(crash);
+      now += 60_000;
+    }
+    await budget.idle();
+    const t = io();
+    expect(await runCli(['upload', '--data-dir', dataDir, '--dsn', ingest.dsn, '--json'], t)).toBe(0);
+    expect(JSON.parse(t.out())).toMatchObject({
+      sent: 0,
+      failed: 0,
+      pending: 0,
+      heldBack: { total: 3, byReason: { 'fingerprint-budget': 3 }, fingerprints: [{ fingerprint: crash.fingerprint, total: 3 }] },
+    });
+    const text = io();
+    expect(await runCli(['upload', '--data-dir', dataDir, '--dsn', ingest.dsn], text)).toBe(0);
+    expect(text.err()).toMatch(/^held back by the delivery budget: 3 occurrence\(s\) of 1 fingerprint\(s\) \(fingerprint-budget 3\)/m);
   });
 });

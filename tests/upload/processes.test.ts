@@ -57,6 +57,9 @@ function bundleIdOf(event: Record<string, unknown>): string {
   return (event.contexts as Record<string, Record<string, unknown>>).bundle!.id as string;
 }
 
+/** `upload --json` says what the delivery budget holds back; a fresh data dir holds nothing back. */
+const NOTHING_HELD_BACK = { total: 0, byReason: {}, fingerprints: [] };
+
 describe('real processes', () => {
   it('SIGKILL mid-upload, then a restart: every bundle arrives, none with two event ids', async () => {
     // The first request is accepted by the server but answered late: the process dies before it learns.
@@ -76,7 +79,7 @@ describe('real processes', () => {
     const second = run(cliMain, ['upload', '--data-dir', dataDir, '--json', '--dsn', ingest.dsn]);
     const done = await second.exited;
     expect(done.code, done.stderr).toBe(0);
-    expect(JSON.parse(done.stdout)).toEqual({ sent: 3, failed: 0, pending: 0 });
+    expect(JSON.parse(done.stdout)).toEqual({ sent: 3, failed: 0, pending: 0, heldBack: NOTHING_HELD_BACK });
     expect(await pendingItems(outboxDir)).toHaveLength(0);
 
     const events = ingest.events();
