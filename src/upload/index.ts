@@ -18,3 +18,8 @@ export { backoffDelay, blockedUntil, type BackoffOptions, type RateLimits } from
 export { nodeHttpTransport, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 export { Uploader, type UploaderOptions, type UploaderStats } from './uploader.js';
 export { startLocalIngest, type LocalIngest, type LocalIngestOptions, type IngestFault, type ReceivedEnvelope } from './local-ingest.js';
+export { DeliveryBudget, pendingHeldBack, readPendingHeldBack, type BudgetPersistence, type HeldBackSummary, type PendingHeldBack } from './budget.js';
+export { DEFAULT_BUDGET, decide, inSample, resolveBudgetOptions, type BudgetDecision, type BudgetLedger, type BudgetLevel, type BudgetOptions } from './budget-policy.js';
+export { readOrCreateInstallId } from './install-id.js';
+export { applyHeldBack, type HeldBackCount, type HoldReason } from './held-back.js';
+export { planEvictions, type EvictionPlan, type EvictionRank } from './eviction-policy.js';

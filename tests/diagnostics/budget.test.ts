@@ -29,7 +29,7 @@ describe('the delivery budget in the service (on by default)', () => {
     // Each run crashes once: the crash-loop limiter (per run) lets every one through; the budget does not.
     let diag = await open();
     expect(await diag.recordIncident(CRASH)).toMatchObject({ status: 'recorded', queued: true });
-    await waitFor(() => ingest.events().length === 1, 'the first event', 10_000);
+    await waitFor(() => ingest.events().length === 1, 'the first event', 30_000);
     await diag.close({ timeoutMs: 2_000 });
     for (let run = 0; run < 2; run++) {
       clock.advance(60_000);
@@ -41,7 +41,7 @@ describe('the delivery budget in the service (on by default)', () => {
     clock.advance(4 * 3_600_000);
     diag = await open();
     expect(await diag.recordIncident(CRASH)).toMatchObject({ status: 'recorded', queued: true });
-    await waitFor(() => ingest.events().length === 2, 'the second event', 10_000);
+    await waitFor(() => ingest.events().length === 2, 'the second event', 30_000);
     await diag.close({ timeoutMs: 2_000 });
     const events = ingest.events();
     expect(events[0]?.extra).toBeUndefined();
@@ -58,7 +58,7 @@ describe('the delivery budget in the service (on by default)', () => {
         expect(await diag.recordIncident(CRASH)).toMatchObject({ status: 'recorded', queued: true });
         clock.advance(1_000);
       }
-      await waitFor(() => ingest.events().length === 3, 'three events', 10_000);
+      await waitFor(() => ingest.events().length === 3, 'three events', 30_000);
     } finally {
       await diag.close({ timeoutMs: 2_000 });
     }
