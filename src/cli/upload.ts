@@ -7,12 +7,15 @@ import { action, addCommonOptions, type CliContext, type CommonOptions } from '.
 
 interface UploadOptions extends CommonOptions {
   dsn?: string;
+  ignoreRateLimits?: boolean;
 }
 
 const HELP_AFTER = `
 Sends every queued bundle in <data dir>/outbox now (items waiting on a backoff are tried too),
-except while a Sentry rate limit (429) is in force. Sent items are deleted; items Sentry rejects
-(4xx other than 408/413/429) move to <data dir>/outbox/failed/ with the reason.
+except while a Sentry rate limit (429) is in force (--ignore-rate-limits sends anyway, for support
+use). Sent items are deleted; items Sentry rejects (4xx other than 408/413/429) move to
+<data dir>/outbox/failed/ with the reason, and so does a bundle whose event Sentry kept while
+dropping its attachments (it is not resent: Sentry would discard the same event id).
 
 Without a DSN (--dsn, $CODEX_DIAG_DSN, then $SENTRY_DSN) nothing is sent: bundles stay local.
 
@@ -25,7 +28,8 @@ export function registerUpload(program: Command, ctx: CliContext, setExit: (code
     program
       .command('upload')
       .description('drain the outbox to Sentry now')
-      .option('--dsn <dsn>', 'Sentry DSN (or $CODEX_DIAG_DSN, then $SENTRY_DSN)'),
+      .option('--dsn <dsn>', 'Sentry DSN (or $CODEX_DIAG_DSN, then $SENTRY_DSN)')
+      .option('--ignore-rate-limits', 'send despite a stored Sentry rate limit (support use)'),
   )
     .addHelpText('after', HELP_AFTER)
     .action(
@@ -55,11 +59,14 @@ export function registerUpload(program: Command, ctx: CliContext, setExit: (code
         const log: OutboxLog = (level, message, fields) => {
           if (level !== 'info' && !fields?.movedToFailed) progress.line(message);
         };
-        const result = await drainOutbox({ outboxDir, dsn, force: true, onProgress: progress.update, log });
+        const result = await drainOutbox({ outboxDir, dsn, force: true, ignoreRateLimits: options.ignoreRateLimits === true, onProgress: progress.update, log });
         progress.done();
         if (result.locked) ctx.info(common, 'another codex-diag process is uploading this outbox; the bundles stay queued for it');
         if (result.rateLimitedUntil) {
           ctx.info(common, `Sentry asked to wait (rate limit) until ${new Date(result.rateLimitedUntil).toISOString()}; the bundles stay queued`);
+        }
+        for (const r of result.results.filter((x) => x.attachmentsDropped)) {
+          ctx.info(common, `sent without attachments: ${r.itemId}: ${r.attachmentsDropped}; kept in ${outboxDir}/failed/`);
         }
         for (const r of result.results.filter((x) => x.outcome === 'failed')) {
           ctx.info(common, `failed: ${r.itemId} (event ${r.eventId}): ${r.error ?? r.status}; kept in ${outboxDir}/failed/`);

@@ -109,6 +109,8 @@ export class UploadLink {
             ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
             log: (level, message, fields) => options.reporter.log(level, message, fields),
             onDrain: (result) => options.onUploadEvent({ type: 'drained', ...result }),
+            // A rate limit or a timer value that made no sense (ignored, clamped) counts in diag.faults.
+            onFault: (error) => options.reporter.fault('upload', error),
           }),
       )
       .catch((error: unknown) => {

@@ -11,7 +11,9 @@ import { MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from './size-limits.js';
 import { applyBounds, type OutboxBounds } from './outbox-bounds.js';
 import { OutboxStore, type OutboxItem, type OutboxLog } from './outbox-store.js';
 import { repackWithBundleBuilder, type RepackBundle } from './repack.js';
-import { backoffDelay, blockedUntil, pruneRateLimits, type BackoffOptions, type RateLimits } from './retry-policy.js';
+import { rateLimitKey } from './rate-limit-file.js';
+import { ATTACHMENT_CATEGORIES, blockedUntil, EVENT_CATEGORIES, limitsFromResponse, mergeRateLimits, type RateLimits, type RateLimitWarn } from './rate-limits.js';
+import { backoffDelay, type BackoffOptions } from './retry-policy.js';
 import { IsolatedSentryClient, loadSentry, type CapturedEnvelope, type SentryModules } from './sentry-client.js';
 import { nodeHttpTransport, type Transport, type TransportResponse } from './transport.js';
 
@@ -30,6 +32,12 @@ export interface ItemResult {
   /** Bytes of the request body that went out (after any re-pack). */
   requestBytes?: number;
   repacks?: number;
+  /**
+   * Sentry kept the event but dropped its attachments (a 429 naming only attachment categories):
+   * why. The bundle is kept in failed/ with this reason and never resent (the same event_id would
+   * be discarded as a duplicate).
+   */
+  attachmentsDropped?: string;
 }
 
 export interface DrainResult {
@@ -63,6 +71,10 @@ export interface DrainOptions {
   requestTimeoutMs?: number;
   /** Try items whose backoff has not elapsed yet (a manual `upload`). Rate limits are honoured regardless. */
   force?: boolean;
+  /** Send despite a stored rate limit (support use: `upload --ignore-rate-limits`). New limits are still recorded. */
+  ignoreRateLimits?: boolean;
+  /** A value that made no sense was met and ignored (a rate limit past any sensible time): the embedding counts it as a fault. */
+  onFault?: (message: string) => void;
   clock?: Clock;
   /** Jitter source, [0, 1). */
   random?: () => number;
@@ -82,6 +94,9 @@ export interface DrainOptions {
   /** Imports Sentry; called on the first item actually sent (an uploader passes one that imports once). */
   loadSentry?: () => Promise<SentryModules>;
 }
+
+/** The data categories of one bundle's envelope: its event and its attachments. */
+const BUNDLE_CATEGORIES: readonly string[] = [...EVENT_CATEGORIES, ...ATTACHMENT_CATEGORIES];
 
 /** 413s in a row before an item is given up as too large. */
 const MAX_REPACKS = 6;
@@ -121,7 +136,13 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
     result.evicted = evictions.movedToFailed;
     result.failed += evictions.movedToFailed;
 
-    let limits: RateLimits = pruneRateLimits(await store.readRateLimits(), clock.now());
+    const dsnKey = rateLimitKey(dsn);
+    const warn: RateLimitWarn = (message, fault) => {
+      log('warn', `outbox: ${message}`);
+      if (fault) options.onFault?.(message);
+    };
+    let limits: RateLimits = await store.readRateLimits(dsnKey, warn);
+    const storedLimits = JSON.stringify(limits);
     const items = options.firstItemId
       ? [...queued.filter((i) => i.itemId === options.firstItemId), ...queued.filter((i) => i.itemId !== options.firstItemId)]
       : queued;
@@ -134,7 +155,7 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
         options.onProgress?.({ index, total: items.length, result: r });
       };
       const now = clock.now();
-      const limitedUntil = blockedUntil(limits, now);
+      const limitedUntil = options.ignoreRateLimits ? 0 : blockedUntil(limits, BUNDLE_CATEGORIES, now);
       if (limitedUntil) result.rateLimitedUntil = limitedUntil;
       if (stopRound || limitedUntil || now >= deadline || options.signal?.aborted || (!options.force && listed.nextAttemptAt > now)) {
         // Behind a failing server the others wait as long as the item that failed (the uploader's timer reads this).
@@ -156,7 +177,7 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
       client ??= new IsolatedSentryClient(sentry, dsn);
       let outcome: { result: ItemResult; limits: RateLimits };
       try {
-        outcome = await sendItem({ store, item: listed, sentry, client, transport, clock, random, deadline, limits, options });
+        outcome = await sendItem({ store, item: listed, sentry, client, transport, clock, random, deadline, limits, warn, options });
       } catch (error) {
         // A local fault with one item (disk, a re-pack that failed, an event a host's processor
         // drops) must not hold back the others, and waits its backoff like any failed attempt.
@@ -164,10 +185,7 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
         const nextAttemptAt = await scheduleLocalRetry(store, listed, clock, random, options.backoff, oneLine(error), log);
         outcome = { result: { itemId: listed.itemId, eventId: listed.eventId, outcome: 'retry', status: 'ELOCAL', error: oneLine(error), nextAttemptAt }, limits };
       }
-      if (JSON.stringify(outcome.limits) !== JSON.stringify(limits)) {
-        limits = pruneRateLimits(outcome.limits, clock.now());
-        await store.writeRateLimits(limits);
-      }
+      limits = outcome.limits;
       if (outcome.result.outcome === 'sent') result.sent++;
       if (outcome.result.outcome === 'failed') result.failed++;
       if (outcome.result.outcome === 'rate-limited') result.rateLimitedUntil = outcome.result.nextAttemptAt ?? null;
@@ -176,6 +194,10 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
         serverRetryAt = outcome.result.nextAttemptAt ?? 0;
       }
       report(outcome.result);
+    }
+    // Written once, when a response changed them (or a stored value had to be capped or dropped).
+    if (JSON.stringify(limits) !== storedLimits) {
+      await store.writeRateLimits(dsnKey, limits).catch((error: unknown) => log('error', `outbox: could not record Sentry's rate limits: ${oneLine(error)}`));
     }
     result.pending = (await store.list()).length;
     await store.idle();
@@ -220,6 +242,7 @@ interface SendContext {
   random: () => number;
   deadline: number;
   limits: RateLimits;
+  warn: RateLimitWarn;
   options: DrainOptions;
 }
 
@@ -264,9 +287,9 @@ async function sendItem(ctx: SendContext): Promise<{ result: ItemResult; limits:
     const response = await post(ctx, envelope, Math.min(options.requestTimeoutMs ?? 30_000, remaining));
     const now = clock.now();
 
-    if (response.kind === 'http') {
-      limits = ctx.sentry.core.updateRateLimits(limits, { statusCode: response.status, headers: response.headers as never }, now);
-    }
+    // Limits may come with any response, a 2xx included; they are kept per DSN for later items.
+    const announced = response.kind === 'http' ? limitsFromResponse(response, now, ctx.warn) : {};
+    limits = mergeRateLimits(limits, announced);
     const status = response.kind === 'http' ? response.status : response.code;
     const headers = response.kind === 'http' ? response.headers : undefined;
     const error = response.kind === 'network' ? response.message : undefined;
@@ -277,12 +300,21 @@ async function sendItem(ctx: SendContext): Promise<{ result: ItemResult; limits:
       return { result: { ...common, outcome: 'sent' }, limits };
     }
     if (response.kind === 'http' && response.status === 429) {
-      // X-Sentry-Rate-Limits for our categories wins; else Retry-After; else Sentry's default minute.
-      const retryAfter = parseRetryAfter(ctx.sentry.core, response.headers, now);
-      const until = blockedUntil(limits, now) || now + (retryAfter ?? 60_000);
-      item = { ...item, attempts: previousAttempts, nextAttemptAt: until, lastStatus: 429, lastError: 'rate limited by Sentry' };
-      await store.save(item);
-      return { result: { ...common, outcome: 'rate-limited', nextAttemptAt: until }, limits };
+      const until = blockedUntil(announced, BUNDLE_CATEGORIES, now);
+      if (until && blockedUntil(announced, EVENT_CATEGORIES, now)) {
+        item = { ...item, attempts: previousAttempts, nextAttemptAt: until, lastStatus: 429, lastError: 'rate limited by Sentry' };
+        await store.save(item);
+        return { result: { ...common, outcome: 'rate-limited', nextAttemptAt: until }, limits };
+      }
+      if (until) {
+        // Only attachments were limited: Sentry kept the event and dropped the zip. Resending the
+        // same event_id would be discarded as a duplicate, so the bundle stays here, saying why.
+        const reason = `Sentry kept event ${item.eventId} but dropped its attachments (rate limit on attachments, HTTP 429); the bundle is kept here and not resent`;
+        await store.moveToFailed({ ...item, lastStatus: 429, lastError: reason }, 429, reason);
+        return { result: { ...common, outcome: 'sent', attachmentsDropped: reason }, limits };
+      }
+      // A 429 naming only categories this client does not send (or unknown ones): the spec says to
+      // ignore such limits, so this is an ordinary failed attempt on the backoff already saved.
     }
     if (response.kind === 'http' && response.status === 413) {
       const repacked = await repackSmaller(ctx, { ...item, attempts: previousAttempts, lastStatus: 413 }, lines, 'Sentry answered 413 (too large)');
@@ -294,12 +326,13 @@ async function sendItem(ctx: SendContext): Promise<{ result: ItemResult; limits:
       }
       continue;
     }
-    if (response.kind === 'http' && response.status >= 400 && response.status < 500 && response.status !== 408) {
+    if (response.kind === 'http' && response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
       const reason = `Sentry rejected the event: HTTP ${response.status}`;
       await store.moveToFailed({ ...item, lastStatus: response.status, lastError: reason }, response.status, reason);
       return { result: { ...common, outcome: 'failed', error: reason }, limits };
     }
-    // 5xx, 408, timeouts, resets, refused connections: retry later, on the schedule already saved.
+    // 5xx, 408, a 429 with no limit that applies, timeouts, resets, refused connections: retry
+    // later, on the schedule already saved.
     item = { ...item, lastStatus: status, lastError: error ?? `HTTP ${status}` };
     await store.save(item);
     return { result: { ...common, outcome: 'retry', error: item.lastError ?? undefined, nextAttemptAt: item.nextAttemptAt }, limits };
@@ -354,9 +387,4 @@ async function post(ctx: SendContext, envelope: CapturedEnvelope, timeoutMs: num
     ctx.clock.clearTimeout(timer);
     outer?.removeEventListener('abort', abort);
   }
-}
-
-function parseRetryAfter(core: SentryModules['core'], headers: Record<string, string>, now: number): number | undefined {
-  const header = headers['retry-after'];
-  return header ? core.parseRetryAfterHeader(header, now) : undefined;
 }

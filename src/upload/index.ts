@@ -14,7 +14,8 @@ export { describeIncident, MANUAL_EXPORT_TITLE, type SentryLevel } from './incid
 export { DEFAULT_BOUNDS, enforceBounds, type OutboxBounds } from './outbox-bounds.js';
 export { OutboxStore, newEventId, type OutboxItem, type FailedItem, type EvictionRecord, type OutboxLog } from './outbox-store.js';
 export { repackWithBundleBuilder, type RepackBundle } from './repack.js';
-export { backoffDelay, blockedUntil, type BackoffOptions, type RateLimits } from './retry-policy.js';
+export { backoffDelay, type BackoffOptions } from './retry-policy.js';
+export { blockedUntil, limitsFromResponse, RATE_LIMIT_CAP_MS, type RateLimits } from './rate-limits.js';
 export { nodeHttpTransport, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 export { Uploader, type UploaderOptions, type UploaderStats } from './uploader.js';
 export { startLocalIngest, type LocalIngest, type LocalIngestOptions, type IngestFault, type ReceivedEnvelope } from './local-ingest.js';

@@ -6,7 +6,8 @@ import { errnoCode, oneLine } from '../errors.js';
 import { AtomicWriter, fsyncDirectory, renameWithRetry, tempPathFor } from '../fs/atomic-write.js';
 import type { EvictionRank } from './eviction-policy.js';
 import { validHeldBack, type HeldBackCount } from './held-back.js';
-import type { RateLimits } from './retry-policy.js';
+import { readRateLimits, writeRateLimits } from './rate-limit-file.js';
+import type { RateLimits, RateLimitWarn } from './rate-limits.js';
 
 /** The metadata kept beside each queued bundle (`<itemId>.json` next to `<itemId>.zip`). */
 export interface OutboxItem {
@@ -330,19 +331,14 @@ export class OutboxStore {
     return tempPathFor(this.zipPath(itemId));
   }
 
-  async readRateLimits(): Promise<RateLimits> {
-    try {
-      const parsed = JSON.parse(await fsp.readFile(path.join(this.dir, 'rate-limits.json'), 'utf8')) as unknown;
-      if (typeof parsed !== 'object' || parsed === null) return {};
-      return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'number')) as RateLimits;
-    } catch {
-      return {};
-    }
+  /** The rate limits in force for one DSN (see rate-limit-file.ts). */
+  async readRateLimits(dsnKey: string, warn?: RateLimitWarn): Promise<RateLimits> {
+    return readRateLimits(this.dir, dsnKey, this.clock.now(), warn);
   }
 
-  async writeRateLimits(limits: RateLimits): Promise<void> {
+  async writeRateLimits(dsnKey: string, limits: RateLimits): Promise<void> {
     await this.ensureDirs();
-    await this.writer.write(path.join(this.dir, 'rate-limits.json'), `${JSON.stringify(limits)}\n`);
+    await writeRateLimits(this.dir, this.writer, dsnKey, limits, this.clock.now());
   }
 
   async idle(): Promise<void> {

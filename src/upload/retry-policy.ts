@@ -1,4 +1,4 @@
-/** When to try again: capped exponential backoff with jitter, and Sentry's rate-limit headers. */
+/** When to try again after a failed attempt: capped exponential backoff with jitter (rate limits: rate-limits.ts). */
 
 export interface BackoffOptions {
   /** First retry after about this long (default 5 s). */
@@ -17,27 +17,4 @@ export function backoffDelay(attempts: number, random: () => number, options: Ba
   const exponent = Math.min(Math.max(attempts - 1, 0), 30);
   const step = Math.min(max, base * 2 ** exponent);
   return Math.round(step / 2 + random() * (step / 2));
-}
-
-/** Rate limits by data category: the epoch ms until which Sentry said not to send ("all" for every category). */
-export type RateLimits = Record<string, number>;
-
-/** The categories one bundle's envelope uses: the event is an "error", the zip and tail.log "attachment"s. */
-export const ENVELOPE_CATEGORIES = ['error', 'attachment'] as const;
-
-/** Until when a bundle may not be sent (0 when it may). */
-export function blockedUntil(limits: RateLimits, now: number): number {
-  let until = 0;
-  for (const category of ENVELOPE_CATEGORIES) {
-    const limit = limits[category] ?? 0;
-    if (limit > until) until = limit;
-  }
-  const all = limits.all ?? 0;
-  if (all > until) until = all;
-  return until > now ? until : 0;
-}
-
-/** Drops limits that have passed, so the persisted file stays small. */
-export function pruneRateLimits(limits: RateLimits, now: number): RateLimits {
-  return Object.fromEntries(Object.entries(limits).filter(([, until]) => until > now));
 }

@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../clock.js';
+import { clampTimerDelay, MAX_TIMER_MS, systemClock, type Clock } from '../clock.js';
 import { oneLine } from '../errors.js';
 import { drainOutbox, type DrainOptions, type DrainResult } from './drain.js';
 import { parseDsn, type ParsedDsn } from './dsn.js';
@@ -15,6 +15,8 @@ export interface UploaderOptions
   log?: OutboxLog;
   /** Called after every drain that tried something (the embedding's `upload` event). */
   onDrain?: (result: DrainResult) => void;
+  /** A fault inside the uploader: the embedding counts and logs it (`diag.faults`); without it the uploader logs it. */
+  onFault?: (error: unknown) => void;
   /** Imports Sentry (default: `loadSentry`); called at most once per uploader unless it fails. */
   loadSentry?: () => Promise<SentryModules>;
   /**
@@ -120,7 +122,7 @@ export class Uploader {
       this.holdTimer ??= this.clock.setTimeout(() => {
         this.holdTimer = undefined;
         this.kick();
-      }, holdFor);
+      }, clampTimerDelay(holdFor));
       return;
     }
     const run = this.chain
@@ -142,8 +144,19 @@ export class Uploader {
     }
     const controller = new AbortController();
     this.controller = controller;
-    const { outboxDir, dsn: _dsn, clock: _clock, log: _log, onDrain: _onDrain, backgroundDeadlineMs: _b, loadSentry: _load, notBefore: _nb, ...rest } = this.options;
-    const result = await drainOutbox({ ...rest, outboxDir, dsn, clock: this.clock, log: this.log, deadlineMs, force, signal: controller.signal, loadSentry: () => this.loadSentry() });
+    const { outboxDir, dsn: _dsn, clock: _clock, log: _log, onDrain: _onDrain, onFault: _onFault, backgroundDeadlineMs: _b, loadSentry: _load, notBefore: _nb, ...rest } = this.options;
+    const result = await drainOutbox({
+      ...rest,
+      outboxDir,
+      dsn,
+      clock: this.clock,
+      log: this.log,
+      deadlineMs,
+      force,
+      signal: controller.signal,
+      loadSentry: () => this.loadSentry(),
+      onFault: (message) => this.fault(new Error(message)),
+    });
     this.stats.drains++;
     this.stats.sent += result.sent;
     this.stats.failed += result.failed;
@@ -173,7 +186,11 @@ export class Uploader {
     if (this.closed || result.locked) return;
     const times = result.results.filter((r) => r.outcome !== 'sent' && r.outcome !== 'failed').map((r) => r.nextAttemptAt ?? 0);
     if (times.length === 0) return;
-    const delay = Math.max(Math.min(...times) - this.clock.now(), 1_000);
+    const due = Math.max(Math.min(...times) - this.clock.now(), 1_000);
+    // Rate limits are capped well below the timer maximum; a due time past it comes from a damaged
+    // record. Either way the timer waits at most MAX_TIMER_MS and the drain then looks again.
+    if (!(due <= MAX_TIMER_MS)) this.fault(new Error(`next upload attempt ${Number.isFinite(due) ? `${Math.round(due / 86_400_000)} days` : 'never'} away: waiting ${Math.round(MAX_TIMER_MS / 86_400_000)} days, then looking again`));
+    const delay = clampTimerDelay(due);
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
@@ -182,11 +199,20 @@ export class Uploader {
   }
 
   private delay(ms: number): Promise<void> {
-    return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
+    return new Promise((resolve) => this.clock.setTimeout(resolve, clampTimerDelay(ms)));
   }
 
+  /** Counted and reported (by the embedding when it counts faults, else here), never thrown. */
   private fault(error: unknown): void {
     this.stats.errors++;
-    this.log('error', `upload: ${oneLine(error)}`);
+    if (!this.options.onFault) {
+      this.log('error', `upload: ${oneLine(error)}`);
+      return;
+    }
+    try {
+      this.options.onFault(error);
+    } catch {
+      // The host's counter failing must not fail the uploader.
+    }
   }
 }

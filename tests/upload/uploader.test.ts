@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DRAIN_LOCK_NAME, enqueueBundle, pendingItems, Uploader, type DrainResult } from '../../src/upload/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { loadSentry } from '../../src/upload/sentry-client.js';
+import { MAX_TIMER_MS } from '../../src/clock.js';
+import { RATE_LIMIT_CAP_MS } from '../../src/upload/rate-limits.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { makeTestBundle } from './helpers.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -76,6 +78,54 @@ describe('Uploader (what the embedding owns)', () => {
     clock.advance(1_000);
     await waitFor(() => drains.length === 2, 'the retry drain', 10_000);
     expect(drains[1]).toMatchObject({ sent: 1, pending: 0 });
+  });
+
+  it('a 30-day Retry-After gives one re-drain, not thousands (every timer within the timer maximum)', async () => {
+    // Node fires a delay past 2^31-1 ms after 1 ms (TimeoutOverflowWarning): this clock does the
+    // same, so an unclamped 30-day wait would re-drain at every step below.
+    class NodeLikeClock extends ManualClock {
+      readonly delays: number[] = [];
+      override setTimeout(fn: () => void, ms: number): unknown {
+        this.delays.push(ms);
+        return super.setTimeout(fn, ms > MAX_TIMER_MS || Number.isNaN(ms) ? 1 : ms);
+      }
+    }
+    const clock = new NodeLikeClock(Date.UTC(2026, 10, 20, 12, 0, 0));
+    const drains: DrainResult[] = [];
+    const faults: unknown[] = [];
+    uploader = new Uploader({ outboxDir, dsn: ingest.dsn, clock, onDrain: (r) => drains.push(r), onFault: (e) => faults.push(e) });
+    ingest.fault({ status: 429, headers: { 'Retry-After': String(30 * 24 * 3600) } });
+    await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
+    await waitFor(() => drains.length === 1, 'the first drain', 10_000);
+    expect(drains[0]!.results[0]).toMatchObject({ outcome: 'rate-limited', nextAttemptAt: clock.now() + RATE_LIMIT_CAP_MS });
+    // The stored limit is capped at 24 h: one timer, for then.
+    expect(clock.pendingDelays()).toEqual([RATE_LIMIT_CAP_MS]);
+    clock.advance(RATE_LIMIT_CAP_MS - 1);
+    expect(drains).toHaveLength(1);
+    clock.advance(1);
+    await waitFor(() => drains.length === 2, 'the re-drain', 10_000);
+    expect(drains[1]).toMatchObject({ sent: 1, pending: 0 });
+    // The rest of the thirty days, an hour at a time: nothing more runs.
+    for (let hour = 0; hour < 29 * 24; hour++) clock.advance(3_600_000);
+    await uploader.drain();
+    expect(drains).toHaveLength(2);
+    expect(ingest.requests).toHaveLength(2);
+    expect(clock.delays.every((d) => d >= 0 && d <= MAX_TIMER_MS)).toBe(true);
+    expect(faults).toEqual([]);
+  });
+
+  it('a due time past the timer maximum (a damaged record) waits the maximum, counted as a fault, never spins', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
+    const { itemId } = await enqueueBundle({ outboxDir, bundlePath: await makeTestBundle(dir, { lines: 5 }), clock });
+    const record = path.join(outboxDir, `${itemId}.json`);
+    await fsp.writeFile(record, JSON.stringify({ ...JSON.parse(await fsp.readFile(record, 'utf8')), nextAttemptAt: clock.now() + 400 * 86_400_000 }));
+    const faults: unknown[] = [];
+    const drains: DrainResult[] = [];
+    uploader = new Uploader({ outboxDir, dsn: ingest.dsn, clock, onDrain: (r) => drains.push(r), onFault: (e) => faults.push(e) });
+    await uploader.drain();
+    expect(clock.pendingDelays()).toEqual([MAX_TIMER_MS]);
+    expect(faults).toHaveLength(1);
+    expect(ingest.requests).toHaveLength(0);
   });
 
   it('close() returns within its budget while the server hangs, keeping the item and freeing the lock', async () => {
