@@ -83,6 +83,28 @@ function shapeFrameLocation(location: string, options: PathShapeOptions = {}): s
   return shaped === '' ? '<unknown>' : shaped;
 }
 
+/** One frame as the stack text wrote it: function name and location (`url:line:col`). */
+export interface StackLineFrame {
+  fn: string;
+  location: string;
+}
+
+/** The frames of a V8 (Chromium, Node) or Gecko/WebKit stack text, in the order written (newest first). */
+export function parseStackText(stack: string): StackLineFrame[] {
+  const frames: StackLineFrame[] = [];
+  for (const line of stack.split('\n', MAX_LINES)) {
+    const frame = parseStackLine(line);
+    if (frame) frames.push(frame);
+  }
+  return frames;
+}
+
+/** True for runtime and library frames (Node, Electron, native code, node_modules, vendor chunks); false for the app's own. */
+export function isLibraryLocation(location: string): boolean {
+  const bare = stripLineColumn(location.trim());
+  return bare === '' || isInternal(bare);
+}
+
 /** The first frame of a stack that belongs to the application, shaped; undefined if none. */
 export function topApplicationFrame(stack: string, options: PathShapeOptions = {}): ShapedFrame | undefined {
   const lines = stack.split('\n', MAX_LINES);

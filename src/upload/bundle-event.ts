@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import type { Breadcrumb, Event, SeverityLevel } from '@sentry/core';
+import type { Event } from '@sentry/core';
 import { DiagError } from '../errors.js';
+import { breadcrumbsFrom } from './breadcrumbs.js';
+import { sentryContexts } from './event-contexts.js';
 import { describeIncident, type IncidentLike } from './incident-summary.js';
+import { distName, environmentName, ingestableTags, ingestableTimestamp, releaseName } from './ingest-limits.js';
+import { incidentException } from './js-stacktrace.js';
 
 /** One attachment as it goes into the envelope. */
 export interface UploadAttachment {
@@ -25,14 +29,18 @@ export interface BundleEventOptions {
   maxBreadcrumbs?: number;
   /** The bundle's own file name for the attachment (an outbox copy is named after its item). */
   fileName?: string;
+  /** When the event is sent (epoch ms): its timestamp is kept inside Sentry's window from then (default: now). */
+  now?: number;
 }
 
 export const DEFAULT_BREADCRUMBS = 100;
 
 /**
  * Builds the Sentry event for a bundle from the zip alone, so an outbox item needs nothing else.
- * Mapping (DESIGN.md "Sentry"): fingerprint = the incident's components, a readable title,
- * level by reason, diag.* tags, incident/startup/bundle contexts, the last log lines as breadcrumbs.
+ * Mapping (docs/SENTRY.md, field by field): fingerprint = the incident's components, a readable
+ * title, level by reason, diag.* tags capped to what Sentry keeps, Sentry's own contexts (os,
+ * device, runtime, app, gpu) plus incident/startup/bundle, an exception with frames when there is
+ * a JS stack, release `name@version`, environment and dist, the last log lines as breadcrumbs.
  */
 export async function buildBundleUpload(bundlePath: string, options: BundleEventOptions): Promise<BundleUpload> {
   const zipBytes = await fsp.readFile(bundlePath);
@@ -49,14 +57,15 @@ export async function buildBundleUpload(bundlePath: string, options: BundleEvent
 
   const manifestIncident = asRecord(manifest.incident);
   const app = asRecord(manifest.app) ?? {};
+  const systemApp = asRecord(system?.app);
+  const appName = str(app.name) ?? str(systemApp?.name) ?? 'Codex';
   const appVersion = str(app.version) ?? str(system?.appVersion) ?? 'unknown';
   const fingerprint = str(manifestIncident?.fingerprint);
   const components = Array.isArray(manifestIncident?.components)
     ? (manifestIncident.components as unknown[]).map((c) => String(c))
     : undefined;
-  const platform = asRecord(manifest.platform);
-  const osName = str(system?.os) ?? str(platform?.os) ?? str(manifest.platform) ?? 'unknown';
-  const osRelease = str(system?.release) ?? str(platform?.release);
+  const startup = asRecord(state?.startup);
+  const contexts = sentryContexts(system, asRecord(manifest.platform), { name: appName, version: appVersion }, startup);
   const lines = countLines(tailLog);
   const bundle = {
     id: str(manifest.bundleId) ?? path.basename(bundlePath, '.zip'),
@@ -64,27 +73,23 @@ export async function buildBundleUpload(bundlePath: string, options: BundleEvent
     bytes: zipBytes.length,
     lines,
   };
-  const occurredAt = str(manifestIncident?.occurredAt) ?? str(incident?.occurredAt as unknown) ?? str(manifest.createdAt);
-  const timestamp = occurredAt && !Number.isNaN(Date.parse(occurredAt)) ? Date.parse(occurredAt) / 1000 : undefined;
   const { level, title } = await describeIncident(incident, { title: str(manifestIncident?.title), kind: str(manifestIncident?.kind) });
   const exitCode = incident?.exitCode;
-  const tags: Record<string, string> = {
+  const tags = ingestableTags({
     'diag.kind': str(incident?.kind) ?? str(manifestIncident?.kind) ?? 'manual',
+    'diag.reason': str(incident?.reason),
+    'diag.exit_code': typeof exitCode === 'number' || (typeof exitCode === 'string' && exitCode !== '') ? String(exitCode) : undefined,
+    'diag.fingerprint': fingerprint,
     'app.version': appVersion,
-    os: osRelease ? `${osName} ${osRelease}` : osName,
-  };
-  if (str(incident?.reason)) tags['diag.reason'] = String(incident?.reason);
-  if (typeof exitCode === 'number' || (typeof exitCode === 'string' && exitCode !== '')) tags['diag.exit_code'] = String(exitCode);
-  if (fingerprint) tags['diag.fingerprint'] = fingerprint;
+    os: [contexts.os.name, contexts.os.version].filter((part) => typeof part === 'string').join(' '),
+  });
 
-  const contexts: Record<string, Record<string, unknown>> = {
+  const eventContexts: Record<string, Record<string, unknown>> = {
+    ...contexts,
     bundle: { ...bundle, created_at: manifest.createdAt, format_version: manifest.formatVersion, truncation: manifest.truncation },
-    os: { name: osName, ...(osRelease ? { version: osRelease } : {}) },
-    app: { app_name: str(app.name) ?? 'Codex', app_version: appVersion },
   };
-  if (incident) contexts.incident = { ...incident };
-  const startup = asRecord(state?.startup);
-  if (startup) contexts.startup = { ...startup };
+  if (incident) eventContexts.incident = { ...incident };
+  if (startup) eventContexts.startup = { ...startup };
 
   const event: Event = {
     event_id: options.eventId,
@@ -93,60 +98,40 @@ export async function buildBundleUpload(bundlePath: string, options: BundleEvent
     logger: 'codex-diag',
     message: title,
     fingerprint: components && components.length > 0 ? components : fingerprint ? [fingerprint] : ['codex-diag', 'manual-export'],
-    release: appVersion === 'unknown' ? undefined : appVersion,
+    release: releaseName(appName, appVersion),
+    environment: environmentName(str(systemApp?.environment)) ?? (system?.packaged === false ? 'development' : 'production'),
     tags,
-    contexts,
+    contexts: eventContexts,
     breadcrumbs: breadcrumbsFrom(tailJsonl, options.maxBreadcrumbs ?? DEFAULT_BREADCRUMBS),
   };
-  if (timestamp !== undefined) event.timestamp = timestamp;
+  const dist = distName(str(systemApp?.dist));
+  if (dist) event.dist = dist;
+  const exception = incidentException(incident, title);
+  if (exception) event.exception = { values: [exception] };
 
-  return {
-    event,
-    attachments: [
-      { filename: options.fileName ?? path.basename(bundlePath), contentType: 'application/zip', data: zipBytes },
-      // A bundle without log lines has an empty tail.log: an envelope item of length 0 is read by
-      // @sentry/core's parseEnvelope (and so the local ingest and Spotlight) as a JSON item and refused.
-      ...(tailLog.length > 0 ? [{ filename: 'tail.log', contentType: 'text/plain', data: tailLog }] : []),
-    ],
-    bundle,
-  };
+  const occurredAt = str(manifestIncident?.occurredAt) ?? str(incident?.occurredAt as unknown) ?? str(manifest.createdAt);
+  const occurredAtMs = occurredAt ? Date.parse(occurredAt) : Number.NaN;
+  if (!Number.isNaN(occurredAtMs)) {
+    const { timestampMs, clamped } = ingestableTimestamp(occurredAtMs, options.now ?? Date.now());
+    event.timestamp = timestampMs / 1000;
+    // Sentry would re-date an event outside its window and flag it; the real time stays readable here.
+    if (clamped) eventContexts.incident = { ...(eventContexts.incident ?? {}), occurred_at: new Date(occurredAtMs).toISOString(), timestamp_clamped: true };
+  }
+
+  return { event, attachments: bundleAttachments(zipBytes, options.fileName ?? path.basename(bundlePath), tailLog), bundle };
 }
 
-const LEVELS: Record<string, SeverityLevel> = {
-  trace: 'debug',
-  debug: 'debug',
-  info: 'info',
-  warn: 'warning',
-  warning: 'warning',
-  error: 'error',
-  fatal: 'fatal',
-};
-
-/** The last `max` parsed log lines as breadcrumbs, oldest first (Sentry shows them as the story). */
-export function breadcrumbsFrom(jsonl: string, max: number): Breadcrumb[] {
-  if (max <= 0) return [];
-  const rows = jsonl.split('\n').filter((l) => l.trim() !== '');
-  const crumbs: Breadcrumb[] = [];
-  for (const row of rows.slice(-max)) {
-    let line: Record<string, unknown> | undefined;
-    try {
-      line = asRecord(JSON.parse(row)) ?? undefined;
-    } catch {
-      line = undefined;
-    }
-    if (!line) continue;
-    const time = str(line.time);
-    const parsed = time ? Date.parse(time) : Number.NaN;
-    const crumb: Breadcrumb = {
-      type: 'default',
-      level: LEVELS[str(line.level) ?? ''] ?? 'log',
-      message: str(line.msg) ?? str(line.line) ?? '',
-      category: str(line.source) ?? 'log',
-    };
-    if (!Number.isNaN(parsed)) crumb.timestamp = parsed / 1000;
-    crumbs.push(crumb);
-  }
-  return crumbs;
+/**
+ * What goes with the event: the bundle zip, and `tail.log` so Sentry previews the text. The one
+ * place attachments are assembled.
+ */
+export function bundleAttachments(zipBytes: Uint8Array, zipName: string, tailLog: Uint8Array): UploadAttachment[] {
+  return [
+    { filename: zipName, contentType: 'application/zip', data: zipBytes },
+    // A bundle without log lines has an empty tail.log: an envelope item of length 0 is read by
+    // @sentry/core's parseEnvelope (and so the local ingest and Spotlight) as a JSON item and refused.
+    ...(tailLog.length > 0 ? [{ filename: 'tail.log', contentType: 'text/plain', data: tailLog }] : []),
+  ];
 }
 
 function countLines(text: Buffer): number {

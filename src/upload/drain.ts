@@ -256,7 +256,7 @@ async function sendItem(ctx: SendContext): Promise<{ result: ItemResult; limits:
     let envelope: CapturedEnvelope;
     let lines: number;
     try {
-      const upload = await buildBundleUpload(store.zipPath(item.itemId), { eventId: item.eventId, fileName: path.basename(item.source) });
+      const upload = await buildBundleUpload(store.zipPath(item.itemId), { eventId: item.eventId, fileName: path.basename(item.source), now: clock.now() });
       lines = upload.bundle.lines;
       // Occurrences the budget held back (or the bounds evicted) ride on this event: Sentry's counts stay true.
       applyHeldBack(upload.event, item.heldBack);

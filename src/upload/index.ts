@@ -2,7 +2,8 @@
  * Sentry upload through a durable outbox. Importing this module loads neither @sentry/core nor
  * @sentry/node: the Sentry code is imported on the first upload (see sentry-client.ts).
  */
-export { buildBundleUpload, breadcrumbsFrom, type BundleUpload, type UploadAttachment } from './bundle-event.js';
+export { buildBundleUpload, bundleAttachments, type BundleUpload, type UploadAttachment } from './bundle-event.js';
+export { breadcrumbsFrom } from './breadcrumbs.js';
 export { drainOutbox, type DrainOptions, type DrainResult, type DrainProgress, type ItemResult, type ItemOutcome } from './drain.js';
 export { acquireDrainLock, DRAIN_LOCK_NAME, type DrainLock } from './drain-lock.js';
 export { parseDsn, describeDsn, type ParsedDsn } from './dsn.js';

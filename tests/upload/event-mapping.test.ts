@@ -57,7 +57,7 @@ describe('one bundle becomes one readable Sentry event', () => {
         'diag.exit_code': '11',
         'diag.fingerprint': expected.fingerprint,
         'app.version': '1.2.3',
-        os: 'linux 6.8.0',
+        os: 'Linux 6.8.0',
       },
     });
     const bundleBytes = await fsp.readFile(bundle);

@@ -8,6 +8,12 @@ export interface TestBundleOptions {
   incident?: Record<string, unknown> | null;
   /** Extra bytes per log line, to make big bundles. */
   lineBytes?: number;
+  /** Fields of system.json to set (an Electron app on macOS, a GPU, ...). */
+  system?: Partial<SystemInfo>;
+  /** Log lines as written (default: numbered desktop text lines). */
+  rawLines?: Array<{ source: string; text: string }>;
+  /** The app as the builder records it. */
+  app?: { name: string; version: string; dist?: string; environment?: string };
 }
 
 export const CRASH_INCIDENT = {
@@ -40,7 +46,7 @@ export async function makeTestBundle(dir: string, options: TestBundleOptions = {
   const lineCount = options.lines ?? 150;
   const incident = options.incident === undefined ? CRASH_INCIDENT : options.incident;
   const pad = options.lineBytes ? ` ${randomText(options.lineBytes)}` : '';
-  const lines = Array.from({ length: lineCount }, (_, i) => {
+  const lines = options.rawLines ?? Array.from({ length: lineCount }, (_, i) => {
     const time = new Date(Date.UTC(2026, 10, 20, 9, 0, 0) + i * 1000).toISOString();
     const level = i % 10 === 9 ? 'error' : i % 5 === 4 ? 'warning' : 'info';
     return { source: i % 2 === 0 ? 'app.log' : '2026/11/20/codex-desktop-a-1-t1-i1-090000-0.log', text: `${time} ${level} line ${i + 1}${pad}` };
@@ -57,8 +63,8 @@ export async function makeTestBundle(dir: string, options: TestBundleOptions = {
       fingerprint,
       lines,
       state: { version: 3, startup: { app_started_at_ms: 1763629200000, renderer_ready_latency_ms: 840, history: [] }, incidents: {} },
-      app: { name: 'Codex', version: '1.2.3' },
-      system: SYSTEM,
+      app: options.app ?? { name: 'Codex', version: '1.2.3' },
+      system: { ...SYSTEM, ...(options.app ? { app: options.app } : {}), ...options.system },
     },
     { outPath: path.join(dir, `codex-diag-test-${randomUUID()}.zip`), redactor: createRedactor({ homedir: '/home/tester', username: 'tester' }) },
   );

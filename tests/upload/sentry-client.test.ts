@@ -62,7 +62,8 @@ describe('the isolated @sentry/node client builds the envelope', () => {
       message: upload.event.message,
       fingerprint: upload.event.fingerprint,
       tags: upload.event.tags,
-      release: '1.2.3',
+      release: 'Codex@1.2.3',
+      environment: 'production',
       platform: 'node',
     });
     // The client did its part: its SDK and package, plus this program's package; no host name.
@@ -71,7 +72,8 @@ describe('the isolated @sentry/node client builds the envelope', () => {
       expect.arrayContaining([expect.objectContaining({ name: 'npm:@sentry/node' }), expect.objectContaining({ name: 'npm:codex-diag' })]),
     );
     expect(event.server_name).toBeUndefined();
-    expect(event.contexts!.runtime).toMatchObject({ name: 'node' });
+    // The app's runtime, from the bundle's system.json (this test bundle was made outside Electron), not the uploader's.
+    expect(event.contexts!.runtime).toMatchObject({ name: 'Node', version: '20.20.0' });
     expect((event.contexts!.startup as { history: unknown[] }).history[0]).toEqual({
       started_at_ms: 1,
       renderer_ready_latency_ms: 840,
