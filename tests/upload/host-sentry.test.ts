@@ -62,7 +62,7 @@ describe('a host app running its own Sentry in the same process', () => {
     expect(diagEvent!.tags).not.toHaveProperty('host.tag');
     expect(diagEvent!.tags).not.toHaveProperty('host.global');
     expect(diagEvent!.user).toBeUndefined();
-    expect(diagEvent!.release).toBe('1.2.3');
+    expect(diagEvent!.release).toBe('Codex@1.2.3');
     const diagCrumbs = (diagEvent!.breadcrumbs as Array<{ message: string }>).map((b) => b.message);
     expect(diagCrumbs).toHaveLength(100);
     expect(diagCrumbs.every((m) => /^line \d+\b/.test(m))).toBe(true);

@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Ajv, { type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const EVENT_SCHEMA = JSON.parse(readFileSync(path.join(here, '..', 'fixtures', 'sentry', 'event.schema.json'), 'utf8')) as object;
