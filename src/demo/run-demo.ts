@@ -81,6 +81,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       logDir,
       dataDir,
       app: { name: 'Codex', version: '26.1.0-demo' },
+      // Keeps a demo run out of the production environment in whatever Sentry project it reaches.
+      environment: 'demo',
       dsn,
       recovery: { maxReloads: 3, baseDelayMs: 200, maxDelayMs: 2000 },
       upload: { startDelayMs: 0 },

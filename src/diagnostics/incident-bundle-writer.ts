@@ -3,6 +3,7 @@ import os from 'node:os';
 import { DEFAULT_BUNDLE_BOUNDS } from '../bundle/bounds.js';
 import type { BundleJob } from '../bundle/bundle-job.js';
 import type { BundleRunner } from '../bundle/bundle-runner.js';
+import type { AppInfo } from '../bundle/system-info.js';
 import type { Clock } from '../clock.js';
 import type { FingerprintResult } from '../incidents/fingerprint.js';
 import type { MetricsReport } from '../runtime/rolling-metrics.js';
@@ -12,7 +13,8 @@ export interface IncidentBundleWriterOptions {
   logDir: string;
   bundlesDir: string;
   homedir: string;
-  app: { name: string; version: string };
+  /** The app as bundles record it (system.json `app`): name, version, and the Sentry dist and environment. */
+  app: AppInfo;
   bounds: { lines?: number; maxLineBytes?: number; maxBundleBytes?: number };
   clock: Clock;
   /** The state as it is now (null when the store could not open). */

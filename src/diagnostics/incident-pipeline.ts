@@ -4,6 +4,7 @@ import type { CrashLoopLimiter } from '../incidents/crash-loop-limiter.js';
 import { fingerprintIncident } from '../incidents/fingerprint.js';
 import type { IncidentJournal } from '../incidents/journal.js';
 import { parseIncident } from '../incidents/parse.js';
+import type { Incident } from '../incidents/schema.js';
 import { shouldCapture, type CapturePolicy } from '../incidents/policy.js';
 import { sentryLevelFor } from '../incidents/sentry-level.js';
 import type { StateStore } from '../state/store.js';
@@ -31,6 +32,8 @@ export interface IncidentPipelineOptions {
   budget: BudgetLink;
   events: EventHub<DiagnosticsEvents>;
   reporter: ServiceReporter;
+  /** An incident the policy captured (release health counts it into the session). */
+  onCaptured?: (incident: Incident) => void;
 }
 
 /**
@@ -57,6 +60,7 @@ export class IncidentPipeline {
       reporter.log('debug', `incident ignored by policy: ${incident.kind}`);
       return { status: 'ignored', reason: 'policy' };
     }
+    reporter.guard('sessions', () => this.options.onCaptured?.(incident));
     const fingerprint = fingerprintIncident(incident, { homedir: this.options.homedir });
     const decision = this.options.limiter.admit(fingerprint.fingerprint, now);
     reporter.guard('state', () => this.options.state()?.recordIncident(fingerprint.fingerprint, now, { suppressed: !decision.bundle }));

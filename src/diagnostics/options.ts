@@ -23,7 +23,12 @@ export const diagnosticsOptionsSchema = z.strictObject({
   dataDir: z.string().min(1).optional(),
   /** Default `<dataDir>/state.json`. */
   stateFile: z.string().min(1).optional(),
-  app: z.strictObject({ name: z.string().min(1), version: z.string().min(1) }).optional(),
+  /** `dist`: the build of this version (Sentry's dist), when the app has one. */
+  app: z.strictObject({ name: z.string().min(1), version: z.string().min(1), dist: z.string().min(1).optional() }).optional(),
+  /** Sentry environment of events and sessions (default: production, or development for an unpackaged app). */
+  environment: z.string().min(1).optional(),
+  /** Release health: one Sentry session per run through the outbox (default true; needs a DSN). */
+  sessions: z.boolean().optional(),
   /** Without one (and without CODEX_DIAG_DSN / SENTRY_DSN) bundles stay local. */
   dsn: z.string().optional(),
   bundle: z

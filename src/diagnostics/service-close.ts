@@ -16,6 +16,8 @@ export interface ClosingService {
   /** Ends the bundle worker. */
   bundles: { close(): Promise<void> };
   uploads: UploadLink;
+  /** Queues the session's `exited` update (release health), before the uploader's last flush. */
+  endSession?: () => Promise<void>;
   state: () => StateStore | undefined;
   sidecars: ServiceSidecars;
   /** The delivery budget's ledger writes in flight. */
@@ -34,6 +36,7 @@ export function closeService(service: ClosingService, budget: number): Promise<C
     service.stopTimers();
     // Incidents being written get up to half the budget; the flush below needs the rest.
     await within(clock, Promise.allSettled(service.inflight()), budget / 2);
+    if (service.endSession) await within(clock, service.endSession(), left() / 4);
     const loading = service.uploads.loaded();
     const uploader = loading ? await within(clock, loading, left()) : undefined;
     await Promise.allSettled([

@@ -36,6 +36,9 @@ import type {
   IncidentOutcome,
 } from './types.js';
 import { UploadLink } from './upload-link.js';
+import { ReleaseHealth } from './release-health.js';
+import { nodeSystemSource } from '../bundle/system-info.js';
+import { releaseName, resolveEnvironment } from '../upload/ingest-limits.js';
 
 type ParsedOptions = ReturnType<typeof parseDiagnosticsOptions>;
 
@@ -77,6 +80,9 @@ export class DiagnosticsService implements Diagnostics {
   private readonly bundles: IncidentBundleWriter;
   private readonly inflight = new Set<Promise<unknown>>();
   private state: StateStore | undefined;
+  private releaseHealth: ReleaseHealth | undefined;
+  private readonly release: string;
+  private readonly environment: string;
   private closing = false;
   private closePromise: Promise<CloseResult> | undefined;
 
@@ -94,6 +100,10 @@ export class DiagnosticsService implements Diagnostics {
     const layout = dataLayout(this.dataDir);
     this.stateFile = options.stateFile ?? layout.stateFile;
     const app = options.app ?? { name: 'Codex', version: '0.0.0' };
+    // Events (through each bundle's system.json) and sessions carry the same release and environment.
+    const environment = resolveEnvironment(options.environment, nodeSystemSource.versions.electron ? nodeSystemSource.defaultApp !== true : undefined);
+    this.release = releaseName(app.name, app.version) ?? app.version;
+    this.environment = environment;
     // The schema caps closeTimeoutMs at the largest timer delay.
     this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     const state = () => this.state;
@@ -156,7 +166,7 @@ export class DiagnosticsService implements Diagnostics {
       logDir: this.logDir,
       bundlesDir: layout.bundlesDir,
       homedir,
-      app,
+      app: { ...app, environment },
       bounds: options.bundle ?? {},
       clock: this.clock,
       snapshotState: () => this.state?.snapshot() ?? null,
@@ -180,6 +190,7 @@ export class DiagnosticsService implements Diagnostics {
       budget: this.budget,
       events: this.events,
       reporter,
+      onCaptured: (incident) => this.track(this.releaseHealth?.incident(incident)),
     });
     this[ELECTRON_PORT] = bindElectronPort({
       clock: this.clock,
@@ -264,9 +275,15 @@ export class DiagnosticsService implements Diagnostics {
       this.reporter.fault('incident', error);
       return { status: 'dropped', reason: 'fault', error: oneLine(error) };
     });
+    this.track(task);
+    return task;
+  }
+
+  /** Work close() waits for (within its budget). */
+  private track(task: Promise<unknown> | undefined): void {
+    if (!task) return;
     this.inflight.add(task);
     void task.finally(() => this.inflight.delete(task));
-    return task;
   }
 
   startSidecar(spec: SidecarStartOptions): SidecarHandle {
@@ -294,6 +311,7 @@ export class DiagnosticsService implements Diagnostics {
         inflight: () => [...this.inflight],
         bundles: this.bundles,
         uploads: this.uploads,
+        ...(this.releaseHealth ? { endSession: () => this.releaseHealth!.close() } : {}),
         state: () => this.state,
         sidecars: this.sidecars,
         budget: this.budget,
@@ -307,6 +325,19 @@ export class DiagnosticsService implements Diagnostics {
     await openServiceLog(this.logDir, this.options.log, this.reporter);
     this.state = await openServiceState(this.stateFile, this.clock, this.reporter);
     this.uploads.start();
+    if (this.uploads.enabled && this.options.sessions !== false) {
+      this.releaseHealth = new ReleaseHealth({
+        dataDir: this.dataDir,
+        outboxDir: dataLayout(this.dataDir).outboxDir,
+        clock: this.clock,
+        release: this.release,
+        environment: this.environment,
+        reporter: this.reporter,
+        onQueued: () => this.uploads.kick(),
+      });
+      // Two small files; tracked so close() waits for them, never awaited on the start path.
+      this.track(this.releaseHealth.start());
+    }
     this.metricsReporter.start();
     this.reporter.log('info', 'diagnostics started', { logDir: this.logDir, dataDir: this.dataDir, upload: this.uploads.enabled ? 'sentry' : 'local only' });
   }

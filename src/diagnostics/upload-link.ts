@@ -81,10 +81,20 @@ export class UploadLink {
     }
   }
 
+  /** Something new is in the outbox (a session update): drain it, after the start delay. */
+  kick(): void {
+    if (!this.dsn) return;
+    this.getUploader().then(
+      (uploader) => uploader?.start(),
+      (error: unknown) => this.options.reporter.fault('upload', error),
+    );
+  }
+
   private async drainLeftovers(): Promise<void> {
     try {
-      const { pendingItems } = await import('../upload/enqueue.js');
-      if ((await pendingItems(this.options.outboxDir, this.options.clock)).length === 0) return;
+      const [{ pendingItems }, { SessionOutbox }] = await Promise.all([import('../upload/enqueue.js'), import('../upload/session-outbox.js')]);
+      const sessions = await new SessionOutbox(this.options.outboxDir).list();
+      if ((await pendingItems(this.options.outboxDir, this.options.clock)).length === 0 && sessions.length === 0) return;
       (await this.getUploader())?.start();
     } catch (error) {
       if (errnoCode(error) !== 'ENOENT') this.options.reporter.fault('upload', error);

@@ -6,7 +6,7 @@ import { DiagError } from '../errors.js';
 import { breadcrumbsFrom } from './breadcrumbs.js';
 import { sentryContexts } from './event-contexts.js';
 import { describeIncident, type IncidentLike } from './incident-summary.js';
-import { distName, environmentName, ingestableTags, ingestableTimestamp, releaseName } from './ingest-limits.js';
+import { distName, ingestableTags, ingestableTimestamp, releaseName, resolveEnvironment } from './ingest-limits.js';
 import { incidentException } from './js-stacktrace.js';
 
 /** One attachment as it goes into the envelope. */
@@ -99,7 +99,7 @@ export async function buildBundleUpload(bundlePath: string, options: BundleEvent
     message: title,
     fingerprint: components && components.length > 0 ? components : fingerprint ? [fingerprint] : ['codex-diag', 'manual-export'],
     release: releaseName(appName, appVersion),
-    environment: environmentName(str(systemApp?.environment)) ?? (system?.packaged === false ? 'development' : 'production'),
+    environment: resolveEnvironment(str(systemApp?.environment), typeof system?.packaged === 'boolean' ? system.packaged : undefined),
     tags,
     contexts: eventContexts,
     breadcrumbs: breadcrumbsFrom(tailJsonl, options.maxBreadcrumbs ?? DEFAULT_BREADCRUMBS),

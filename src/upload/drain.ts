@@ -2,7 +2,6 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { DiagError, isDiagError, oneLine } from '../errors.js';
-import { packageVersion } from '../version.js';
 import { buildBundleUpload } from './bundle-event.js';
 import { acquireDrainLock } from './drain-lock.js';
 import { parseDsn, type ParsedDsn } from './dsn.js';
@@ -14,6 +13,8 @@ import { repackWithBundleBuilder, type RepackBundle } from './repack.js';
 import { rateLimitKey } from './rate-limit-file.js';
 import { ATTACHMENT_CATEGORIES, blockedUntil, EVENT_CATEGORIES, limitsFromResponse, mergeRateLimits, type RateLimits, type RateLimitWarn } from './rate-limits.js';
 import { backoffDelay, type BackoffOptions } from './retry-policy.js';
+import { drainSessions, type SessionDrainResult } from './session-drain.js';
+import { postEnvelope } from './post-envelope.js';
 import { IsolatedSentryClient, loadSentry, type CapturedEnvelope, type SentryModules } from './sentry-client.js';
 import { nodeHttpTransport, type Transport, type TransportResponse } from './transport.js';
 
@@ -53,6 +54,8 @@ export interface DrainResult {
   /** Epoch ms until which Sentry asked not to send, when a rate limit is in force. */
   rateLimitedUntil: number | null;
   results: ItemResult[];
+  /** Release-health session updates (outbox/sessions/): sent, still pending, dropped. */
+  sessions?: SessionDrainResult;
 }
 
 export interface DrainProgress {
@@ -195,6 +198,23 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
       }
       report(outcome.result);
     }
+    // Session updates after the bundles, unless the server just failed: they would meet it too.
+    const sessions = await drainSessions({
+      outboxDir: options.outboxDir,
+      dsn,
+      clock,
+      transport,
+      limits,
+      ignoreRateLimits: options.ignoreRateLimits === true,
+      deadline: serverRetryAt ? clock.now() : deadline,
+      requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+      retryDelayMs: backoffDelay(1, random, options.backoff),
+      signal: options.signal,
+      log,
+      warn,
+    });
+    limits = sessions.limits;
+    result.sessions = sessions.result;
     // Written once, when a response changed them (or a stored value had to be capped or dropped).
     if (JSON.stringify(limits) !== storedLimits) {
       await store.writeRateLimits(dsnKey, limits).catch((error: unknown) => log('error', `outbox: could not record Sentry's rate limits: ${oneLine(error)}`));
@@ -363,28 +383,8 @@ async function repackSmaller(ctx: SendContext, item: OutboxItem, lines: number, 
   return { item: await ctx.store.replaceZip(item, tmp) };
 }
 
-async function post(ctx: SendContext, envelope: CapturedEnvelope, timeoutMs: number): Promise<TransportResponse> {
-  const controller = new AbortController();
-  const timer = ctx.clock.setTimeout(() => controller.abort(), Math.max(timeoutMs, 1));
-  const outer = ctx.options.signal;
-  const abort = () => controller.abort();
-  if (outer?.aborted) controller.abort();
-  outer?.addEventListener('abort', abort, { once: true });
-  try {
-    // The envelope was built by the isolated client; this transport sends it and reports the real
-    // outcome (see capture-transport.ts for why the client's own transport does not send).
-    const sdkAgent = envelope.headers['user-agent'];
-    return await ctx.transport({
-      url: envelope.url,
-      body: envelope.body,
-      headers: { 'Content-Type': 'application/x-sentry-envelope', 'User-Agent': `codex-diag/${packageVersion}${sdkAgent ? ` ${sdkAgent}` : ''}` },
-      signal: controller.signal,
-    });
-  } catch (error) {
-    // A transport that throws is a network failure, never a crash of the drain.
-    return { kind: 'network', code: (error as NodeJS.ErrnoException).code ?? 'EUNKNOWN', message: oneLine(error) };
-  } finally {
-    ctx.clock.clearTimeout(timer);
-    outer?.removeEventListener('abort', abort);
-  }
+function post(ctx: SendContext, envelope: CapturedEnvelope, timeoutMs: number): Promise<TransportResponse> {
+  // The envelope was built by the isolated client; this sends it and reports the real outcome
+  // (see capture-transport.ts for why the client's own transport does not send).
+  return postEnvelope({ transport: ctx.transport, clock: ctx.clock, url: envelope.url, body: envelope.body, sdkAgent: envelope.headers['user-agent'], timeoutMs, signal: ctx.options.signal });
 }

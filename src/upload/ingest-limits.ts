@@ -73,3 +73,8 @@ export function ingestableTimestamp(occurredAtMs: number, nowMs: number): { time
   if (occurredAtMs > latest) return { timestampMs: nowMs, clamped: true };
   return { timestampMs: occurredAtMs, clamped: false };
 }
+
+/** The environment of events and sessions: the app's own, else `development` for an app Electron runs unpackaged, else `production`. */
+export function resolveEnvironment(explicit: string | undefined, packaged: boolean | undefined): string {
+  return environmentName(explicit) ?? (packaged === false ? 'development' : 'production');
+}

@@ -185,6 +185,8 @@ export class Uploader {
   private scheduleNext(result: DrainResult): void {
     if (this.closed || result.locked) return;
     const times = result.results.filter((r) => r.outcome !== 'sent' && r.outcome !== 'failed').map((r) => r.nextAttemptAt ?? 0);
+    const sessionsDue = result.sessions?.rateLimitedUntil ?? result.sessions?.retryAt;
+    if (sessionsDue) times.push(sessionsDue);
     if (times.length === 0) return;
     const due = Math.max(Math.min(...times) - this.clock.now(), 1_000);
     // Rate limits are capped well below the timer maximum; a due time past it comes from a damaged

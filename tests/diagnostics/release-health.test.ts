@@ -1,0 +1,131 @@
+/**
+ * Release health end to end through the embed API (https://develop.sentry.dev/sdk/telemetry/sessions/):
+ * one session per run; `init` first; `exited` on close(); `crashed` after a fatal incident (no
+ * `exited` after it: terminal states get no further updates); `abnormal`, on the next start, for a
+ * run that ended without close(); `did` a stable install id; `sessions: false` sends none. Each
+ * session item is checked against the session payload's constraints (tests/upload/sentry-schemas.ts).
+ */
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDiagnostics } from '../../src/diagnostics/index.js';
+import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { sessionSchemaProblems } from '../upload/sentry-schemas.js';
+
+let root: string;
+let ingest: LocalIngest;
+
+beforeEach(async () => {
+  root = makeTempDir('codex-diag-sessions-').dir;
+  ingest = await startLocalIngest();
+});
+afterEach(async () => {
+  await ingest.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+function sessions(): Array<Record<string, any>> {
+  const items = ingest.envelopes.flatMap((e) => e.items.filter(([h]) => h.type === 'session').map(([, p]) => p as Record<string, any>));
+  for (const item of items) expect(sessionSchemaProblems(item)).toEqual([]);
+  return items;
+}
+
+function open(clock: ManualClock, extra: Record<string, unknown> = {}) {
+  return createDiagnostics({
+    logDir: path.join(root, 'logs'),
+    dataDir: path.join(root, 'data'),
+    log: false,
+    env: {},
+    dsn: ingest.dsn,
+    clock,
+    app: { name: 'Codex', version: '1.2.3' },
+    upload: { startDelayMs: 1_000 },
+    ...extra,
+  });
+}
+
+describe('one Sentry session per app run', () => {
+  it('init after the start delay, exited on close, the same release and environment as events', async () => {
+    const clock = new ManualClock();
+    const diag = await open(clock);
+    clock.advance(1_000);
+    await waitFor(() => sessions().length === 1, 'the init update', 20_000);
+    const [init] = sessions();
+    expect(init).toMatchObject({ init: true, status: 'ok', errors: 0, attrs: { release: 'Codex@1.2.3', environment: 'production' } });
+    expect(init!.did).toMatch(/^[0-9a-f-]{36}$/);
+    // Sent and taken off the outbox before time moves on (a 90 s jump would time the request out).
+    await waitFor(() => readdirSync(path.join(root, 'data', 'outbox', 'sessions')).length === 0, 'the init update to leave the outbox', 20_000);
+    clock.advance(90_000);
+    await diag.close({ timeoutMs: 5_000 });
+    await waitFor(() => sessions().length === 2, 'the exited update', 20_000);
+    expect(sessions()[1]).toMatchObject({ sid: init!.sid, did: init!.did, init: false, status: 'exited', duration: 91 });
+  });
+
+  it('a fatal incident ends the session as crashed; close() sends no exited after it', async () => {
+    const clock = new ManualClock();
+    const diag = await open(clock);
+    clock.advance(1_000);
+    await waitFor(() => sessions().length === 1, 'the init update', 20_000);
+    await diag.recordIncident({ kind: 'render-process-gone', reason: 'crashed', exitCode: 11, url: 'app://codex/chat/1' });
+    await waitFor(() => sessions().some((s) => s.status === 'crashed'), 'the crashed update', 20_000);
+    await diag.close({ timeoutMs: 5_000 });
+    const all = sessions();
+    expect(all.find((s) => s.status === 'crashed')).toMatchObject({ errors: 1, init: false });
+    expect(all.some((s) => s.status === 'exited')).toBe(false);
+    expect(ingest.events()).toHaveLength(1);
+  });
+
+  it('a run that ended without close() is reported abnormal on the next start; the install id stays', async () => {
+    const clock = new ManualClock();
+    // The first run's own clock never moves: like a process killed at once, it sends nothing more.
+    const first = await open(new ManualClock());
+    const marker = path.join(root, 'data', 'release-health.json');
+    await waitFor(() => {
+      try {
+        return JSON.parse(readFileSync(marker, 'utf8')).run.status === 'ok';
+      } catch {
+        return false;
+      }
+    }, 'the first run’s marker', 20_000);
+    const firstSid = JSON.parse(readFileSync(marker, 'utf8')).run.sid as string;
+    const sessionsDir = path.join(root, 'data', 'outbox', 'sessions');
+    await waitFor(() => existsSync(sessionsDir) && readdirSync(sessionsDir).some((f) => f.startsWith(firstSid)), 'the first run’s init update', 20_000);
+    // The first run is never closed (killed): a second run starts on the same data dir.
+    const second = await open(clock);
+    clock.advance(1_000);
+    await waitFor(() => sessions().some((s) => s.sid === firstSid && s.status === 'abnormal') && sessions().some((s) => s.sid !== firstSid), 'the abnormal and init updates', 20_000);
+    // Whether its init went out on its own or merged with the abnormal end, Sentry's first update
+    // of that session is marked init and no later one is.
+    const firstRun = sessions().filter((s) => s.sid === firstSid);
+    expect(firstRun.map((s) => s.init)).toEqual([true, ...firstRun.slice(1).map(() => false)]);
+    expect(firstRun[firstRun.length - 1]).toMatchObject({ status: 'abnormal' });
+    const next = sessions().find((s) => s.sid !== firstSid)!;
+    expect(next).toMatchObject({ status: 'ok', init: true, did: firstRun[0]!.did });
+    await second.close({ timeoutMs: 5_000 });
+    await first.close({ timeoutMs: 1_000 });
+  });
+
+  it('sessions: false sends none (events still go)', async () => {
+    const clock = new ManualClock();
+    const diag = await open(clock, { sessions: false });
+    await diag.recordIncident({ kind: 'render-process-gone', reason: 'crashed', exitCode: 11, url: 'app://codex/chat/1' });
+    clock.advance(1_000);
+    await waitFor(() => ingest.events().length === 1, 'the event', 20_000);
+    await diag.close({ timeoutMs: 5_000 });
+    expect(sessions()).toEqual([]);
+  });
+
+  it('the environment option reaches events and sessions alike', async () => {
+    const clock = new ManualClock();
+    const diag = await open(clock, { environment: 'staging' });
+    await diag.recordIncident({ kind: 'render-process-gone', reason: 'oom', exitCode: 11, url: 'app://codex/chat/1' });
+    clock.advance(1_000);
+    await waitFor(() => ingest.events().length === 1 && sessions().length >= 1, 'the event and the session', 20_000);
+    expect(ingest.events()[0]).toMatchObject({ environment: 'staging', release: 'Codex@1.2.3' });
+    expect(sessions()[0]!.attrs).toEqual({ release: 'Codex@1.2.3', environment: 'staging' });
+    await diag.close({ timeoutMs: 5_000 });
+  });
+});
