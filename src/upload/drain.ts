@@ -144,8 +144,13 @@ export async function drainOutbox(options: DrainOptions): Promise<DrainResult> {
       log('warn', `outbox: ${message}`);
       if (fault) options.onFault?.(message);
     };
-    let limits: RateLimits = await store.readRateLimits(dsnKey, warn);
-    const storedLimits = JSON.stringify(limits);
+    // A stored value that had to be capped or ignored is written back repaired, so it is met (and counted) once.
+    let repairStored = false;
+    let limits: RateLimits = await store.readRateLimits(dsnKey, (message, fault) => {
+      repairStored = true;
+      warn(message, fault);
+    });
+    const storedLimits = repairStored ? '' : JSON.stringify(limits);
     const items = options.firstItemId
       ? [...queued.filter((i) => i.itemId === options.firstItemId), ...queued.filter((i) => i.itemId !== options.firstItemId)]
       : queued;
