@@ -194,7 +194,7 @@ describe('the outbox under rate limits (real HTTP to a local ingest)', () => {
     await fsp.writeFile(path.join(outboxDir, 'rate-limits.json'), JSON.stringify({ version: 2, byDsn: { [rateLimitKey(parseDsn(ingest.dsn))]: { error: 1e23 } } }));
     const t = cliIo({ env: {}, cwd: dir, homedir: dir, stdin: '' });
     expect(await runCli(['upload', '--data-dir', dataDir, '--dsn', ingest.dsn, '--json'], t)).toBe(0);
-    expect(JSON.parse(t.out())).toEqual({ sent: 1, failed: 0, pending: 0 });
+    expect(JSON.parse(t.out())).toMatchObject({ sent: 1, failed: 0, pending: 0 });
     expect(t.err()).toContain("stored rate limit for 'error' ignored");
     expect(t.err()).not.toContain('internal error');
   });
@@ -210,7 +210,7 @@ describe('the outbox under rate limits (real HTTP to a local ingest)', () => {
     expect(ingest.requests).toHaveLength(1);
     const t = io();
     expect(await runCli(['upload', '--data-dir', dataDir, '--dsn', ingest.dsn, '--ignore-rate-limits', '--json'], t)).toBe(0);
-    expect(JSON.parse(t.out())).toEqual({ sent: 1, failed: 0, pending: 0 });
+    expect(JSON.parse(t.out())).toMatchObject({ sent: 1, failed: 0, pending: 0 });
     expect(ingest.events()).toHaveLength(1);
     expect(await pendingItems(outboxDir)).toHaveLength(0);
   });
