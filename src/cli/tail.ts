@@ -1,6 +1,6 @@
+import { promises as fsp } from 'node:fs';
 import type { Command } from 'commander';
 import { DiagError, errnoCode } from '../errors.js';
-import { discoverLogFiles } from '../logs/discover.js';
 import { followLogs } from '../logs/follow.js';
 import { levelRank, parseLevelName, parseLogLine } from '../logs/parse-line.js';
 import { readLastLines } from '../logs/read-last-lines.js';
@@ -11,6 +11,7 @@ interface TailOptions extends CommonOptions {
   lines?: string;
   follow?: boolean;
   level?: string;
+  redact?: boolean;
 }
 
 export function registerTail(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
@@ -20,7 +21,8 @@ export function registerTail(program: Command, ctx: CliContext, setExit: (code: 
       .description('print the last N log lines across the log dir, oldest first')
       .option('-n, --lines <n>', 'number of lines', '10')
       .option('-f, --follow', 'follow new lines across rotation until interrupted')
-      .option('--level <level>', 'only lines at this level or above (trace, debug, info, warn, error, fatal)'),
+      .option('--level <level>', 'only lines at this level or above (trace, debug, info, warn, error, fatal)')
+      .option('--redact', 'pass each line through the redactor bundles use before printing it'),
   ).action(action(ctx, setExit, (options: TailOptions) => runTail(ctx, options)));
 }
 
@@ -28,7 +30,9 @@ async function runTail(ctx: CliContext, options: TailOptions): Promise<number> {
   const common = ctx.resolve(options);
   const count = parseLineCount(options.lines);
   const accept = levelFilter(options.level);
-  const print = (line: TailLine) => {
+  const redact = options.redact ? await lineRedactor(ctx) : (line: TailLine) => line;
+  const print = (raw: TailLine) => {
+    const line = redact(raw);
     if (common.json) ctx.jsonLine(parseLogLine(line));
     else ctx.io.stdout.write(`${line.text}\n`);
   };
@@ -39,10 +43,7 @@ async function runTail(ctx: CliContext, options: TailOptions): Promise<number> {
     return 0;
   }
 
-  // Discovery also says NOT_FOUND for a missing dir and BAD_INPUT for one that is not a directory.
-  if ((await discoverLogFiles(common.logDir)).length === 0) {
-    ctx.info(common, `no log files in ${common.logDir} yet; waiting for some (Ctrl-C to stop)`);
-  }
+  await checkLogDir(common.logDir);
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
@@ -59,6 +60,9 @@ async function runTail(ctx: CliContext, options: TailOptions): Promise<number> {
       initialLines: count,
       ...(accept ? { accept } : {}),
       onLine: print,
+      onLive: ({ files }) => {
+        if (files === 0) ctx.info(common, `no log files in ${common.logDir} yet; waiting for some (Ctrl-C to stop)`);
+      },
       onError: (error) => ctx.warn(error instanceof Error ? error.message : String(error)),
       // Ref'd timers: the CLI process must stay alive while it follows.
       clock: {
@@ -94,4 +98,31 @@ function levelFilter(raw: string | undefined): ((line: TailLine) => boolean) | u
   }
   const min = levelRank(level);
   return (line) => levelRank(parseLogLine(line).level) >= min;
+}
+
+/** Every printed line through one redactor session, so a private key spread over lines is still caught. */
+async function lineRedactor(ctx: CliContext): Promise<(line: TailLine) => TailLine> {
+  // Loaded only for --redact: plain tail starts without the redaction rules.
+  const [{ createRedactor }, { redactionContextFrom }] = await Promise.all([
+    import('../bundle/redactor.js'),
+    import('../bundle/redaction-context.js'),
+  ]);
+  const session = createRedactor(redactionContextFrom(ctx.io)).session();
+  let source: string | null = null;
+  return (line) => {
+    if (source !== null && line.source !== source) session.endOfSource();
+    source = line.source;
+    return { source: line.source, text: session.line(line.text) };
+  };
+}
+
+/** `-f` waits for logs in an empty dir, but a missing dir or a file in its place is bad input. */
+async function checkLogDir(logDir: string): Promise<void> {
+  try {
+    if (!(await fsp.stat(logDir)).isDirectory()) throw new DiagError('BAD_INPUT', `log dir is not a directory: ${logDir}`);
+  } catch (error) {
+    if (error instanceof DiagError) throw error;
+    if (errnoCode(error) === 'ENOENT') throw new DiagError('NOT_FOUND', `log dir not found: ${logDir}`);
+    throw new DiagError('IO', `cannot read log dir ${logDir}: ${(error as Error).message}`, { cause: error });
+  }
 }

@@ -35,12 +35,24 @@ interface Candidate {
   source: string;
 }
 
+/** A log dir's files and the dated subdirs (`YYYY`, `YYYY/MM`, `YYYY/MM/DD`) they were listed from. */
+export interface LogTree {
+  files: LogFile[];
+  /** Absolute paths of the dated subdirs walked (a follower watches them for new files). */
+  dirs: string[];
+}
+
 /**
  * Lists the log files of `logDir`, oldest to newest (contract: DESIGN.md "Logs").
  * Missing dir: DiagError NOT_FOUND (exit 2). An empty list is returned as is; callers decide
  * whether that is NO_LOGS.
  */
 export async function discoverLogFiles(logDir: string): Promise<LogFile[]> {
+  return (await discoverLogTree(logDir)).files;
+}
+
+/** discoverLogFiles, also naming the dated subdirs it walked. */
+export async function discoverLogTree(logDir: string): Promise<LogTree> {
   let top: Dirent[];
   try {
     top = await fsp.readdir(logDir, { withFileTypes: true });
@@ -53,10 +65,11 @@ export async function discoverLogFiles(logDir: string): Promise<LogFile[]> {
 
   const files: Candidate[] = [];
   const links: Candidate[] = [];
+  const dirs: string[] = [];
   for (const entry of top) {
     const full = path.join(logDir, entry.name);
     if (entry.isDirectory() && isYear(entry.name)) {
-      files.push(...(await listDayTree(full, entry.name)));
+      files.push(...(await listDayTree(full, entry.name, dirs)));
     } else if (isLogName(entry.name)) {
       (entry.isSymbolicLink() ? links : files).push({ path: full, source: entry.name });
     }
@@ -78,7 +91,7 @@ export async function discoverLogFiles(logDir: string): Promise<LogFile[]> {
       found.push(stats);
     }
   }
-  return orderLogFiles(found);
+  return { files: orderLogFiles(found), dirs };
 }
 
 /** Where a symlink points: inside the log dir (with its relative `/` path) or elsewhere; null when dangling. */
@@ -99,13 +112,16 @@ function isCoveredByListing(source: string): boolean {
 }
 
 /** `YYYY/MM/DD/*.log` under a year dir (the Codex desktop layout). */
-async function listDayTree(yearDir: string, year: string): Promise<Candidate[]> {
+async function listDayTree(yearDir: string, year: string, dirs: string[]): Promise<Candidate[]> {
   const out: Candidate[] = [];
+  dirs.push(yearDir);
   for (const month of await readDirNames(yearDir)) {
     if (!isTwoDigits(month)) continue;
+    dirs.push(path.join(yearDir, month));
     for (const day of await readDirNames(path.join(yearDir, month))) {
       if (!isTwoDigits(day)) continue;
       const dayDir = path.join(yearDir, month, day);
+      dirs.push(dayDir);
       for (const name of await readDirNames(dayDir)) {
         if (isLogName(name)) out.push({ path: path.join(dayDir, name), source: `${year}/${month}/${day}/${name}` });
       }

@@ -1,94 +1,116 @@
-import { watch, type FSWatcher } from 'node:fs';
-import { systemClock, type Clock } from '../clock.js';
-import { errnoCode, isDiagError } from '../errors.js';
+import { existsSync, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { MAX_TIMER_MS, systemClock, type Clock } from '../clock.js';
+import { isDiagError } from '../errors.js';
 import { reportSafely, safeCall } from '../safe-call.js';
-import { discoverLogFiles, type LogFile } from './discover.js';
-import { parseDesktopLogName } from './file-naming.js';
-import { LineAssembler } from './line-assembler.js';
+import { discoverLogTree, type LogFile, type LogTree } from './discover.js';
+import { completeLinesEnd, FollowedFile, nodeFollowFileSystem, writerOf, type DrainOutcome, type FollowFileSystem, type ReadPoint } from './follow-file.js';
+import { OpenFiles } from './follow-open-files.js';
+import { DirWatches, nodeWatchPath, watchNearestAncestor, type Watch, type WatchPath } from './follow-watch.js';
 import { DEFAULT_MAX_LINE_BYTES } from './line-cut.js';
-import { nodeTailFileSystem, readAt, readLastLines, type TailFileHandle, type TailFileSystem } from './read-last-lines.js';
+import { readLastLines } from './read-last-lines.js';
 import type { TailLine } from './types.js';
+
+/** An unfinished last line is printed once its file has not grown for this long. */
+export const DEFAULT_PARTIAL_LINE_IDLE_MS = 5000;
+/** While fs.watch works: how often to check, cheaply, for an event it missed. */
+export const DEFAULT_SAFETY_POLL_MS = 5000;
+/** When fs.watch is off or fails for a dir: how often to list the dir and look for growth. */
+export const DEFAULT_POLL_MS = 1000;
+const READ_BLOCK = 64 * 1024;
+/** Read points kept for files that left the listing. */
+const MAX_REMEMBERED = 1024;
 
 export interface FollowLogsOptions {
   logDir: string;
-  /** Following stops when it aborts; the promise then resolves. */
+  /** Following stops when it aborts; held unfinished lines are emitted, then the promise resolves. */
   signal: AbortSignal;
   onLine: (line: TailLine) => void;
-  /** Poll interval: the fallback when fs.watch is unavailable and the safety net when it misses events. Default 250. */
-  pollMs?: number;
   /** Emit the last N lines present at start first (like `tail -n N -F`). Default 0. */
   initialLines?: number;
   /** Only lines it accepts are emitted (and count towards initialLines), e.g. a level filter. */
   accept?: (line: TailLine) => boolean;
   maxLineBytes?: number;
   /**
-   * A last line without newline is emitted once its file has not grown for this long (like `tail -f`
-   * shows it); bytes added to it later then come as a new line. Default 1000.
+   * A last line without newline is held until its newline, and emitted without it only when its file
+   * is rotated away (renamed, truncated, a newer file from its writer) or deleted, at stop, or after
+   * the file has not grown for this long; bytes added to it later then come as a new line.
+   * Default DEFAULT_PARTIAL_LINE_IDLE_MS (5 s).
    */
   partialLineIdleMs?: number;
-  /** Use fs.watch on the log dir to react sooner than the poll. Default true. */
+  /** React to fs.watch events on the log dir, its dated subdirs and the open files. Default true. */
   watch?: boolean;
+  /** Safety poll while fs.watch works (one stat per dir and per open file, no listing). Default 5000. */
+  safetyPollMs?: number;
+  /** Poll when fs.watch is off or unavailable (lists the dir every time). Default 1000. */
+  pollMs?: number;
   clock?: Clock;
-  fileSystem?: TailFileSystem;
-  /** Called after each scan of the dir (tells a caller the follower is live and caught up). */
-  onScan?: () => void;
+  fileSystem?: FollowFileSystem;
+  /** Lists the log dir (default: discoverLogTree); injectable so tests can count listings. */
+  discover?: (logDir: string) => Promise<LogTree>;
+  /** How a path is watched (default fs.watch). */
+  watchPath?: WatchPath;
+  /** Called once the follower is live: watching, and the initial lines emitted. */
+  onLive?: (info: { files: number }) => void;
+  /** Called each time the follower has read everything it was told of. */
+  onCaughtUp?: () => void;
   /** Faults while following (unreadable file, onLine threw); following goes on. */
   onError?: (error: unknown) => void;
 }
 
-interface Tracked {
-  identity: string;
-  family: string;
-  offset: number;
-  /**
-   * The last bytes before `offset` (up to CHECK_BYTES), or null when not known. A file truncated and
-   * written again past its old length between two scans has a size that looks like growth; these
-   * bytes no longer matching is how the rewrite shows.
-   */
-  check: Uint8Array | null;
-  /** The file's mtime when it was last read up to `offset`. */
-  mtimeMs: number;
-  /** clock.now() when the file last grew. */
-  grewAt: number;
-  assembler: LineAssembler;
-}
-
-const READ_BLOCK = 64 * 1024;
-const CHECK_BYTES = 256;
-// fs.watch fires on every write to a file in the dir: gather a burst into one scan.
-const WATCH_DEBOUNCE_MS = 20;
-
 /**
- * Follows a log dir like `tail -F`: emits new lines as they are written, across pino-roll rotation
- * (the old file is read to its end before the new one), truncation, deletion, and a dir that starts
- * empty or missing. Each scan discovers the files and reads every file that grew since its offset,
- * oldest first, so a rotation never loses or repeats a line.
+ * Follows a log dir like `tail -F`, driven by fs.watch on the dir, its dated subdirs and the open
+ * files, with a slow safety poll behind it. Files are followed by identity (device + inode): a rename
+ * rotation never repeats a line, a deleted or renamed-away file is read to its end through its open
+ * handle, a truncated file is read again from its start, and a dir that is missing or empty at start
+ * is waited for. A line written in several writes is emitted once, whole.
  */
 export async function followLogs(options: FollowLogsOptions): Promise<void> {
-  const follower = new Follower(options);
-  await follower.run();
+  await new Follower(options).run();
 }
 
 class Follower {
-  private readonly tracked = new Map<string, Tracked>();
+  private readonly files = new Map<string, FollowedFile>(); // by identity
+  /** Where reading stopped in files that left the listing while still linked, by identity. */
+  private readonly left = new Map<string, ReadPoint>();
+  private byPath = new Map<string, FollowedFile>();
+  private readonly openFiles: OpenFiles;
+  private readonly idleTimers = new Map<FollowedFile, unknown>();
+  private readonly dirs: DirWatches;
+  private ancestorWatch: Watch | null = null;
+  private logDirMissing = false;
+  // Work asked for by events, timers and the poll; one worker runs it in order.
+  private listingDue = false;
+  private readonly drainDue = new Set<FollowedFile>();
+  private readonly idleDue = new Set<FollowedFile>();
+  private working: Promise<void> | null = null;
+  private live = false;
+  private stopped = false;
+  private pollTimer: unknown = null;
   private readonly clock: Clock;
-  private readonly fileSystem: TailFileSystem;
+  private readonly fileSystem: FollowFileSystem;
+  private readonly watchPath: WatchPath | null;
   private readonly maxLineBytes: number;
-  private readonly pollMs: number;
-  private readonly partialLineIdleMs: number;
-  private watcher: FSWatcher | null = null;
-  private timer: unknown = null;
-  private watchTimer: unknown = null;
-  private scanning: Promise<void> | null = null;
-  private rescan = false;
+  private readonly idleMs: number;
   private readonly buffer = new Uint8Array(READ_BLOCK);
 
   constructor(private readonly options: FollowLogsOptions) {
     this.clock = options.clock ?? systemClock;
-    this.fileSystem = options.fileSystem ?? nodeTailFileSystem;
+    this.fileSystem = options.fileSystem ?? nodeFollowFileSystem;
+    this.watchPath = options.watch === false ? null : (options.watchPath ?? nodeWatchPath);
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-    this.pollMs = Math.max(1, options.pollMs ?? 250);
-    this.partialLineIdleMs = options.partialLineIdleMs ?? 1000;
+    this.idleMs = clampDelay(options.partialLineIdleMs ?? DEFAULT_PARTIAL_LINE_IDLE_MS);
+    this.openFiles = new OpenFiles(this.fileSystem, this.watchPath, {
+      changed: (file) => {
+        this.drainDue.add(file);
+        this.kick();
+      },
+      renamed: () => {
+        this.listingDue = true;
+      },
+      error: (error) => this.report(error),
+    });
+    this.dirs = new DirWatches(this.watchPath, (dir, eventType, name) => this.onDirEvent(dir, eventType, name));
   }
 
   private get aborted(): boolean {
@@ -97,263 +119,284 @@ class Follower {
 
   async run(): Promise<void> {
     if (this.aborted) return;
-    await this.start();
+    // Watch before listing, so a file made meanwhile is seen.
+    this.dirs.sync([this.options.logDir]);
+    const files = await this.start();
     await new Promise<void>((resolve) => {
-      const stop = () => {
-        this.clock.clearTimeout(this.timer);
-        this.clock.clearTimeout(this.watchTimer);
-        this.watcher?.close();
-        this.watcher = null;
-        // Resolve only after an in-flight scan ends, so no line is emitted after the promise settles.
-        void (this.scanning ?? Promise.resolve()).then(() => resolve());
-      };
-      if (this.aborted) stop();
-      else {
-        this.options.signal.addEventListener('abort', stop, { once: true });
-        this.schedulePoll();
-      }
+      const stop = () => void this.stop().then(resolve);
+      if (this.aborted) return stop();
+      this.options.signal.addEventListener('abort', stop, { once: true });
+      this.live = true;
+      safeCall(this.options.onLive, this.options.onError, { files });
+      this.schedulePoll();
+      this.kick();
     });
   }
 
-  /** Emits the initial lines and records where each file's new lines begin. */
-  private async start(): Promise<void> {
-    const files = await this.discover();
-    const snapshot: LogFile[] = [];
-    const newestOfWriter = new Map(files.map((f) => [writerOf(f), f]));
-    for (const file of files) {
-      // A partial last line (being written) is left to the follower, so it is emitted once, whole.
-      const { end, check } =
-        newestOfWriter.get(writerOf(file)) === file ? await this.completeLinesEnd(file) : { end: file.size, check: null };
-      snapshot.push({ ...file, size: end });
-      this.track(file, end, check);
-    }
+  /** Lists the dir, records where each file's new lines begin and emits the initial lines. */
+  private async start(): Promise<number> {
+    const files = await this.list(true);
     const wanted = this.options.initialLines ?? 0;
-    if (wanted > 0 && snapshot.length > 0) {
+    if (wanted > 0 && files.length > 0) {
       try {
         const { lines } = await readLastLines({
           logDir: this.options.logDir,
           count: wanted,
-          files: snapshot,
+          files: files.map((f) => ({ ...f, size: this.files.get(f.identity)?.offset ?? f.size })),
           maxLineBytes: this.maxLineBytes,
-          fileSystem: this.fileSystem,
           ...(this.options.accept ? { accept: this.options.accept } : {}),
         });
-        for (const line of lines) this.emit(line);
+        for (const line of lines) safeCall(this.options.onLine, this.options.onError, line);
       } catch (error) {
         this.report(error);
       }
     }
-    this.ensureWatcher();
-    this.notifyScan();
+    return files.length;
+  }
+
+  private async stop(): Promise<void> {
+    this.clock.clearTimeout(this.pollTimer);
+    this.dirs.closeAll();
+    this.ancestorWatch?.close();
+    // No line is emitted after the promise settles: wait for the work in flight.
+    await this.working;
+    for (const file of [...this.files.values()]) {
+      // At exit an unfinished line is shown as it is (tail -f shows it too).
+      file.flushPartialLine();
+      await this.forget(file);
+    }
+    this.stopped = true;
+  }
+
+  private onDirEvent(dir: string, eventType: string, name: string | null): void {
+    // A write to a known file needs only that file read; anything else (a file made, renamed or
+    // removed, a new dated subdir) needs a listing.
+    const known = eventType === 'change' && name !== null ? this.byPath.get(path.join(dir, name)) : undefined;
+    if (known) this.drainDue.add(known);
+    else this.listingDue = true;
+    this.kick();
+  }
+
+  /** One worker at a time; what is asked meanwhile is done in the same run. */
+  private kick(): void {
+    if (!this.live || this.working || this.aborted) return;
+    this.working = this.work().finally(() => {
+      this.working = null;
+      if (this.listingDue || this.drainDue.size > 0 || this.idleDue.size > 0) this.kick();
+    });
+  }
+
+  private async work(): Promise<void> {
+    try {
+      while (!this.aborted) {
+        if (this.listingDue) {
+          this.listingDue = false;
+          await this.list(false);
+        } else if (this.drainDue.size > 0) {
+          const file = this.drainDue.values().next().value!;
+          this.drainDue.delete(file);
+          await this.drain(file);
+        } else if (this.idleDue.size > 0) {
+          const file = this.idleDue.values().next().value!;
+          this.idleDue.delete(file);
+          await this.flushIfIdle(file);
+        } else {
+          break;
+        }
+      }
+    } catch (error) {
+      this.report(error);
+    }
+    if (!this.aborted) safeCall(this.options.onCaughtUp, this.options.onError);
   }
 
   /**
-   * The offset just after the file's last newline, looked for within maxLineBytes of its end, and the
-   * bytes before it (for the rewrite check).
+   * Lists the dir and brings the followed files in step: a known identity under a new name is a
+   * rename (its offset kept), an identity no longer listed was deleted or moved away (read to its
+   * end through its handle, then let go), a new identity is read from its start (at start: from its
+   * end). Returns the listing.
    */
-  private async completeLinesEnd(file: LogFile): Promise<{ end: number; check: Uint8Array | null }> {
-    if (file.size === 0) return { end: 0, check: null };
-    const length = Math.min(file.size, this.maxLineBytes + 1);
-    const bytes = new Uint8Array(length);
-    let handle: TailFileHandle | undefined;
+  private async list(atStart: boolean): Promise<LogFile[]> {
+    // Each dir's mtime, taken before listing it: the safety poll compares against it.
+    await this.dirs.changedSinceLastLook(statMtime);
+    let tree: LogTree;
     try {
-      handle = await this.fileSystem.open(file.path);
-      if ((await readAt(handle, bytes, file.size - length)) < length) return { end: file.size, check: null };
-      const newline = bytes.lastIndexOf(0x0a);
-      // No newline that close to the end: a huge partial line; take the file as it is.
-      const within = newline === -1 ? length : newline + 1;
-      return { end: file.size - length + within, check: lastBytes(null, bytes.subarray(0, within)) };
-    } catch {
-      return { end: file.size, check: null };
-    } finally {
-      await handle?.close().catch(() => undefined);
-    }
-  }
-
-  private track(file: LogFile, offset: number, check: Uint8Array | null = null): Tracked {
-    const entry: Tracked = {
-      identity: file.identity,
-      family: file.family,
-      offset,
-      check,
-      mtimeMs: file.mtimeMs,
-      grewAt: this.clock.now(),
-      assembler: new LineAssembler(this.maxLineBytes, (text) => this.emitIfAccepted({ source: file.source, text })),
-    };
-    this.tracked.set(file.path, entry);
-    return entry;
-  }
-
-  private async discover(): Promise<LogFile[]> {
-    try {
-      return await discoverLogFiles(this.options.logDir);
+      tree = await (this.options.discover ?? discoverLogTree)(this.options.logDir);
+      this.setLogDirMissing(false);
     } catch (error) {
-      // A missing dir is a dir that has no logs yet: keep polling for it.
-      if (!(isDiagError(error) && error.code === 'NOT_FOUND')) this.report(error);
-      return [];
+      if (!(isDiagError(error) && error.code === 'NOT_FOUND')) {
+        this.report(error);
+        return [];
+      }
+      // A missing dir is a dir with no logs yet (or one removed): what was followed is gone.
+      this.setLogDirMissing(true);
+      tree = { files: [], dirs: [] };
     }
+    if (this.dirs.sync(this.logDirMissing ? [] : [this.options.logDir, ...tree.dirs]) && !atStart) this.listingDue = true;
+    if (atStart && tree.dirs.length > 0) this.listingDue = true; // subdirs were watched after the listing
+
+    const listed = new Set(tree.files.map((f) => f.identity));
+    for (const file of [...this.files.values()]) {
+      if (listed.has(file.identity)) continue;
+      // Still linked somewhere: moved away, or a listing racing a rename missed it. Should it show up
+      // again, reading resumes where it stopped instead of from the start.
+      if ((await this.drainFile(file)) !== 'gone') this.remember(file);
+      file.flushPartialLine();
+      await this.forget(file);
+    }
+    const newestOfWriter = new Map(tree.files.map((f) => [writerOf(f), f]));
+    this.byPath = new Map();
+    // Files already followed first: their unread bytes were written before a file never seen yet
+    // (the new file of a rotation) was made.
+    const known = tree.files.filter((f) => this.files.has(f.identity));
+    const unknown = tree.files.filter((f) => !this.files.has(f.identity));
+    for (const listing of [...known, ...unknown]) {
+      if (this.aborted) break;
+      const mayGrow = newestOfWriter.get(writerOf(listing)) === listing;
+      let file = this.files.get(listing.identity);
+      let rotatedAway = !mayGrow;
+      if (!file) {
+        file = atStart ? await this.adopt(listing, mayGrow) : this.track(listing, this.left.get(listing.identity));
+        if (!atStart) await this.drain(file);
+      } else {
+        if (file.path !== listing.path) {
+          file.moveTo(listing);
+          rotatedAway = true;
+        }
+        if (file.looksChanged(listing)) await this.drain(file);
+      }
+      this.byPath.set(listing.path, file);
+      if (rotatedAway) file.flushPartialLine();
+      await this.openFiles.keep(file, mayGrow);
+    }
+    return tree.files;
+  }
+
+  /** A file present at start: followed from the end of its complete lines (its unfinished line is read, held). */
+  private async adopt(listing: LogFile, mayGrow: boolean): Promise<FollowedFile> {
+    const file = this.track(listing, { offset: listing.size, check: null, mtimeMs: listing.mtimeMs });
+    if (!mayGrow || !(await this.openFiles.open(file))) return file;
+    try {
+      const { end, check } = await completeLinesEnd(file.handle!, listing.size, this.maxLineBytes);
+      file.startAt(end, check);
+      if (end < listing.size) this.drainDue.add(file);
+    } catch (error) {
+      this.report(error);
+    }
+    return file;
+  }
+
+  private track(listing: LogFile, resume?: ReadPoint): FollowedFile {
+    this.left.delete(listing.identity);
+    // Without bytes to compare, only an untouched file is taken for the one that left (an inode is reused).
+    const trusted = resume && (resume.check !== null || resume.mtimeMs === listing.mtimeMs);
+    const start = trusted ? resume : { offset: 0, check: null, mtimeMs: listing.mtimeMs };
+    const file = new FollowedFile(listing, start, this.clock.now(), this.maxLineBytes, (source, text) => this.emit({ source, text }));
+    this.files.set(listing.identity, file);
+    return file;
+  }
+
+  private remember(file: FollowedFile): void {
+    this.left.set(file.identity, file.readPoint());
+    // Bounded: the oldest go first.
+    if (this.left.size > MAX_REMEMBERED) this.left.delete(this.left.keys().next().value!);
+  }
+
+  private async forget(file: FollowedFile): Promise<void> {
+    this.files.delete(file.identity);
+    this.drainDue.delete(file);
+    this.idleDue.delete(file);
+    this.clock.clearTimeout(this.idleTimers.get(file));
+    this.idleTimers.delete(file);
+    await this.openFiles.close(file);
+  }
+
+  private async drain(file: FollowedFile): Promise<void> {
+    const outcome = await this.drainFile(file);
+    if (outcome !== 'read') this.listingDue = true; // deleted, or its name is another file now
+    this.armIdleTimer(file);
+  }
+
+  private async drainFile(file: FollowedFile): Promise<DrainOutcome> {
+    try {
+      return await file.drain(this.fileSystem, this.buffer, () => this.clock.now(), () => this.aborted);
+    } catch (error) {
+      this.report(error);
+      return 'read';
+    }
+  }
+
+  /** A held unfinished line is due to be emitted once the file has not grown for idleMs. */
+  private armIdleTimer(file: FollowedFile): void {
+    this.clock.clearTimeout(this.idleTimers.get(file));
+    this.idleTimers.delete(file);
+    if (!file.hasPartialLine || !this.files.has(file.identity)) return;
+    const wait = clampDelay(file.grewAt + this.idleMs - this.clock.now());
+    this.idleTimers.set(
+      file,
+      this.clock.setTimeout(() => {
+        this.idleTimers.delete(file);
+        this.idleDue.add(file);
+        this.kick();
+      }, wait),
+    );
+  }
+
+  private async flushIfIdle(file: FollowedFile): Promise<void> {
+    if (!this.files.has(file.identity)) return;
+    await this.drain(file); // bytes that came since, before deciding
+    if (file.hasPartialLine && this.clock.now() - file.grewAt >= this.idleMs) file.flushPartialLine();
+    this.armIdleTimer(file);
+  }
+
+  private setLogDirMissing(missing: boolean): void {
+    if (missing === this.logDirMissing && (!missing || this.ancestorWatch)) return;
+    this.logDirMissing = missing;
+    this.ancestorWatch?.close();
+    this.ancestorWatch = null;
+    if (missing && this.watchPath) {
+      const onEvent = () => {
+        this.listingDue = true;
+        this.kick();
+      };
+      this.ancestorWatch = watchNearestAncestor(this.options.logDir, this.watchPath, onEvent, existsSync);
+    }
+  }
+
+  private schedulePoll(): void {
+    if (this.aborted) return;
+    const watched = this.dirs.allWatched && !this.logDirMissing;
+    const interval = watched ? (this.options.safetyPollMs ?? DEFAULT_SAFETY_POLL_MS) : (this.options.pollMs ?? DEFAULT_POLL_MS);
+    this.pollTimer = this.clock.setTimeout(() => void this.poll(watched).then(() => this.schedulePoll()), clampDelay(interval));
+  }
+
+  /** The safety net: a listing only when a dir is unwatched or its mtime moved; every open file checked. */
+  private async poll(watched: boolean): Promise<void> {
+    try {
+      if (!watched || (await this.dirs.changedSinceLastLook(statMtime))) this.listingDue = true;
+    } catch (error) {
+      this.report(error);
+    }
+    for (const file of this.files.values()) if (file.handle) this.drainDue.add(file);
+    this.kick();
+    await this.working;
   }
 
   private emit(line: TailLine): void {
-    if (!this.aborted) safeCall(this.options.onLine, this.options.onError, line);
-  }
-
-  /** New lines; the initial ones come filtered from readLastLines. */
-  private emitIfAccepted(line: TailLine): void {
+    if (this.stopped) return;
     const { accept, onLine } = this.options;
-    if (!this.aborted) safeCall((l: TailLine) => (accept && !accept(l) ? undefined : onLine(l)), this.options.onError, line);
+    safeCall((l: TailLine) => (accept && !accept(l) ? undefined : onLine(l)), this.options.onError, line);
   }
 
   private report(error: unknown): void {
     reportSafely(this.options.onError, error);
   }
-
-  private schedulePoll(): void {
-    if (this.aborted) return;
-    this.timer = this.clock.setTimeout(() => {
-      void this.scan().then(() => this.schedulePoll());
-    }, this.pollMs);
-  }
-
-  private ensureWatcher(): void {
-    if (this.watcher || this.options.watch === false || this.aborted) return;
-    try {
-      // persistent: false so a library follower never holds its host process open.
-      this.watcher = watch(this.options.logDir, { persistent: false }, () => this.onWatchEvent());
-      this.watcher.on('error', () => {
-        // e.g. the dir was removed: polling carries on and re-creates the watcher when it can.
-        this.watcher?.close();
-        this.watcher = null;
-      });
-    } catch {
-      this.watcher = null; // no dir yet, or fs.watch unsupported here: polling covers it
-    }
-  }
-
-  private onWatchEvent(): void {
-    if (this.watchTimer !== null || this.aborted) return;
-    this.watchTimer = this.clock.setTimeout(() => {
-      this.watchTimer = null;
-      void this.scan();
-    }, Math.min(WATCH_DEBOUNCE_MS, this.pollMs));
-  }
-
-  /** One scan at a time; a request during a scan runs one more after it. */
-  private scan(): Promise<void> {
-    if (this.scanning) {
-      this.rescan = true;
-      return this.scanning;
-    }
-    this.scanning = (async () => {
-      try {
-        do {
-          this.rescan = false;
-          await this.scanOnce();
-        } while (this.rescan && !this.aborted);
-      } catch (error) {
-        this.report(error);
-      } finally {
-        this.scanning = null;
-      }
-    })();
-    return this.scanning;
-  }
-
-  private async scanOnce(): Promise<void> {
-    if (this.aborted) return;
-    const files = await this.discover();
-    this.ensureWatcher();
-    const present = new Set<string>();
-    const newestOfWriter = new Map(files.map((f) => [writerOf(f), f.path]));
-    for (const file of files) {
-      if (this.aborted) return;
-      present.add(file.path);
-      let entry = this.tracked.get(file.path);
-      if (!entry || entry.identity !== file.identity) {
-        entry?.assembler.reset(); // replaced by another file under the same name: start it afresh
-        entry = this.track(file, 0);
-      }
-      // Unchanged since the last read (discovery just stat'ed it): nothing to open. A changed mtime at
-      // the same size may be a rewrite to the same length, which drain checks.
-      if (file.size !== entry.offset || file.mtimeMs !== entry.mtimeMs) await this.drain(file, entry);
-      // A newer file from the same writer means this one is finished: its last line needs no newline.
-      if (newestOfWriter.get(writerOf(file)) !== file.path) entry.assembler.flush();
-      else if (entry.assembler.hasPending && this.clock.now() - entry.grewAt >= this.partialLineIdleMs) entry.assembler.flush();
-    }
-    for (const [filePath, entry] of this.tracked) {
-      if (!present.has(filePath)) {
-        entry.assembler.flush();
-        this.tracked.delete(filePath);
-      }
-    }
-    this.notifyScan();
-  }
-
-  private notifyScan(): void {
-    safeCall(this.options.onScan, this.options.onError);
-  }
-
-  /** Reads a file from its offset to its current end. */
-  private async drain(file: LogFile, entry: Tracked): Promise<void> {
-    let handle: TailFileHandle;
-    try {
-      handle = await this.fileSystem.open(file.path);
-    } catch (error) {
-      if (errnoCode(error) !== 'ENOENT') this.report(error);
-      return; // gone since discovery: the next scan drops it
-    }
-    try {
-      const { size } = await handle.stat();
-      if (size < entry.offset || !(await this.stillSameBytes(handle, entry))) {
-        // Truncated, or truncated and written again past the old end (tail -F does the same for the
-        // first): what was before is gone, read it from the start.
-        entry.offset = 0;
-        entry.check = null;
-        entry.assembler.reset();
-      }
-      entry.mtimeMs = file.mtimeMs;
-      while (!this.aborted) {
-        const { bytesRead } = await handle.read(this.buffer, 0, this.buffer.length, entry.offset);
-        if (bytesRead === 0) break;
-        entry.offset += bytesRead;
-        entry.grewAt = this.clock.now();
-        entry.check = lastBytes(entry.check, this.buffer.subarray(0, bytesRead));
-        entry.assembler.push(this.buffer.subarray(0, bytesRead));
-      }
-    } catch (error) {
-      if (errnoCode(error) !== 'ENOENT') this.report(error);
-    } finally {
-      await handle.close().catch(() => undefined);
-    }
-  }
-
-  /** True when the bytes before the offset are still those read there (or nothing is known to compare). */
-  private async stillSameBytes(handle: TailFileHandle, entry: Tracked): Promise<boolean> {
-    const check = entry.check;
-    if (check === null || check.length === 0 || entry.offset < check.length) return true;
-    const now = new Uint8Array(check.length);
-    if ((await readAt(handle, now, entry.offset - check.length)) < now.length) return false;
-    return Buffer.compare(now, check) === 0;
-  }
 }
 
-/**
- * Who writes the file: one pino-roll logger writes its files one after another, but several desktop
- * processes (pid, thread, instance in the name) write theirs at once, so one of them having a newer
- * file says nothing about whether another's last line is finished.
- */
-function writerOf(file: LogFile): string {
-  if (file.kind !== 'desktop') return file.family;
-  const name = parseDesktopLogName(file.source);
-  return name ? `${file.family}${name.session}\u0000${name.pid}\u0000${name.thread}\u0000${name.instance}` : file.family;
+function clampDelay(ms: number): number {
+  return Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(ms)));
 }
 
-/** The last CHECK_BYTES of `previous` followed by `bytes` (a copy: the caller reuses its buffer). */
-function lastBytes(previous: Uint8Array | null, bytes: Uint8Array): Uint8Array {
-  if (bytes.length >= CHECK_BYTES) return bytes.slice(bytes.length - CHECK_BYTES);
-  const head = previous === null ? new Uint8Array(0) : previous.subarray(Math.max(0, previous.length + bytes.length - CHECK_BYTES));
-  const out = new Uint8Array(head.length + bytes.length);
-  out.set(head, 0);
-  out.set(bytes, head.length);
-  return out;
+async function statMtime(dir: string): Promise<number> {
+  return (await fsp.stat(dir)).mtimeMs;
 }

@@ -1,10 +1,10 @@
 import { appendFileSync, mkdirSync, readdirSync, statSync, truncateSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { followLogs, type FollowLogsOptions } from '../../src/logs/follow.js';
-import { nodeTailFileSystem, type TailFileSystem } from '../../src/logs/read-last-lines.js';
+import { followLogs } from '../../src/logs/follow.js';
 import type { TailLine } from '../../src/logs/types.js';
 import { ManualClock } from '../helpers/manual-clock.js';
+import { advanceAndCatchUp, PROBE_FILE, startFollowing } from './follow-helpers.js';
 import { writeRolling } from './helpers.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -15,43 +15,8 @@ beforeEach(() => {
 });
 afterEach(() => tmp.cleanup());
 
-/** Starts a follower collecting lines; `scans` counts finished scans so a test can wait for more of them. */
-function startFollowing(logDir: string, extra: Partial<FollowLogsOptions> = {}) {
-  const controller = new AbortController();
-  const lines: TailLine[] = [];
-  const errors: unknown[] = [];
-  let opens = 0;
-  let scans = 0;
-  const fileSystem: TailFileSystem = {
-    open: (p) => {
-      opens++;
-      return nodeTailFileSystem.open(p);
-    },
-  };
-  const done = followLogs({
-    logDir,
-    signal: controller.signal,
-    onLine: (line) => lines.push(line),
-    onError: (error) => errors.push(error),
-    pollMs: 15,
-    fileSystem,
-    onScan: () => scans++,
-    ...extra,
-  });
-  const settleScans = async () => {
-    const seen = scans;
-    await waitFor(() => scans >= seen + 3, 'more scans', 5000);
-  };
-  const started = () => waitFor(() => scans >= 1, 'the follower to start', 5000);
-  return { controller, lines, errors, done, texts: () => lines.map((l) => l.text), settleScans, started, opens: () => opens, scans: () => scans };
-}
-
-/** Moves the fake clock to the next poll and waits until that scan has finished. */
-async function scanOnClock(f: ReturnType<typeof startFollowing>, clock: ManualClock, pollMs: number): Promise<void> {
-  const seen = f.scans();
-  clock.advance(pollMs);
-  await waitFor(() => f.scans() > seen, 'the poll scan', 5000);
-}
+/** Moves the fake clock to the next poll and waits until the follower has caught up. */
+const scanOnClock = advanceAndCatchUp;
 
 describe('followLogs', () => {
   it.each([
@@ -59,39 +24,37 @@ describe('followLogs', () => {
     ['polling only', false],
   ])('sees every line exactly once while the real pino-roll rotates under it (dir missing at start; %s)', async (_, watch) => {
     const logDir = path.join(tmp.dir, 'not-yet');
-    const f = startFollowing(logDir, { watch });
+    const f = startFollowing(logDir, { watch, pollMs: 15 });
     const total = 4000;
     // Small files, and a pause for the worker to catch up every 20 lines: rotations come faster than
     // scans, racing discovery against the writer.
     const writing = writeRolling(logDir, { lines: total, size: '8k', pauseEvery: 20, flushAtPause: true });
-    await waitFor(() => f.lines.length >= total, `${total} lines`, 30_000);
+    await waitFor(() => f.texts().length >= total, `${total} lines`, 30_000);
     await writing;
-    await f.settleScans(); // a few more scans: nothing may be repeated
-    f.controller.abort();
-    await f.done;
-    const seqs = f.lines.map((l) => (JSON.parse(l.text) as { seq: number }).seq);
+    await f.settle(); // nothing may be repeated after the last line
+    await f.stop();
+    const seqs = f.texts().map((text) => (JSON.parse(text) as { seq: number }).seq);
     expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i));
     // pino-roll may have opened one more, still empty, file after the last write.
-    const files = readdirSync(logDir).filter((n) => n !== 'current.log' && statSync(path.join(logDir, n)).size > 0);
+    const files = readdirSync(logDir).filter((n) => n !== 'current.log' && n !== PROBE_FILE && statSync(path.join(logDir, n)).size > 0);
     expect(files.length).toBeGreaterThan(10);
-    expect(new Set(f.lines.map((l) => l.source))).toEqual(new Set(files));
+    expect(new Set(f.lines.filter((l) => l.source !== PROBE_FILE).map((l) => l.source))).toEqual(new Set(files));
     expect(f.errors).toEqual([]);
   }, 40_000);
 
   it('emits the last N lines first, then new ones; a partial line is emitted once, whole', { timeout: 20_000 }, async () => {
     writeFileSync(path.join(tmp.dir, 'app.1.log'), 'one\ntwo\nthree\nfour\npart');
-    const f = startFollowing(tmp.dir, { initialLines: 2, watch: false, partialLineIdleMs: 60_000 });
-    await waitFor(() => f.lines.length >= 2, 'initial lines', 5000);
+    const f = startFollowing(tmp.dir, { initialLines: 2, watch: false, pollMs: 15, partialLineIdleMs: 60_000 });
+    await waitFor(() => f.texts().length >= 2, 'initial lines', 5000);
     expect(f.texts()).toEqual(['three', 'four']);
     appendFileSync(path.join(tmp.dir, 'app.1.log'), 'ial\nfive\n');
-    await waitFor(() => f.lines.length >= 4, 'appended lines', 5000);
+    await waitFor(() => f.texts().length >= 4, 'appended lines', 5000);
     // Rotation: the old file ends without a newline, then the next file appears.
     appendFileSync(path.join(tmp.dir, 'app.1.log'), 'last of one');
     writeFileSync(path.join(tmp.dir, 'app.2.log'), 'first of two\n');
-    await waitFor(() => f.lines.length >= 6, 'rotated lines', 5000);
-    await f.settleScans();
-    f.controller.abort();
-    await f.done;
+    await waitFor(() => f.texts().length >= 6, 'rotated lines', 5000);
+    await f.settle();
+    await f.stop();
     expect(f.texts()).toEqual(['three', 'four', 'partial', 'five', 'last of one', 'first of two']);
   });
 
@@ -102,13 +65,12 @@ describe('followLogs', () => {
       checked.push(line.text);
       return line.text.startsWith('keep');
     };
-    const f = startFollowing(tmp.dir, { initialLines: 2, accept, watch: false });
-    await waitFor(() => f.lines.length >= 2, 'initial lines', 5000);
+    const f = startFollowing(tmp.dir, { initialLines: 2, accept: (line) => line.source === PROBE_FILE || accept(line), watch: false, pollMs: 15 });
+    await waitFor(() => f.texts().length >= 2, 'initial lines', 5000);
     appendFileSync(path.join(tmp.dir, 'app.1.log'), 'drop 5\nkeep 6\n');
-    await waitFor(() => f.lines.length >= 3, 'appended lines', 5000);
-    await f.settleScans();
-    f.controller.abort();
-    await f.done;
+    await waitFor(() => f.texts().length >= 3, 'appended lines', 5000);
+    await f.settle();
+    await f.stop();
     expect(f.texts()).toEqual(['keep 1', 'keep 3', 'keep 6']);
     expect(checked.filter((t) => t === 'keep 6' || t === 'drop 5')).toEqual(['drop 5', 'keep 6']);
     expect(checked.filter((t) => t === 'keep 3')).toEqual(['keep 3']);
@@ -117,10 +79,9 @@ describe('followLogs', () => {
   it('emits a last line without newline once its file stops growing', { timeout: 20_000 }, async () => {
     writeFileSync(path.join(tmp.dir, 'plain.log'), 'done\nstill typing');
     const f = startFollowing(tmp.dir, { initialLines: 5, partialLineIdleMs: 40 });
-    await waitFor(() => f.lines.length >= 2, 'the partial line', 5000);
-    await f.settleScans();
-    f.controller.abort();
-    await f.done;
+    await waitFor(() => f.texts().length >= 2, 'the partial line', 5000);
+    await f.settle();
+    await f.stop();
     expect(f.texts()).toEqual(['done', 'still typing']);
   });
 
@@ -128,19 +89,18 @@ describe('followLogs', () => {
     const file = path.join(tmp.dir, 'app.1.log');
     writeFileSync(file, 'old a\nold b\n');
     const f = startFollowing(tmp.dir);
-    await f.started();
+    await f.live();
     truncateSync(file, 0);
-    await f.settleScans();
+    await f.settle();
     appendFileSync(file, 'new a\n');
-    await waitFor(() => f.lines.length >= 1, 'line after truncation', 5000);
+    await waitFor(() => f.texts().length >= 1, 'line after truncation', 5000);
     unlinkSync(file);
-    await f.settleScans();
+    await f.settle();
     mkdirSync(path.join(tmp.dir, '2026', '11', '20'), { recursive: true });
     writeFileSync(path.join(tmp.dir, '2026', '11', '20', 'codex-desktop-s-1-t0-i0-101010-1.log'), '2026-11-20T10:10:10Z info hello\n');
-    await waitFor(() => f.lines.length >= 2, 'line from the new file', 5000);
-    f.controller.abort();
-    await f.done;
-    expect(f.lines).toEqual([
+    await waitFor(() => f.texts().length >= 2, 'line from the new file', 5000);
+    await f.stop();
+    expect(f.lines.filter((l) => l.source !== PROBE_FILE)).toEqual([
       { source: 'app.1.log', text: 'new a' },
       { source: '2026/11/20/codex-desktop-s-1-t0-i0-101010-1.log', text: '2026-11-20T10:10:10Z info hello' },
     ]);
@@ -152,21 +112,21 @@ describe('followLogs', () => {
     writeFileSync(file, '');
     const clock = new ManualClock(1_763_000_000_000);
     const f = startFollowing(tmp.dir, { clock, watch: false, pollMs: 15 });
-    await f.started();
+    await f.live();
     appendFileSync(file, 'before\n');
     await scanOnClock(f, clock, 15);
     expect(f.texts()).toEqual(['before']);
     f.controller.abort();
     await f.done;
     expect(clock.pending).toBe(0);
-    const opensAtStop = f.opens();
-    const scansAtStop = f.scans();
+    const opensAtStop = f.counts.opens;
+    const scansAtStop = f.counts.caughtUp;
     appendFileSync(file, 'after\n');
     // Time for many polls: a live follower would have scanned and opened the file again.
     clock.advance(10_000);
     await new Promise((resolve) => setImmediate(resolve));
-    expect(f.opens()).toBe(opensAtStop);
-    expect(f.scans()).toBe(scansAtStop);
+    expect(f.counts.opens).toBe(opensAtStop);
+    expect(f.counts.caughtUp).toBe(scansAtStop);
     expect(f.texts()).toEqual(['before']);
   });
 
@@ -175,7 +135,7 @@ describe('followLogs', () => {
     writeFileSync(file, 'old 1\nold 2\n');
     const clock = new ManualClock(1_763_000_000_000);
     const f = startFollowing(tmp.dir, { clock, watch: false, pollMs: 100 });
-    await f.started();
+    await f.live();
     // Same inode, bigger than before: by size alone this looks like growth from offset 12.
     writeFileSync(file, 'a new first line, longer\nnew 2\n');
     await scanOnClock(f, clock, 100);
@@ -201,7 +161,7 @@ describe('followLogs', () => {
     writeFileSync(helper, '2026-11-21T09:05:00Z info helper up\n');
     const clock = new ManualClock(1_763_000_000_000);
     const f = startFollowing(tmp.dir, { clock, watch: false, pollMs: 100, initialLines: 10, partialLineIdleMs: 60_000 });
-    await f.started();
+    await f.live();
     await scanOnClock(f, clock, 100);
     appendFileSync(helper, '2026-11-21T09:05:01Z info helper busy\n');
     await scanOnClock(f, clock, 100);

@@ -1,0 +1,98 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { discoverLogTree } from '../../src/logs/discover.js';
+import { DEFAULT_SAFETY_POLL_MS } from '../../src/logs/follow.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { advanceAndCatchUp, startFollowing, startTailProcess } from './follow-helpers.js';
+
+let tmp: ReturnType<typeof makeTempDir>;
+beforeEach(() => {
+  tmp = makeTempDir();
+});
+afterEach(() => tmp.cleanup());
+
+const FILES = 64;
+
+/** 64 files of 256 KiB each: reading them whole to go live would be 16 MiB. */
+function writeManyFiles(dir: string): string[] {
+  const line = `${'x'.repeat(99)}\n`;
+  const body = line.repeat((256 * 1024) / line.length);
+  return Array.from({ length: FILES }, (_, i) => {
+    const file = path.join(dir, `renderer-${String(i).padStart(2, '0')}.log`);
+    writeFileSync(file, body);
+    return file;
+  });
+}
+
+describe('going live', () => {
+  it('goes live after one listing and a short read at the end of each file, not a scan of their contents', { timeout: 30_000 }, async () => {
+    const files = writeManyFiles(tmp.dir);
+    let listings = 0;
+    const f = startFollowing(tmp.dir, {
+      discover: (dir) => {
+        listings++;
+        return discoverLogTree(dir);
+      },
+    });
+    await f.live();
+    expect(f.counts.liveFiles).toBe(FILES);
+    expect(listings).toBe(1);
+    // One 4 KiB block from the end of each file finds where its complete lines end.
+    expect(f.counts.bytesBeforeLive).toBeLessThanOrEqual(FILES * 4096);
+    appendFileSync(files[17]!, 'first new line\n');
+    await waitFor(() => f.texts().length === 1, 'the first new line');
+    await f.stop();
+    expect(f.texts()).toEqual(['first new line']);
+  });
+
+  it('while idle, only a slow safety poll runs: no listing, no file opened, no byte read', { timeout: 30_000 }, async () => {
+    writeManyFiles(tmp.dir);
+    let listings = 0;
+    const clock = new ManualClock();
+    const f = startFollowing(tmp.dir, {
+      clock,
+      discover: (dir) => {
+        listings++;
+        return discoverLogTree(dir);
+      },
+    });
+    await f.live();
+    await f.settle();
+    expect(clock.pendingDelays()).toEqual([DEFAULT_SAFETY_POLL_MS]);
+    expect(DEFAULT_SAFETY_POLL_MS).toBeGreaterThanOrEqual(3000);
+    const before = { listings, opens: f.counts.opens, bytes: f.counts.bytesRead };
+    for (let tick = 0; tick < 10; tick++) await advanceAndCatchUp(f, clock, DEFAULT_SAFETY_POLL_MS);
+    expect({ listings, opens: f.counts.opens, bytes: f.counts.bytesRead }).toEqual(before);
+    await f.stop();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('the safety poll still catches a write that fs.watch did not report', { timeout: 30_000 }, async () => {
+    const file = path.join(tmp.dir, 'app.log');
+    writeFileSync(file, '');
+    const clock = new ManualClock();
+    // A watch that never reports anything: as if every event were missed.
+    const f = startFollowing(tmp.dir, { clock, watchPath: () => ({ close: () => undefined }) });
+    await f.live();
+    appendFileSync(file, 'missed by the watch\n');
+    await advanceAndCatchUp(f, clock, DEFAULT_SAFETY_POLL_MS);
+    writeFileSync(path.join(tmp.dir, 'new.log'), 'new file, also missed\n');
+    await advanceAndCatchUp(f, clock, DEFAULT_SAFETY_POLL_MS);
+    await f.stop();
+    expect(f.texts()).toEqual(['missed by the watch', 'new file, also missed']);
+  });
+});
+
+describe('codex-diag tail -f goes live (real process)', () => {
+  it('prints a line written right after start, with 64 files in the dir', { timeout: 60_000 }, async () => {
+    writeManyFiles(tmp.dir);
+    const tail = startTailProcess(tmp.dir, ['-n', '0']);
+    await tail.settle();
+    expect(await tail.stop()).toBe(0);
+    expect(tail.texts()).toEqual([]);
+    expect(tail.err()).toBe('');
+  });
+});
