@@ -1,7 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import type { Command } from 'commander';
 import { DiagError, errnoCode } from '../errors.js';
-import { followLogs } from '../logs/follow.js';
 import { levelRank, parseLevelName, parseLogLine } from '../logs/parse-line.js';
 import { readLastLines } from '../logs/read-last-lines.js';
 import type { TailLine } from '../logs/types.js';
@@ -44,6 +43,8 @@ async function runTail(ctx: CliContext, options: TailOptions): Promise<number> {
   }
 
   await checkLogDir(common.logDir);
+  // Loaded only for -f: `tail -n N` starts without the follower.
+  const { followLogs } = await import('../logs/follow.js');
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
