@@ -1,4 +1,4 @@
-import { watch as fsWatch } from 'node:fs';
+import { watch as fsWatch, promises as fsp } from 'node:fs';
 import path from 'node:path';
 
 /** A running watch; close() is idempotent. */
@@ -130,4 +130,14 @@ export function watchNearestAncestor(dir: string, watchPath: WatchPath, onEvent:
     current = parent;
   }
   return watchPath(current, onEvent, onEvent);
+}
+
+/** A dir's mtime (what DirWatches compares). */
+export async function statMtime(dir: string): Promise<number> {
+  return (await fsp.stat(dir)).mtimeMs;
+}
+
+/** A `*.log` file or a dated subdir (`YYYY`, `MM`, `DD`): the names a listing can pick up. */
+export function mayMatterToListing(name: string): boolean {
+  return name.endsWith('.log') || /^\d{2}(?:\d{2})?$/.test(name);
 }

@@ -1,4 +1,4 @@
-import { existsSync, promises as fsp } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_TIMER_MS, systemClock, type Clock } from '../clock.js';
 import { isDiagError } from '../errors.js';
@@ -6,7 +6,7 @@ import { reportSafely, safeCall } from '../safe-call.js';
 import { discoverLogTree, type LogFile, type LogTree } from './discover.js';
 import { completeLinesEnd, FollowedFile, nodeFollowFileSystem, writerOf, type DrainOutcome, type FollowFileSystem, type ReadPoint } from './follow-file.js';
 import { OpenFiles } from './follow-open-files.js';
-import { DirWatches, nodeWatchPath, watchNearestAncestor, type Watch, type WatchPath } from './follow-watch.js';
+import { DirWatches, mayMatterToListing, nodeWatchPath, statMtime, watchNearestAncestor, type Watch, type WatchPath } from './follow-watch.js';
 import { DEFAULT_MAX_LINE_BYTES } from './line-cut.js';
 import { readLastLines } from './read-last-lines.js';
 import type { TailLine } from './types.js';
@@ -171,6 +171,7 @@ class Follower {
   private onDirEvent(dir: string, eventType: string, name: string | null): void {
     // A write to a known file needs only that file read; anything else (a file made, renamed or
     // removed, a new dated subdir) needs a listing.
+    if (name !== null && !mayMatterToListing(name)) return; // another app's file in the dir: not ours to read
     const known = eventType === 'change' && name !== null ? this.byPath.get(path.join(dir, name)) : undefined;
     if (known) this.drainDue.add(known);
     else this.listingDue = true;
@@ -257,7 +258,11 @@ class Follower {
       let rotatedAway = !mayGrow;
       if (!file) {
         file = atStart ? await this.adopt(listing, mayGrow) : this.track(listing, this.left.get(listing.identity));
-        if (!atStart) await this.drain(file);
+        if (!atStart) {
+          // Open before reading: a file deleted right after its first lines are read keeps its later ones.
+          await this.openFiles.keep(file, mayGrow);
+          await this.drain(file);
+        }
       } else {
         if (file.path !== listing.path) {
           file.moveTo(listing);
@@ -395,8 +400,4 @@ class Follower {
 
 function clampDelay(ms: number): number {
   return Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(ms)));
-}
-
-async function statMtime(dir: string): Promise<number> {
-  return (await fsp.stat(dir)).mtimeMs;
 }

@@ -61,6 +61,7 @@ describe('going live', () => {
     });
     await f.live();
     await f.settle();
+    await f.settle();
     expect(clock.pendingDelays()).toEqual([DEFAULT_SAFETY_POLL_MS]);
     expect(DEFAULT_SAFETY_POLL_MS).toBeGreaterThanOrEqual(3000);
     const before = { listings, opens: f.counts.opens, bytes: f.counts.bytesRead };
@@ -68,6 +69,28 @@ describe('going live', () => {
     expect({ listings, opens: f.counts.opens, bytes: f.counts.bytesRead }).toEqual(before);
     await f.stop();
     expect(clock.pending).toBe(0);
+  });
+
+  it('writes to files that are not logs cause no listing', { timeout: 30_000 }, async () => {
+    writeFileSync(path.join(tmp.dir, 'app.log'), '');
+    let listings = 0;
+    const f = startFollowing(tmp.dir, {
+      discover: (dir) => {
+        listings++;
+        return discoverLogTree(dir);
+      },
+    });
+    await f.live();
+    await f.settle(); // the probe file is new: listed
+    await f.settle(); // and known by now: a listing still due from its events came before this probe
+    const before = listings;
+    for (let i = 0; i < 20; i++) appendFileSync(path.join(tmp.dir, 'state.json.tmp'), `{"n":${i}}\n`);
+    appendFileSync(path.join(tmp.dir, 'app.log'), 'a log line\n');
+    await waitFor(() => f.texts().length === 1, 'the log line');
+    await f.settle();
+    await f.stop();
+    expect(listings).toBe(before);
+    expect(f.texts()).toEqual(['a log line']);
   });
 
   it('the safety poll still catches a write that fs.watch did not report', { timeout: 30_000 }, async () => {
