@@ -128,8 +128,14 @@ async function latency() {
 
 async function startToLive() {
   const { dir, files } = makeDir('live');
-  const rounds = { ours: [], gnu: [] };
+  const rounds = { ours: [], gnu: [], node: [] };
   for (let r = 0; r < LIVE_ROUNDS; r++) {
+    // The floor for any node process: a bare node printing one line as soon as it runs.
+    const spawnedAt = performance.now();
+    const bare = startFollower('node', process.execPath, ['-e', 'process.stdout.write("up\\n"); setInterval(() => {}, 1 << 30)']);
+    while (!bare.arrivals.has('up')) await sleep(1);
+    rounds.node.push(bare.arrivals.get('up') - spawnedAt);
+    await bare.stop();
     // One at a time, so neither slows the other's start.
     for (const [key, spec] of [
       ['ours', ours(dir)],
@@ -142,7 +148,7 @@ async function startToLive() {
       await f.stop();
     }
   }
-  return { ours: median(rounds.ours), gnu: median(rounds.gnu) };
+  return { ours: median(rounds.ours), gnu: median(rounds.gnu), node: median(rounds.node) };
 }
 
 function cpuMs(pid) {
@@ -181,6 +187,7 @@ try {
   const live = await startToLive();
   process.stdout.write(`\nstart to live on ${FILES} files, median of ${LIVE_ROUNDS} (goal ≤ 300 ms; includes process start-up):\n`);
   process.stdout.write(`  codex-diag tail -f   ${fmt(live.ours)}\n  GNU tail -F          ${fmt(live.gnu)}   ratio ours/GNU ${(live.ours / live.gnu).toFixed(2)}x\n`);
+  process.stdout.write(`  bare node, spawn to first output ${fmt(live.node)}   ratio ours/bare node ${(live.ours / live.node).toFixed(2)}x\n`);
 
   if (process.platform === 'linux') {
     const idle = await idleCpu();

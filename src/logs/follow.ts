@@ -18,6 +18,8 @@ export const DEFAULT_SAFETY_POLL_MS = 5000;
 /** When fs.watch is off or fails for a dir: how often to list the dir and look for growth. */
 export const DEFAULT_POLL_MS = 1000;
 const READ_BLOCK = 64 * 1024;
+/** Files adopted at once at start. */
+const ADOPT_CONCURRENCY = 16;
 /** Read points kept for files that left the listing. */
 const MAX_REMEMBERED = 1024;
 
@@ -249,21 +251,21 @@ class Follower {
     this.byPath = new Map();
     // Files already followed first: their unread bytes were written before a file never seen yet
     // (the new file of a rotation) was made.
+    const mayGrow = (listing: LogFile) => newestOfWriter.get(writerOf(listing)) === listing;
+    // At start no file is read yet, so they are adopted side by side.
+    if (atStart) await inBatches(tree.files, ADOPT_CONCURRENCY, (listing) => this.adopt(listing, mayGrow(listing)));
     const known = tree.files.filter((f) => this.files.has(f.identity));
     const unknown = tree.files.filter((f) => !this.files.has(f.identity));
     for (const listing of [...known, ...unknown]) {
       if (this.aborted) break;
-      const mayGrow = newestOfWriter.get(writerOf(listing)) === listing;
       let file = this.files.get(listing.identity);
-      let rotatedAway = !mayGrow;
+      let rotatedAway = !mayGrow(listing);
       if (!file) {
-        file = atStart ? await this.adopt(listing, mayGrow) : this.track(listing, this.left.get(listing.identity));
-        if (!atStart) {
-          // Open before reading: a file deleted right after its first lines are read keeps its later ones.
-          await this.openFiles.keep(file, mayGrow);
-          await this.drain(file);
-        }
-      } else {
+        file = this.track(listing, this.left.get(listing.identity));
+        // Open before reading: a file deleted right after its first lines are read keeps its later ones.
+        await this.openFiles.keep(file, mayGrow(listing));
+        await this.drain(file);
+      } else if (!atStart) {
         if (file.path !== listing.path) {
           file.moveTo(listing);
           rotatedAway = true;
@@ -272,17 +274,20 @@ class Follower {
       }
       this.byPath.set(listing.path, file);
       if (rotatedAway) file.flushPartialLine();
-      await this.openFiles.keep(file, mayGrow);
+      await this.openFiles.keep(file, mayGrow(listing));
     }
     return tree.files;
   }
 
   /** A file present at start: followed from the end of its complete lines (its unfinished line is read, held). */
   private async adopt(listing: LogFile, mayGrow: boolean): Promise<FollowedFile> {
+    const seen = this.files.get(listing.identity);
+    if (seen) return seen; // listed twice (under its old and new name, a listing racing a rename)
     const file = this.track(listing, { offset: listing.size, check: null, mtimeMs: listing.mtimeMs });
-    if (!mayGrow || !(await this.openFiles.open(file))) return file;
+    await this.openFiles.keep(file, mayGrow);
+    if (!file.handle) return file;
     try {
-      const { end, check } = await completeLinesEnd(file.handle!, listing.size, this.maxLineBytes);
+      const { end, check } = await completeLinesEnd(file.handle, listing.size, this.maxLineBytes);
       file.startAt(end, check);
       if (end < listing.size) this.drainDue.add(file);
     } catch (error) {
@@ -400,4 +405,8 @@ class Follower {
 
 function clampDelay(ms: number): number {
   return Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(ms)));
+}
+
+async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
