@@ -16,6 +16,7 @@ import {
   type ManifestTruncation,
 } from './manifest.js';
 import type { RedactionCounts, RedactionSession, Redactor } from './redactor.js';
+import { bundleReportSource } from '../report/bundle-entry.js';
 import { collectSystemInfo, type AppInfo, type SystemInfo } from './system-info.js';
 import { digestSource, writeZipAtomically, type ZipSource } from './zip-writer.js';
 
@@ -61,6 +62,8 @@ export interface BuildBundleOptions {
   onProgress?: (progress: BundleProgress) => void;
   /** Called between lines; on the main thread it yields to the event loop (the bundle is the same either way). */
   pacer?: Pacer;
+  /** Write report.html, the bundle's visual report, when it fits the size bound (default true). */
+  report?: boolean;
 }
 
 export interface BundleProgress {
@@ -127,7 +130,7 @@ export async function buildBundle(input: BundleInput, options: BuildBundleOption
   const fixedBytes =
     bundleEntries(parts, []).reduce((sum, entry) => sum + (Buffer.isBuffer(entry.data) ? entry.data.length : 0), 0) +
     MANIFEST_RESERVE_BYTES +
-    7 * ZIP_OVERHEAD_PER_ENTRY;
+    8 * ZIP_OVERHEAD_PER_ENTRY;
   const keepFrom = oldestKeptIndex(prepared, bounds.maxBundleBytes - fixedBytes);
   const kept = prepared.slice(keepFrom);
   const dropped = prepared.slice(0, keepFrom);
@@ -162,6 +165,18 @@ export async function buildBundle(input: BundleInput, options: BuildBundleOption
     truncation,
   };
 
+  // report.html is rendered from the entries above (already redacted) and fits in what the lines left.
+  if (options.report !== false) {
+    const room = bounds.maxBundleBytes - fixedBytes - kept.reduce((sum, l) => sum + l.bytes, 0);
+    const report = bundleReportSource(entries, manifest, room);
+    if (report.source) {
+      entries.push(report.source);
+      manifest.files.push({ path: report.source.name, ...digestSource(report.source) });
+    } else {
+      manifest.truncation = { ...manifest.truncation, truncated: true, report: report.omitted };
+    }
+  }
+
   options.onProgress?.({ phase: 'write', done: 0, total: 1 });
   const target = options.outPath
     ? { path: options.outPath, noClobber: false }
@@ -181,7 +196,8 @@ interface EntryParts {
 }
 
 /**
- * Every entry of the zip but the manifest, in zip order: the one place an entry is added. Lines are
+ * Every entry of the zip but the manifest, in zip order: the one place an entry is added, except
+ * report.html, which is rendered from these entries once their digests are in the manifest. Lines are
  * streamed into the zip; the other entries are buffers, whose sizes count against the size bound.
  */
 function bundleEntries(parts: EntryParts, lines: readonly PreparedLine[]): ZipSource[] {

@@ -16,9 +16,10 @@ export const BUNDLE_ENTRIES = {
   state: 'state.json',
   metrics: 'metrics.json',
   system: 'system.json',
+  report: 'report.html',
 } as const;
 
-/** Every entry a v1 bundle must hold besides the manifest (metrics.json is optional). */
+/** Every entry a v1 bundle must hold besides the manifest (metrics.json and report.html are optional). */
 export const REQUIRED_FILES: readonly string[] = [
   BUNDLE_ENTRIES.incident,
   BUNDLE_ENTRIES.tailLog,
@@ -26,7 +27,7 @@ export const REQUIRED_FILES: readonly string[] = [
   BUNDLE_ENTRIES.state,
   BUNDLE_ENTRIES.system,
 ];
-export const OPTIONAL_FILES: readonly string[] = [BUNDLE_ENTRIES.metrics];
+export const OPTIONAL_FILES: readonly string[] = [BUNDLE_ENTRIES.metrics, BUNDLE_ENTRIES.report];
 
 const isoTime = z.iso.datetime({ offset: true });
 const count = z.number().int().nonnegative();

@@ -47,7 +47,10 @@ export async function repackBundle(srcPath: string, destPath: string, options: R
   }
 
   const entries: ZipSource[] = [];
+  // report.html shows the lines the bundle had; a smaller bundle drops it rather than disagree with it.
+  const hadReport = parsed.files.some((file) => file.path === BUNDLE_ENTRIES.report);
   for (const file of parsed.files) {
+    if (file.path === BUNDLE_ENTRIES.report) continue;
     if (file.path === BUNDLE_ENTRIES.tailLog) entries.push({ name: file.path, data: textOf(keptLog) });
     else if (file.path === BUNDLE_ENTRIES.tailJsonl) entries.push({ name: file.path, data: textOf(keptJson) });
     else {
@@ -67,6 +70,7 @@ export async function repackBundle(srcPath: string, destPath: string, options: R
       linesIncluded: keptLog.length,
       droppedBySizeLimit: truncation.droppedBySizeLimit + droppedLog.length,
       repacked: { maxLines, droppedLines: droppedLog.length },
+      ...(hadReport ? { report: 'report.html left out by the re-pack' } : {}),
     },
   };
   const manifestEntry: ZipSource = { name: BUNDLE_ENTRIES.manifest, data: Buffer.from(jsonText(manifest)) };

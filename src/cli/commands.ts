@@ -32,6 +32,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'redact', load: () => import('./redact.js').then((m) => m.registerRedact) },
   { name: 'fingerprint', load: () => import('./fingerprint.js').then((m) => m.registerFingerprint) },
   { name: 'minidump', load: () => import('./minidump.js').then((m) => m.registerMinidump) },
+  { name: 'report', load: () => import('./report.js').then((m) => m.registerReport) },
   { name: 'demo', load: () => import('./demo.js').then((m) => m.registerDemo) },
 ];
 

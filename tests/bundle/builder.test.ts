@@ -56,6 +56,7 @@ describe('buildBundle', () => {
       'state.json',
       'metrics.json',
       'system.json',
+      'report.html',
     ]);
     const manifest = bundleManifestSchema.parse(JSON.parse(files.get('manifest.json')!.toString()));
     expect(manifest.bundleId).toBe('3f2a9c1b-8e4d-4b7a-9c2e-1a2b3c4d5e6f');

@@ -113,7 +113,7 @@ afterAll(() => tmp.cleanup());
 describe('secrets corpus', () => {
   it('holds every entry', () => {
     expect([...entries.keys()].sort()).toEqual(
-      ['incident.json', 'logs/tail.jsonl', 'logs/tail.log', 'manifest.json', 'metrics.json', 'state.json', 'system.json'].sort(),
+      ['incident.json', 'logs/tail.jsonl', 'logs/tail.log', 'manifest.json', 'metrics.json', 'report.html', 'state.json', 'system.json'].sort(),
     );
   });
 
