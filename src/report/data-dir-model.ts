@@ -79,7 +79,8 @@ async function readBundles(dir: string): Promise<DataDirBundle[]> {
       bundle.kind = asString(pick(manifest, 'incident', 'kind'));
       bundle.suppressedCount = asNumber(pick(manifest, 'incident', 'suppressedCount')) ?? 0;
     } catch (error) {
-      bundle.problem = oneLine(error);
+      // The row names the file already; the reader's message starts with its path.
+      bundle.problem = oneLine(error).replace(`${file}: `, '');
     }
     bundles.push(bundle);
   }

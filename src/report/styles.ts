@@ -41,6 +41,7 @@ caption { text-align: left; color: var(--muted); padding: 2px 0; }
 th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
 th { background: var(--panel); font-weight: 600; }
 .hash { font-size: 12px; word-break: break-all; }
+.bundles td:first-child, .bundles td:last-child, .outbox-pending td:first-child, .outbox-pending td:nth-child(4) { white-space: nowrap; }
 .components td:first-child { min-width: 13em; overflow-wrap: normal; word-break: break-word; }
 .verdict { font-weight: 600; }
 .verdict.ok, .check-ok { color: var(--ok); }

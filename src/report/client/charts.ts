@@ -174,7 +174,7 @@ function startupChart(history) {
 
 /** Horizontal bars: one group per row, one bar per series. */
 function barChart(title, description, rows, series, format, maxValue) {
-  var barH = 12, gap = 3, groupGap = 14, left = 170, right = 110, W = 960;
+  var barH = 12, gap = 3, groupGap = 14, left = 200, right = 110, W = 960;
   var groupH = series.length * (barH + gap) + groupGap;
   var H = 20 + rows.length * groupH + 20;
   var svg = chart(title, description, W, H);
@@ -188,7 +188,7 @@ function barChart(title, description, rows, series, format, maxValue) {
   line(svg, W - right, 10, W - right, H - 24, 'grid');
   rows.forEach(function (r, i) {
     var y0 = 14 + i * groupH;
-    text(svg, left - 8, y0 + (series.length * (barH + gap)) / 2 + 4, r.method.length > 26 ? r.method.slice(0, 25) + '…' : r.method, 'lane-label', 'end');
+    text(svg, left - 8, y0 + (series.length * (barH + gap)) / 2 + 4, r.method.length > 24 ? r.method.slice(0, 23) + '…' : r.method, 'lane-label', 'end');
     series.forEach(function (s, j) {
       var v = r[s.key];
       var y = y0 + j * (barH + gap);
@@ -203,7 +203,7 @@ function barChart(title, description, rows, series, format, maxValue) {
 
 /** Every bundle (filled) and every suppressed repeat (ring) per fingerprint over time. */
 function fingerprintChart(rows, startMs, endMs) {
-  var W = 960, left = 300, right = 20, rowH = 30, top = 8;
+  var W = 960, left = 340, right = 20, rowH = 30, top = 8;
   var H = top + rows.length * rowH + 30;
   if (endMs === startMs) { startMs -= 30000; endMs += 30000; }
   var total = 0;
