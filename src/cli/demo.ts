@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { runDemo, type DemoSummary } from '../demo/run-demo.js';
 import { action, addCommonOptions, type CliContext } from './context.js';
@@ -48,5 +49,9 @@ function render(s: DemoSummary): string {
   lines.push(`  codex-diag tail -n 20 --log-dir ${JSON.stringify(s.logDir)}`);
   lines.push(`  codex-diag state show --data-dir ${JSON.stringify(s.dataDir)}`);
   lines.push(`  codex-diag export --log-dir ${JSON.stringify(s.logDir)} --data-dir ${JSON.stringify(s.dataDir)}`);
+  lines.push('', 'See it: the report of its bundles (one self-contained HTML file, open it in a browser):');
+  if (s.report) lines.push(`  ${pathToFileURL(s.report.path).href}`);
+  else lines.push(`  codex-diag report --data-dir ${JSON.stringify(s.dataDir)}`);
+  lines.push('  Each bundle carries its own report.html; codex-diag report BUNDLE writes it beside the zip.');
   return lines.join('\n');
 }

@@ -41,6 +41,8 @@ export interface DemoSummary {
   startup: { rendererReadyLatencyMs: number | null };
   metrics: MetricsReport;
   inspected: { path: string; ok: boolean; problems: string[] } | null;
+  /** The data dir's HTML report (every bundle by fingerprint, outbox, state); each bundle carries its own report.html too. */
+  report: { path: string; bytes: number } | null;
 }
 
 /** Secrets an app really logs by accident: the demo shows none of them reaches a bundle or Sentry. */
@@ -182,6 +184,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const { inspectBundle } = await import('../bundle/inspect.js');
     const renderer = bundles.find((b) => b.title.startsWith('Renderer')) ?? bundles[0];
     const inspected = renderer ? await inspectBundle(renderer.path) : undefined;
+    const report = await writeDemoReport(dataDir).catch((error: unknown) => {
+      say(`demo: could not write the report: ${error instanceof Error ? error.message : String(error)}`);
+      return null;
+    });
     return {
       dir,
       logDir,
@@ -193,6 +199,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       startup: { rendererReadyLatencyMs: latency },
       metrics: d.metrics.report(),
       inspected: inspected && renderer ? { path: renderer.path, ok: inspected.ok, problems: inspected.problems } : null,
+      report,
     };
   } finally {
     for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
@@ -200,6 +207,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     await appLog.close({ timeoutMs: 2000 }).catch(() => undefined);
     await ingest?.close();
   }
+}
+
+/** The data dir's report, through the same redactor as bundles (the demo's home dir and user name). */
+async function writeDemoReport(dataDir: string): Promise<{ path: string; bytes: number }> {
+  const { writeDataDirReport } = await import('../report/write-report.js');
+  const { createRedactor } = await import('../bundle/redactor.js');
+  const { redactionContextFrom } = await import('../bundle/redaction-context.js');
+  return writeDataDirReport({ dataDir, redactor: createRedactor(redactionContextFrom({ homedir: os.homedir(), env: process.env })) });
 }
 
 function safeJson(text: string): unknown {

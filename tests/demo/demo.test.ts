@@ -22,6 +22,7 @@ describe('codex-diag demo (built CLI, real processes)', () => {
       sentry: { builtIn: boolean; sent: string[]; events: Array<{ eventId: string; level: string; fingerprint: string[]; breadcrumbs: number; attachments: Array<{ filename: string }> }> };
       rendererReloads: number;
       inspected: { ok: boolean; problems: string[] };
+      report: { path: string; bytes: number } | null;
       metrics: { methods: Record<string, { count: number }> };
     };
 
@@ -33,6 +34,14 @@ describe('codex-diag demo (built CLI, real processes)', () => {
     expect(summary.incidents.filter((i) => !i.bundled)).toHaveLength(1);
     expect(summary.rendererReloads).toBeGreaterThanOrEqual(1);
     expect(summary.inspected).toEqual(expect.objectContaining({ ok: true, problems: [] }));
+    // It points at the report of its bundles; each bundle carries its own report.html.
+    expect(summary.report?.path).toBe(path.join(dir, 'data', 'report.html'));
+    const { readFileSync } = await import('node:fs');
+    const report = readFileSync(summary.report!.path, 'utf8');
+    for (const bundle of summary.bundles) {
+      expect(report).toContain(path.basename(bundle.path));
+      expect((await readZip(bundle.path)).files.has('report.html')).toBe(true);
+    }
     expect(Object.values(summary.metrics.methods).reduce((n, m) => n + m.count, 0)).toBe(40);
 
     // Every bundle arrived in Sentry once, grouped by its fingerprint, with both attachments.

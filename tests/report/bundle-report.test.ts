@@ -47,11 +47,11 @@ describe('report.html inside a bundle, in Chromium', () => {
 
   it('keeps hostile log lines inert and shows them as text', async () => {
     const { page } = opened;
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
     // Nothing from the data became an element: no images, no scripts but the page's two, no event attributes.
     expect(await page.locator('img').count()).toBe(0);
     expect(await page.locator('script').count()).toBe(2);
-    expect(await page.evaluate(() => [...document.querySelectorAll('*')].filter((e) => [...e.attributes].some((a) => a.name.startsWith('on'))).length)).toBe(0);
+    expect(await page.evaluate("[...document.querySelectorAll('*')].filter((e) => [...e.attributes].some((a) => a.name.startsWith('on'))).length")).toBe(0);
     const texts = await page.locator('#log-lines .text').allTextContents();
     for (const hostile of HOSTILE_TEXTS) {
       // The tail shows each line as the log file holds it: a JSON line, quotes escaped.
@@ -90,14 +90,14 @@ describe('report.html inside a bundle, in Chromium', () => {
       let reached = false;
       for (let i = 0; i < 80 && !reached; i++) {
         await page.keyboard.press('Tab');
-        reached = await page.evaluate(() => document.activeElement?.id === 'log-search');
+        reached = await page.evaluate("document.activeElement?.id === 'log-search'");
       }
       expect(reached).toBe(true);
       await page.keyboard.type(SEARCH_NEEDLE);
       await expect.poll(() => page.locator('#log-lines li:not([hidden])').count()).toBe(2);
       // The last level checkbox comes just before the search box; Space toggles it.
       await page.keyboard.press('Shift+Tab');
-      const level = await page.evaluate(() => (document.activeElement as HTMLInputElement).dataset.level);
+      const level = await page.evaluate<string | undefined>('document.activeElement.dataset.level');
       expect(level).toBeTruthy();
       await page.keyboard.press('Space');
       await expect.poll(() => page.locator(`#level-${level}`).isChecked()).toBe(false);
@@ -141,16 +141,34 @@ describe('report.html inside a bundle, in Chromium', () => {
     expect(await page.locator('#redaction').isVisible()).toBe(true);
   });
 
+  it('makes the README picture (docs/report.png is a copy): a crash without hostile text, down to the timeline', async () => {
+    const clean = await buildStoryBundle({
+      start: START,
+      outDir: path.join(tmp.dir, 'clean'),
+      incident: { kind: 'render-process-gone', reason: 'crashed', exitCode: 139, url: 'app://codex/chat/8f3a9b2c7d?tab=2', pid: 4242, webContentsId: 3, occurredAt: START + 70_000 },
+    });
+    const file = path.join(tmp.dir, 'clean-report.html');
+    writeFileSync(file, (await readZip(clean.path)).files.get('report.html')!);
+    const shown = await openReport(browser, file);
+    try {
+      const timeline = await shown.page.locator('#timeline').boundingBox();
+      await shown.page.screenshot({ path: artifact('readme.png'), fullPage: true, clip: { x: 0, y: 0, width: 1100, height: Math.ceil(timeline!.y + timeline!.height + 16) } });
+      expect(shown.errors).toEqual([]);
+    } finally {
+      await shown.page.close();
+    }
+  });
+
   it('has a dark scheme and a print layout', async () => {
     const dark = await openReport(browser, reportFile, 'dark');
     try {
       await dark.page.screenshot({ path: artifact('bundle-dark.png'), fullPage: true });
-      const background = await dark.page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+      const background = await dark.page.evaluate('getComputedStyle(document.documentElement).backgroundColor');
       expect(background).toBe('rgb(13, 17, 23)');
       expect(dark.errors).toEqual([]);
       await dark.page.emulateMedia({ media: 'print', colorScheme: 'dark' });
       expect(await dark.page.locator('.controls').isHidden()).toBe(true);
-      expect(await dark.page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe('rgb(255, 255, 255)');
+      expect(await dark.page.evaluate('getComputedStyle(document.documentElement).backgroundColor')).toBe('rgb(255, 255, 255)');
       await dark.page.pdf({ path: artifact('bundle-print.pdf'), printBackground: true });
     } finally {
       await dark.page.close();

@@ -129,7 +129,7 @@ describe('codex-diag report (no bundle): the data dir, in Chromium', () => {
     expect(await page.locator('table.outbox-failed').textContent()).toContain('HTTP 400: invalid envelope');
     expect(await page.locator('table.outbox-pending').textContent()).toContain('2026-11-30 01:06:00Z');
     expect(await page.locator('table.outbox-pending').textContent()).toContain('<script>window.__pwned=1</script>');
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(readFileSync(written.path, 'utf8')).not.toContain(SECRET);
   });
 
