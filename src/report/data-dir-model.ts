@@ -39,19 +39,25 @@ export async function dataDirReportData(options: DataDirModelOptions): Promise<D
     readOutbox(layout.outboxDir),
     readState(stateFile),
   ]);
-  const data: DataDirReportData = {
+  // Free text from outside passes the redactor; what codex-diag named itself (bundle file names, fingerprints,
+  // event ids, times, counts) is left as it is, as in a bundle: it is what a reviewer correlates on.
+  const session = options.redactor.session();
+  const text = (value: string | null | undefined) => (typeof value === 'string' ? session.text(value) : (value ?? null));
+  return {
     kind: 'data-dir',
-    dataDir: options.dataDir,
+    dataDir: session.text(options.dataDir),
     generatedAt: new Date(options.now()).toISOString(),
-    bundles,
-    occurrences,
+    bundles: bundles.map((b) => ({ ...b, title: text(b.title), problem: text(b.problem) })),
+    occurrences: occurrences.map((o) => ({ ...o, title: session.text(o.title) })),
     fingerprints: state.fingerprints,
-    outbox,
-    state: state.rows,
-    stateProblem: state.problem,
+    outbox: {
+      pending: outbox.pending.map((o) => ({ ...o, lastStatus: text(o.lastStatus), lastError: text(o.lastError) })),
+      failed: outbox.failed.map((o) => ({ ...o, lastStatus: text(o.lastStatus), lastError: text(o.lastError), failedReason: text(o.failedReason) })),
+    },
+    state: state.rows?.map(([label, value]): [string, string] => [label, session.text(value)]) ?? null,
+    stateProblem: text(state.problem),
     startup: startupHistory(state.value),
   };
-  return options.redactor.session().value(data) as DataDirReportData;
 }
 
 async function listDir(dir: string): Promise<string[]> {
