@@ -110,7 +110,8 @@ process.stdout.write(`  bundle: ${lastBundle.lines} lines, ${(lastBundle.bytes /
 // --- export as a whole CLI process ---------------------------------------------------------------
 function spawnMs(args) {
   const started = performance.now();
-  const result = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, CODEX_DIAG_LOG_DIR: set.dir } });
+  // maxBuffer: `tail -n 10000` prints about 1.1 MB, past spawnSync's 1 MiB default, which would kill it.
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 256 * MiB, env: { ...process.env, CODEX_DIAG_LOG_DIR: set.dir } });
   const ms = performance.now() - started;
   if (result.status !== 0 && args[0] !== '-e') throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
   return { ms, status: result.status };

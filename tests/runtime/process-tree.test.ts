@@ -3,6 +3,8 @@ import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { collectTree, isProcessAlive, killProcessTree, parseProcStat, type ProcessInfo } from '../../src/runtime/process-tree.js';
 import { fixture, killQuietly, waitAllDead } from '../fixtures/sidecar/harness.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { settle, track } from '../helpers/settle.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const spawned = new Set<number>();
@@ -40,9 +42,23 @@ describe('killProcessTree', () => {
 
   it('SIGKILLs after the grace period what ignores SIGTERM, including setsid escapers (Linux /proc walk)', async () => {
     const { child, pids } = await startTree(['ignore-term']);
-    const started = Date.now();
-    const result = await killProcessTree(child.pid!, { graceMs: 300 });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    // The grace period runs on the injected clock, so the test decides when it is over.
+    const clock = new ManualClock();
+    const killing = track(killProcessTree(child.pid!, { graceMs: 300, pollMs: 20, confirmMs: 10 * 60_000, clock }));
+    for (let t = 0; t < 280; t += 20) {
+      await settle();
+      clock.advance(20);
+    }
+    await settle();
+    expect(killing.settled).toBe(false);
+    expect(pids.some((pid) => isProcessAlive(pid))).toBe(true); // what ignores SIGTERM is still there: no SIGKILL yet
+    // Past the grace period: SIGKILL, then the clock keeps moving while the tree goes.
+    await waitFor(async () => {
+      clock.advance(20);
+      await settle();
+      return killing.settled;
+    }, 'the kill to finish');
+    const result = await killing.promise;
     expect(result.forced).toBe(true);
     expect(result.survivors).toEqual([]);
     if (process.platform === 'linux') expect([...result.pids].sort()).toEqual([...pids].sort());

@@ -370,14 +370,13 @@ describe('SidecarSupervisor under a flood of output', () => {
   });
 
   it('stop({graceMs}) shortens the wait before SIGKILL for a child that ignores SIGTERM', async () => {
-    const h = recordingSupervisor({ killGraceMs: 30_000 });
+    // A default grace far past the test's timeout: only the shorter graceMs lets stop() finish at all.
+    const h = recordingSupervisor({ killGraceMs: 10 * 60_000 });
     const handle = h.supervisor.start({ command: node, args: [fixture('sleeper.mjs'), 'ignore-term'] });
     stops.push(() => handle.stop());
     const pid = (await h.line('stdout', (t) => t.startsWith('pid '))).text.slice(4);
     track([Number(pid)]);
-    const started = Date.now();
     await h.supervisor.stop({ graceMs: 100 });
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(h.ofType('exit')).toMatchObject([{ expected: true, signal: 'SIGKILL' }]);
   });
 });

@@ -9,6 +9,7 @@ import { MAX_TIMER_MS } from '../../src/clock.js';
 import { RATE_LIMIT_CAP_MS } from '../../src/upload/rate-limits.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { makeTestBundle } from './helpers.js';
+import { settle, settled, track } from '../helpers/settle.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -130,12 +131,16 @@ describe('Uploader (what the embedding owns)', () => {
 
   it('close() returns within its budget while the server hangs, keeping the item and freeing the lock', async () => {
     ingest.fault({ hang: true });
-    uploader = new Uploader({ outboxDir, dsn: ingest.dsn });
+    const clock = new ManualClock();
+    uploader = new Uploader({ outboxDir, dsn: ingest.dsn, clock });
     await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
     await waitFor(() => ingest.received.length === 1, 'the request to hang', 10_000);
-    const started = Date.now();
-    await uploader.close({ timeoutMs: 500 });
-    expect(Date.now() - started).toBeLessThan(1_200);
+    // Bounded by its clock, not by the network: still waiting while the clock stands still, done once it reaches the budget.
+    const closing = track(uploader.close({ timeoutMs: 500 }));
+    await settle();
+    expect(closing.settled).toBe(false);
+    clock.advance(500);
+    await settled(closing, 'close at its budget');
     expect(await pendingItems(outboxDir)).toHaveLength(1);
     await waitFor(async () => !(await fsp.access(path.join(outboxDir, DRAIN_LOCK_NAME)).then(() => true, () => false)), 'the lock to go', 2_000);
   });
@@ -204,12 +209,15 @@ describe('Uploader (what the embedding owns)', () => {
           finishImport = () => void loadSentry().then(resolve);
         });
       };
-      uploader = new Uploader({ outboxDir, dsn: deadDsn, loadSentry: slowLoad });
+      const clock = new ManualClock();
+      uploader = new Uploader({ outboxDir, dsn: deadDsn, loadSentry: slowLoad, clock });
       const { itemId } = await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
       await waitFor(() => imports === 1, 'the import to start', 5_000);
-      const started = Date.now();
-      await uploader.close({ timeoutMs: 300 });
-      expect(Date.now() - started).toBeLessThan(450);
+      const closing = track(uploader.close({ timeoutMs: 300 }));
+      await settle();
+      expect(closing.settled).toBe(false);
+      clock.advance(300);
+      await settled(closing, 'close at its budget');
       finishImport();
       await lockGone();
       expect(sockets).toHaveLength(0);
@@ -218,12 +226,15 @@ describe('Uploader (what the embedding owns)', () => {
     });
 
     it('while a connection is accepted but never read: returns in time, the item kept', async () => {
-      uploader = new Uploader({ outboxDir, dsn: deadDsn });
+      const clock = new ManualClock();
+      uploader = new Uploader({ outboxDir, dsn: deadDsn, clock });
       const { itemId } = await uploader.enqueue(await makeTestBundle(dir, { lines: 2_000, lineBytes: 400 }));
       await waitFor(() => sockets.length === 1, 'the connection', 10_000);
-      const started = Date.now();
-      await uploader.close({ timeoutMs: 300 });
-      expect(Date.now() - started).toBeLessThan(450);
+      const closing = track(uploader.close({ timeoutMs: 300 }));
+      await settle();
+      expect(closing.settled).toBe(false);
+      clock.advance(300);
+      await settled(closing, 'close at its budget');
       await lockGone();
       expect(await pendingItems(outboxDir)).toMatchObject([{ itemId, attempts: 1 }]);
     });
