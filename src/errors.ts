@@ -78,3 +78,39 @@ export function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n')[0] ?? '';
 }
+
+/** What errno codes a person can act on mean, in words (the rest are shown as Node words them). */
+const SYSTEM_REASONS: Record<string, string> = {
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'is a directory',
+  ENOENT: 'no such file or directory',
+  EEXIST: 'already exists',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'name too long',
+  ELOOP: 'too many levels of symbolic links',
+  EIO: 'input/output error',
+};
+
+/**
+ * A Node system error a person can act on (disk full, read-only, permissions, a file where a
+ * directory should be) as one line naming the path and the reason, e.g.
+ * `cannot mkdir /data/bundles: read-only file system (EROFS)`; undefined for any other error.
+ */
+export function systemErrorLine(error: unknown): string | undefined {
+  const code = errnoCode(error);
+  const reason = code === undefined ? undefined : SYSTEM_REASONS[code];
+  if (code === undefined || reason === undefined) return undefined;
+  const { path: file, syscall } = error as { path?: unknown; syscall?: unknown };
+  const op = typeof syscall === 'string' ? syscall : 'use';
+  return typeof file === 'string' ? `cannot ${op} ${file}: ${reason} (${code})` : `${op} failed: ${reason} (${code})`;
+}
+
+/** systemErrorLine, or the error's first line. */
+export function describeSystemError(error: unknown): string {
+  return systemErrorLine(error) ?? oneLine(error);
+}

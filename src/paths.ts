@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 
-/** Default locations (contract: DESIGN.md "Default locations"). Env and platform are injectable. */
+/** Default locations (the contract users rely on; docs/CLI.md lists them). Env and platform are injectable. */
 export interface PathEnvironment {
   platform: NodeJS.Platform;
   env: NodeJS.ProcessEnv;
@@ -19,7 +19,7 @@ export function defaultLogDir(e: PathEnvironment = currentEnvironment()): string
     const local = e.env.LOCALAPPDATA ?? path.join(e.homedir, 'AppData', 'Local');
     return path.win32.join(local, 'Codex', 'Logs');
   }
-  const state = e.env.XDG_STATE_HOME || path.join(e.homedir, '.local', 'state');
+  const state = xdgHome(e.env.XDG_STATE_HOME) ?? path.join(e.homedir, '.local', 'state');
   return path.join(state, 'codex', 'logs');
 }
 
@@ -30,8 +30,18 @@ export function defaultDataDir(e: PathEnvironment = currentEnvironment()): strin
     const roaming = e.env.APPDATA ?? path.join(e.homedir, 'AppData', 'Roaming');
     return path.win32.join(roaming, 'codex-diag');
   }
-  const data = e.env.XDG_DATA_HOME || path.join(e.homedir, '.local', 'share');
+  const data = xdgHome(e.env.XDG_DATA_HOME) ?? path.join(e.homedir, '.local', 'share');
   return path.join(data, 'codex-diag');
+}
+
+/**
+ * An XDG base directory from the environment, or undefined to use the default. The XDG Base
+ * Directory spec: "All paths set in these environment variables must be absolute. If an
+ * implementation encounters a relative path in any of these variables it should consider the path
+ * invalid and ignore it." (Otherwise the data would move with the working directory.)
+ */
+function xdgHome(value: string | undefined): string | undefined {
+  return value && path.posix.isAbsolute(value) ? value : undefined;
 }
 
 /** The data dir's fixed layout: one place names every file so modules agree. */
@@ -45,10 +55,26 @@ export function dataLayout(dataDir: string) {
   };
 }
 
+/** Where a DSN came from, as a person would name it in a message. */
+export type DsnSource = '--dsn' | 'CODEX_DIAG_DSN' | 'SENTRY_DSN';
+
 /** DSN precedence: option, then CODEX_DIAG_DSN, then SENTRY_DSN; empty means local only. */
-export function resolveDsn(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  for (const candidate of [option, env.CODEX_DIAG_DSN, env.SENTRY_DSN]) {
-    if (candidate && candidate.trim() !== '') return candidate.trim();
+export function resolveDsnWithSource(
+  option: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { dsn: string; source: DsnSource } | undefined {
+  const candidates: Array<[string | undefined, DsnSource]> = [
+    [option, '--dsn'],
+    [env.CODEX_DIAG_DSN, 'CODEX_DIAG_DSN'],
+    [env.SENTRY_DSN, 'SENTRY_DSN'],
+  ];
+  for (const [candidate, source] of candidates) {
+    if (candidate && candidate.trim() !== '') return { dsn: candidate.trim(), source };
   }
   return undefined;
+}
+
+/** DSN precedence: option, then CODEX_DIAG_DSN, then SENTRY_DSN; empty means local only. */
+export function resolveDsn(option: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return resolveDsnWithSource(option, env)?.dsn;
 }

@@ -1,7 +1,9 @@
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { DiagError, ExitCode, isDiagError, oneLine } from '../errors.js';
+import { DiagError, describeSystemError, errnoCode, ExitCode, isDiagError, oneLine, systemErrorLine } from '../errors.js';
 import { currentEnvironment, dataLayout, defaultDataDir, defaultLogDir, type PathEnvironment } from '../paths.js';
+import { messageText, neutralizeControls } from './terminal-text.js';
 
 /** The process edges a command touches; tests pass their own. */
 export interface CliIo {
@@ -14,7 +16,7 @@ export interface CliIo {
   homedir: string;
 }
 
-/** Options every command takes (contract: DESIGN.md "CLI"). */
+/** Options every command that reads the log or data dir takes (docs/CLI.md). */
 export interface CommonOptions {
   logDir?: string;
   dataDir?: string;
@@ -41,6 +43,9 @@ export function addCommonOptions(command: Command): Command {
 }
 
 export class CliContext {
+  /** Set by resolve(): -q silences notes and warnings alike (errors still print). */
+  private quiet = false;
+
   constructor(readonly io: CliIo) {}
 
   private pathEnvironment(): PathEnvironment {
@@ -51,13 +56,31 @@ export class CliContext {
     const e = this.pathEnvironment();
     const abs = (p: string) => path.resolve(this.io.cwd, p);
     const dataDir = abs(options.dataDir ?? defaultDataDir(e));
+    this.quiet = options.quiet ?? false;
     return {
       logDir: abs(options.logDir ?? defaultLogDir(e)),
       dataDir,
       stateFile: abs(options.state ?? dataLayout(dataDir).stateFile),
       json: options.json ?? false,
-      quiet: options.quiet ?? false,
+      quiet: this.quiet,
     };
+  }
+
+  /**
+   * Fails with BAD_INPUT (exit 2) when the data dir exists but is not a directory (or a part of its
+   * path is a file): every command that uses it would otherwise fail later with a bare ENOTDIR.
+   * A data dir that does not exist yet is fine.
+   */
+  async checkDataDir(common: ResolvedCommon): Promise<void> {
+    try {
+      const stat = await fsp.stat(common.dataDir);
+      if (stat.isDirectory()) return;
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === 'ENOENT') return;
+      if (code !== 'ENOTDIR') throw new DiagError('IO', `cannot use the data dir ${common.dataDir}: ${describeSystemError(error)}`, { cause: error });
+    }
+    throw new DiagError('BAD_INPUT', `data dir ${common.dataDir} is not a directory (set --data-dir or CODEX_DIAG_DATA_DIR to a directory)`);
   }
 
   /** Resolves a path argument against the CLI's working directory. */
@@ -75,17 +98,28 @@ export class CliContext {
     this.io.stdout.write(`${JSON.stringify(value)}\n`);
   }
 
+  /** Text for people on stdout; control characters from incidents and logs shown, not obeyed. */
   out(text: string): void {
-    this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    const safe = neutralizeControls(text);
+    this.io.stdout.write(safe.endsWith('\n') ? safe : `${safe}\n`);
   }
 
   /** A message for people, on stderr, unless --quiet. */
   info(common: { quiet: boolean }, text: string): void {
-    if (!common.quiet) this.io.stderr.write(`${text}\n`);
+    if (!common.quiet && !this.quiet) this.io.stderr.write(`${messageText(text)}\n`);
   }
 
+  /** A warning on stderr, unless --quiet. */
   warn(text: string): void {
-    this.io.stderr.write(`codex-diag: warning: ${text}\n`);
+    if (!this.quiet) this.io.stderr.write(`codex-diag: warning: ${messageText(text)}\n`);
+  }
+
+  /**
+   * Whether a command may redraw a progress line with escape codes: only on a terminal that
+   * understands them (not TERM=dumb), and never with --quiet.
+   */
+  canDrawProgress(): boolean {
+    return Boolean(this.io.stderr.isTTY) && this.io.env.TERM !== 'dumb' && !this.quiet;
   }
 }
 
@@ -113,20 +147,27 @@ export function action<A extends unknown[]>(
 
 export function reportError(io: CliIo, error: unknown): number {
   if (isDiagError(error)) {
-    io.stderr.write(`codex-diag: ${oneLine(error)}\n`);
+    io.stderr.write(`codex-diag: ${messageText(oneLine(error))}\n`);
     return error.exitCode;
   }
-  io.stderr.write(`codex-diag: internal error: ${oneLine(error)}\n`);
+  // A disk that is full or read-only, a permission: one line naming the path, not a stack.
+  const system = systemErrorLine(error);
+  if (system !== undefined) {
+    io.stderr.write(`codex-diag: ${messageText(system)}\n`);
+    return ExitCode.failure;
+  }
+  io.stderr.write(`codex-diag: internal error: ${messageText(oneLine(error))}\n`);
   if (io.env.CODEX_DIAG_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
   return ExitCode.failure;
 }
 
-/** Parses a positive integer option, or fails with a usage error naming the option. */
-export function parseCount(name: string, raw: string | undefined, fallback: number): number {
+/** `-n/--lines`: a whole number of lines, 0 allowed (tail and export read it alike). */
+export function parseLineCount(raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(String(raw).trim()) || !Number.isSafeInteger(value) || value < 1) {
-    throw new DiagError('BAD_USAGE', `${name} must be a positive integer, got '${raw}'`);
+  const text = String(raw).trim();
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value)) {
+    throw new DiagError('BAD_USAGE', `-n/--lines must be a whole number of lines, got '${raw}'`);
   }
   return value;
 }

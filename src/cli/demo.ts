@@ -1,22 +1,25 @@
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { runDemo, type DemoSummary } from '../demo/run-demo.js';
-import { action, addCommonOptions, type CliContext } from './context.js';
+import { action, type CliContext } from './context.js';
+import { maskDsns } from './terminal-text.js';
 
 /**
- * `codex-diag demo` (contract: DESIGN.md "CLI"): the whole pipeline on a simulated desktop session in a
+ * `codex-diag demo` (docs/CLI.md): the whole pipeline on a simulated desktop session in a
  * temp dir, then where to look. Progress goes to stderr; the summary to stdout (`--json`: one document).
+ * It makes its own log and data dirs, so it offers only the options it honours (no --log-dir/--data-dir/--state).
  */
 export function registerDemo(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
-  addCommonOptions(
-    program
-      .command('demo')
-      .description('run the whole pipeline on a simulated desktop session in a temp dir and say where to look')
-      .option('--dir <dir>', 'put the demo files here instead of a new temp dir')
-      .option('--dsn <dsn>', 'send the bundles to this Sentry DSN (e.g. a Spotlight sidecar) instead of the built-in local ingest'),
-  ).action(
+  program
+    .command('demo')
+    .description('run the whole pipeline on a simulated desktop session in a temp dir and say where to look')
+    .option('--dir <dir>', 'put the demo files here instead of a new temp dir')
+    .option('--dsn <dsn>', 'send the bundles to this Sentry DSN (e.g. a Spotlight sidecar) instead of the built-in local ingest')
+    .option('--json', 'machine-readable summary on stdout')
+    .option('-q, --quiet', 'no progress messages on stderr')
+    .action(
     action(ctx, setExit, async (opts: { dir?: string; dsn?: string; json?: boolean; quiet?: boolean }) => {
-      const quiet = opts.quiet ?? false;
+      const quiet = ctx.resolve({ quiet: opts.quiet ?? false }).quiet;
       const summary = await runDemo({
         ...(opts.dir ? { dir: ctx.path(opts.dir) } : {}),
         ...(opts.dsn ? { dsn: opts.dsn } : {}),
@@ -39,7 +42,7 @@ function render(s: DemoSummary): string {
   for (const i of s.incidents) lines.push(`    ${i.fingerprint}  ${i.title}${i.bundled ? '' : '  (suppressed: crash loop)'}`);
   lines.push('  bundles:');
   for (const b of s.bundles) lines.push(`    ${b.path}`);
-  lines.push(`  Sentry (${s.sentry.builtIn ? 'built-in local ingest' : s.sentry.dsn}): ${s.sentry.sent.length} of ${s.bundles.length} bundles sent`);
+  lines.push(`  Sentry (${s.sentry.builtIn ? 'built-in local ingest' : maskDsns(s.sentry.dsn)}): ${s.sentry.sent.length} of ${s.bundles.length} bundles sent`);
   for (const e of s.sentry.events) {
     lines.push(`    [${e.level}] ${e.title}  fingerprint=${JSON.stringify(e.fingerprint)}  breadcrumbs=${e.breadcrumbs}  attachments=${e.attachments.map((a) => a.filename).join(', ')}`);
   }

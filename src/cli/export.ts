@@ -4,16 +4,21 @@ import type { Command } from 'commander';
 import { DEFAULT_BUNDLE_BOUNDS } from '../bundle/bounds.js';
 import type { BundleFingerprint, BundleInput, BundleProgress, BuiltBundle } from '../bundle/builder.js';
 import { redactionContextFrom } from '../bundle/redaction-context.js';
-import { DiagError, errnoCode, ExitCode, isDiagError } from '../errors.js';
+import { DiagError, errnoCode, ExitCode, isDiagError, oneLine, systemErrorLine } from '../errors.js';
 import { fingerprintIncident } from '../incidents/fingerprint.js';
+import { discoverLogFiles } from '../logs/discover.js';
 import { IncidentJournal } from '../incidents/journal.js';
 import { readIncidents } from '../incidents/read-incidents.js';
+import { sweepStaleTempFiles } from '../fs/sweep-temp.js';
+import { ensureWritableDir } from '../fs/writable-dir.js';
 import { readLastLines } from '../logs/read-last-lines.js';
-import { dataLayout, resolveDsn } from '../paths.js';
-import { describeDsn, parseDsn } from '../upload/dsn.js';
+import { dataLayout } from '../paths.js';
+import { describeDsn, type ParsedDsn } from '../upload/dsn.js';
 import { loadStateReadOnly } from '../state/read-only.js';
+import { dsnSetting } from './dsn-setting.js';
 import { readIncidentFile } from './fingerprint.js';
-import { action, addCommonOptions, parseCount, type CliContext, type CommonOptions, type ResolvedCommon } from './context.js';
+import { noLogsWhenMissing } from './missing-log-dir.js';
+import { action, addCommonOptions, parseLineCount, type CliContext, type CommonOptions, type ResolvedCommon } from './context.js';
 
 interface ExportOptions extends CommonOptions {
   lines?: string;
@@ -33,14 +38,17 @@ interface ChosenIncident {
 }
 
 /**
- * `codex-diag export` (contract: DESIGN.md "CLI"): the last N log lines, the state and an incident
+ * `codex-diag export` (docs/CLI.md): the last N log lines, the state and an incident
  * (the latest journaled one unless --incident FILE, none with --no-incident) into a bundle under
  * <data dir>/bundles (or --out). Prints the path; `--json` prints
  * {path, bytes, sha256, bundleId, fingerprint, lines, redactions, upload}.
- * Exit 3 when there are no logs; 2 for a bad incident file or bad usage.
+ * Exit 3 when there are no logs; 2 for a bad incident file or bad usage. A state file or journal
+ * entry that cannot be read is left out with a warning: the bundle is still written.
  */
 export function registerExport(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
-  addCommonOptions(
+  // --incident FILE and --no-incident set one value, the last one winning: seen both, refuse.
+  const incidentFlags = new Set<string>();
+  const command = addCommonOptions(
     program
       .command('export')
       .description('build a crash bundle from the last N log lines, the state and an incident; print its path')
@@ -50,13 +58,19 @@ export function registerExport(program: Command, ctx: CliContext, setExit: (code
       .option('--no-incident', 'a manual export with no incident')
       .option('--upload', 'queue the bundle and make one bounded upload attempt')
       .option('--dsn <dsn>', 'Sentry DSN (or $CODEX_DIAG_DSN, then $SENTRY_DSN)'),
-  ).action(
+  );
+  command.on('option:incident', () => incidentFlags.add('--incident'));
+  command.on('option:no-incident', () => incidentFlags.add('--no-incident'));
+  command.action(
     action(ctx, setExit, async (options: ExportOptions) => {
+      if (incidentFlags.size > 1) {
+        throw new DiagError('BAD_USAGE', '--incident FILE and --no-incident contradict each other: give one of them');
+      }
       const common = ctx.resolve(options);
-      const count = parseCount('--lines', options.lines, DEFAULT_BUNDLE_BOUNDS.maxLines);
-      const dsn = options.upload ? resolveDsn(options.dsn, ctx.io.env) : undefined;
+      const count = parseLineCount(options.lines, DEFAULT_BUNDLE_BOUNDS.maxLines);
       // A malformed DSN is bad usage: refuse it before anything is built or queued.
-      if (dsn !== undefined) parseDsn(dsn);
+      const dsn = options.upload ? dsnSetting(options.dsn, ctx.io.env) : undefined;
+      await ctx.checkDataDir(common);
       const chosen = await chooseIncident(ctx, common, options.incident);
       const lines = await readLogLines(common.logDir, count);
       const state = await readState(ctx, common);
@@ -70,20 +84,40 @@ export function registerExport(program: Command, ctx: CliContext, setExit: (code
         ...(chosen?.occurredAt !== undefined ? { occurredAt: chosen.occurredAt } : {}),
         ...(chosen?.suppressedCount !== undefined ? { suppressedCount: chosen.suppressedCount } : {}),
       };
-      const progress = progressReporter(ctx, common);
+      const progress = progressReporter(ctx);
+      const target = await outTarget(ctx, common, options.out);
+      const targetDir = 'outDir' in target ? target.outDir : path.dirname(target.outPath);
+      await ensureWritableDir(targetDir).catch((error: unknown) => {
+        throw diskError(error, `cannot write the bundle in ${targetDir}`);
+      });
+      // Temp files of writers killed mid-zip (kill -9, power loss) would otherwise stay forever.
+      await sweepStaleTempFiles(targetDir);
       // Loaded here: archiver comes with the builder and is not needed by other commands.
       const { buildBundle } = await import('../bundle/builder.js');
       const { createRedactor } = await import('../bundle/redactor.js');
       const built = await buildBundle(input, {
-        ...(await outTarget(ctx, common, options.out)),
+        ...target,
         bounds: { maxLines: count },
         redactor: createRedactor(redactionContextFrom(ctx.io)),
         onProgress: progress.update,
-      }).finally(progress.clear);
+      })
+        .catch((error: unknown) => {
+          throw diskError(error, `cannot write the bundle in ${targetDir}`);
+        })
+        .finally(progress.clear);
       const upload = options.upload ? await uploadOnce(ctx, common, built.path, dsn) : null;
       return report(ctx, common, built, chosen, upload);
     }),
   );
+}
+
+/**
+ * A full or read-only disk (or a permission) as one line: `what`, then the path and the reason.
+ * Looks through a DiagError to the system error it wraps; any other error is returned as it is.
+ */
+function diskError(error: unknown, what: string): unknown {
+  const system = systemErrorLine(error) ?? (isDiagError(error) ? systemErrorLine(error.cause) : undefined);
+  return system === undefined ? error : new DiagError('IO', `${what}: ${system}`, { cause: error });
 }
 
 /** What `--json` reports of `--upload`. */
@@ -95,11 +129,11 @@ interface ExportUpload {
 }
 
 /** Queues the bundle and makes one bounded attempt (seconds, not minutes); not sent means still queued. */
-async function uploadOnce(ctx: CliContext, common: ResolvedCommon, bundlePath: string, dsn: string | undefined): Promise<ExportUpload> {
+async function uploadOnce(ctx: CliContext, common: ResolvedCommon, bundlePath: string, dsn: ParsedDsn | undefined): Promise<ExportUpload> {
   const { uploadBundle } = await import('../upload/upload-now.js');
   const outboxDir = dataLayout(common.dataDir).outboxDir;
-  ctx.info(common, dsn ? `uploading to ${describeDsn(parseDsn(dsn))}` : 'no Sentry DSN (--dsn, CODEX_DIAG_DSN, SENTRY_DSN): the bundle is queued and stays local');
-  const result = await uploadBundle({ outboxDir, bundlePath, ...(dsn ? { dsn } : {}), deadlineMs: EXPORT_UPLOAD_DEADLINE_MS });
+  ctx.info(common, dsn ? `uploading to ${describeDsn(dsn)}` : 'no Sentry DSN (--dsn, CODEX_DIAG_DSN, SENTRY_DSN): the bundle is queued and stays local');
+  const result = await uploadBundle({ outboxDir, bundlePath, ...(dsn ? { dsn: dsn.dsn } : {}), deadlineMs: EXPORT_UPLOAD_DEADLINE_MS });
   if (result.sent) ctx.info(common, `sent to Sentry as event ${result.eventId}`);
   else if (result.result?.outcome === 'failed') ctx.warn(`Sentry refused the bundle (${result.reason ?? 'no reason given'}): kept in ${path.join(outboxDir, 'failed')}`);
   else ctx.warn(`not sent (${result.reason ?? 'unknown reason'}): the bundle stays queued in ${outboxDir}; run \`codex-diag upload\` later`);
@@ -162,15 +196,16 @@ async function incidentFromFile(ctx: CliContext, file: string): Promise<ChosenIn
 
 async function readLogLines(logDir: string, count: number) {
   try {
+    if (count === 0) {
+      // -n 0: a bundle without log lines, from a log dir that still has to exist (as for tail -n 0).
+      await discoverLogFiles(logDir);
+      return [];
+    }
     const { lines } = await readLastLines({ logDir, count, maxLineBytes: DEFAULT_BUNDLE_BOUNDS.maxLineBytes });
     if (lines.length === 0) throw new DiagError('NO_LOGS', `the log files in ${logDir} are empty; nothing to export`);
     return lines;
   } catch (error) {
-    // A log dir that does not exist means the app never logged here: nothing found (exit 3), not bad input.
-    if (isDiagError(error) && error.code === 'NOT_FOUND') {
-      throw new DiagError('NO_LOGS', `no logs: ${logDir} does not exist (set --log-dir or CODEX_DIAG_LOG_DIR)`);
-    }
-    throw error;
+    throw noLogsWhenMissing(error, logDir);
   }
 }
 
@@ -180,9 +215,10 @@ async function readState(ctx: CliContext, common: ResolvedCommon): Promise<unkno
     const read = await loadStateReadOnly(common.stateFile);
     return read.exists ? read.state : null;
   } catch (error) {
-    if (!isDiagError(error)) throw error;
-    ctx.warn(`state left out of the bundle: ${error.message}`);
-    return { unreadable: error.code };
+    // Whatever is wrong with the state, the logs and the incident still make a bundle.
+    const code = isDiagError(error) ? error.code : 'IO';
+    ctx.warn(`state left out of the bundle: ${isDiagError(error) ? error.message : (systemErrorLine(error) ?? oneLine(error))}`);
+    return { unreadable: code };
   }
 }
 
@@ -205,10 +241,10 @@ async function outTarget(ctx: CliContext, common: ResolvedCommon, out: string | 
   return { outPath: full };
 }
 
-/** A one-line progress display on stderr, only on a TTY and never with --quiet. */
-function progressReporter(ctx: CliContext, common: ResolvedCommon): { update?: (p: BundleProgress) => void; clear: () => void } {
+/** A one-line progress display on stderr, only on a terminal that draws it and never with --quiet. */
+function progressReporter(ctx: CliContext): { update?: (p: BundleProgress) => void; clear: () => void } {
   const stderr = ctx.io.stderr;
-  if (!stderr.isTTY || common.quiet) return { clear: () => undefined };
+  if (!ctx.canDrawProgress()) return { clear: () => undefined };
   let shown = false;
   return {
     update: (p) => {

@@ -12,16 +12,18 @@ type StateAction = (typeof ACTIONS)[number];
 const HELP_AFTER = `
 Actions:
   show     print the state, migrated in memory to the current version (default; never writes)
-  migrate  rewrite the file in the current version (the original is kept as <file>.bak)
+  migrate  rewrite the file in the current version (the original is kept as <file>.bak; when that
+           exists already, as <file>.bak.1, .bak.2, ...: an earlier backup is never overwritten)
   path     print the state file's path
 
 --json output: show -> the state; migrate -> {from, to, path}; path -> {path}
 
 Exit codes:
   0  ok (migrate on a current file changes nothing)
-  1  the file could not be read or written (STATE_UNWRITABLE, IO)
-  2  bad usage; the file is corrupt or over 16 MiB (left where it is: the app moves it aside itself
-     on its next start), from a newer version (left untouched), or not a regular file
+  1  the file could not be read or written (STATE_UNWRITABLE, IO; e.g. a read-only or full disk)
+  2  bad usage; the file is corrupt, nested more than 64 levels deep or over 16 MiB (left where it
+     is: the app moves it aside itself on its next start), from a newer version (left untouched),
+     or not a regular file; the data dir is not a directory
   3  there is no state file (the app has not saved state yet): show and migrate print nothing
 `;
 
@@ -36,6 +38,8 @@ export function registerState(program: Command, ctx: CliContext, setExit: (code:
       const common = ctx.resolve(options);
       const chosen = parseAction(name);
       if (chosen === 'path') return statePath(ctx, common);
+      // Without --state the file lives in the data dir: a data dir that is a file is bad input, not "no state".
+      if (options.state === undefined) await ctx.checkDataDir(common);
       if (chosen === 'migrate') return migrate(ctx, common);
       return show(ctx, common);
     }),

@@ -5,6 +5,8 @@ import { levelRank, parseLevelName, parseLogLine } from '../logs/parse-line.js';
 import { readLastLines } from '../logs/read-last-lines.js';
 import type { TailLine } from '../logs/types.js';
 import { action, addCommonOptions, type CliContext, type CommonOptions } from './context.js';
+import { noLogsWhenMissing } from './missing-log-dir.js';
+import { neutralizeControls } from './terminal-text.js';
 
 interface TailOptions extends CommonOptions {
   lines?: string;
@@ -33,16 +35,20 @@ async function runTail(ctx: CliContext, options: TailOptions): Promise<number> {
   const print = (raw: TailLine) => {
     const line = redact(raw);
     if (common.json) ctx.jsonLine(parseLogLine(line));
-    else ctx.io.stdout.write(`${line.text}\n`);
+    else ctx.io.stdout.write(`${neutralizeControls(line.text)}\n`);
   };
 
   if (!options.follow) {
-    const { lines } = await readLastLines({ logDir: common.logDir, count, ...(accept ? { accept } : {}) });
+    const { lines } = await readLastLines({ logDir: common.logDir, count, ...(accept ? { accept } : {}) }).catch((error: unknown) => {
+      throw noLogsWhenMissing(error, common.logDir);
+    });
     for (const line of lines) print(line);
     return 0;
   }
 
-  await checkLogDir(common.logDir);
+  await checkLogDir(common.logDir).catch((error: unknown) => {
+    throw noLogsWhenMissing(error, common.logDir);
+  });
   // Loaded only for -f: `tail -n N` starts without the follower.
   const { followLogs } = await import('../logs/follow.js');
   const controller = new AbortController();

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { ExitCode, oneLine } from '../errors.js';
-import { dataLayout, resolveDsn } from '../paths.js';
-import { describeDsn, drainOutbox, parseDsn, pendingItems, type DrainProgress, type ItemResult, type OutboxLog } from '../upload/index.js';
+import { dataLayout } from '../paths.js';
+import { describeDsn, drainOutbox, pendingItems, type DrainProgress, type ItemResult, type OutboxLog } from '../upload/index.js';
 import { readPendingHeldBack, type PendingHeldBack } from '../upload/budget.js';
+import { dsnSetting } from './dsn-setting.js';
 import { action, addCommonOptions, type CliContext, type CommonOptions } from './context.js';
 
 interface UploadOptions extends CommonOptions {
@@ -21,7 +22,9 @@ Without a DSN (--dsn, $CODEX_DIAG_DSN, then $SENTRY_DSN) nothing is sent: bundle
 
 Exit codes: 0 nothing left pending (also when the outbox is empty, or items went to failed/),
             4 items remain pending (server down, rate limited, no DSN, another process uploading),
-            2 malformed DSN.`;
+            2 malformed DSN (the message names --dsn or the variable it came from), or a data dir
+              that is not a directory,
+            1 the outbox cannot be read or written (e.g. a read-only or full disk; the path is named).`;
 
 export function registerUpload(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
   addCommonOptions(
@@ -36,8 +39,8 @@ export function registerUpload(program: Command, ctx: CliContext, setExit: (code
       action(ctx, setExit, async (options: UploadOptions) => {
         const common = ctx.resolve(options);
         const { outboxDir } = dataLayout(common.dataDir);
-        const raw = resolveDsn(options.dsn, ctx.io.env);
-        const dsn = raw === undefined ? undefined : parseDsn(raw);
+        const dsn = dsnSetting(options.dsn, ctx.io.env);
+        await ctx.checkDataDir(common);
         const finish = async (summary: { sent: number; failed: number; pending: number }) => {
           // What the delivery budget holds back is not in the outbox: say it, and why.
           const heldBack = await readPendingHeldBack(common.dataDir);
@@ -86,7 +89,7 @@ function describeHeldBack(held: PendingHeldBack): string {
 
 /** A bar on a TTY, one line per item otherwise (so logs of scripted runs say what happened). */
 function makeProgress(ctx: CliContext, quiet: boolean) {
-  const tty = Boolean(ctx.io.stderr.isTTY);
+  const tty = ctx.canDrawProgress();
   let drewBar = false;
   const describe = (r: ItemResult) => `${r.outcome} ${r.eventId}${r.status !== null ? ` (${r.status})` : ''}`;
   return {

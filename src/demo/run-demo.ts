@@ -112,7 +112,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     say('app: started; writing a session of logs through pino-roll');
     for (let i = 0; i < 400; i++) {
       appLog.logger.info({ turn: Math.floor(i / 10), input_tokens: 1200 + i, thread: `8f3a1b2c-${String(1000 + i).padStart(4, '0')}-4e5f-a6b7-c8d9e0f1a2b3` }, 'turn item streamed');
-      if (i % 97 === 0) appLog.logger.warn(LEAKY_LINES[(i / 97) % LEAKY_LINES.length], 'noisy line');
+      if (i % 97 === 0) {
+        // The message is pino's second argument: a `msg` in the object too would write the key twice.
+        const { msg, ...fields } = LEAKY_LINES[(i / 97) % LEAKY_LINES.length]!;
+        appLog.logger.warn(fields, msg);
+      }
     }
     appLog.logger.error('renderer: list render exceeded frame budget');
     appLog.logger.info('demo: session warmed up');

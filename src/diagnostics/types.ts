@@ -52,7 +52,7 @@ export type IncidentOutcome =
   | { status: 'recorded'; fingerprint: string; bundle: BundleEvent | null; queued: boolean; error?: string };
 
 export interface FaultReport {
-  /** Faults inside diagnostics (caught, logged, never thrown into the app). */
+  /** Everything counted: faults inside diagnostics (caught, logged, never thrown into the app) and malformed inputs. */
   total: number;
   /** Event payloads or incidents of the wrong shape (counted drops). */
   malformed: number;

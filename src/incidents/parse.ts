@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../json-depth.js';
 import { INCIDENT_KINDS, Incident } from './schema.js';
 
 export type ParseIncidentResult = { ok: true; incident: Incident } | { ok: false; error: string };
@@ -16,6 +17,10 @@ export function parseIncident(value: unknown): ParseIncidentResult {
     if (typeof kind !== 'string' || !(INCIDENT_KINDS as readonly string[]).includes(kind)) {
       const got = kind === undefined ? 'missing' : `got ${describe(kind)}`;
       return { ok: false, error: `kind: expected one of ${INCIDENT_KINDS.join(', ')}; ${got}` };
+    }
+    // Checked before validation, which (like the redactor) walks values recursively.
+    if (nestedDeeperThan(value, MAX_JSON_DEPTH)) {
+      return { ok: false, error: `nested more than ${MAX_JSON_DEPTH} levels deep (an incident is a flat record)` };
     }
     const result = Incident.safeParse(value);
     if (result.success) return { ok: true, incident: result.data };

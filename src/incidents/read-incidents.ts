@@ -6,7 +6,8 @@ export type IncidentReadItem = { line: number; ok: true; incident: Incident } | 
 
 /**
  * Reads incidents from text (contract: DESIGN.md "Incidents"): one JSON object, possibly
- * pretty-printed over many lines, or JSON lines. Blank lines are skipped; every other line
+ * pretty-printed over many lines, or JSON lines, or the lines of the app's incident journal
+ * (each holds its incident under `incident`). Blank lines are skipped; every other line
  * yields an item, in order, so one bad line never hides the good ones.
  */
 export function readIncidents(text: string): IncidentReadItem[] {
@@ -38,7 +39,7 @@ export function readIncidents(text: string): IncidentReadItem[] {
 }
 
 function item(line: number, value: unknown): IncidentReadItem {
-  const result = parseIncident(value);
+  const result = parseIncident(journaledIncident(value) ?? value);
   return result.ok ? { line, ok: true, incident: result.incident } : { line, ok: false, error: result.error };
 }
 
@@ -50,6 +51,13 @@ function tryJson(text: string): { ok: true; value: unknown } | { ok: false; erro
   }
 }
 
-function isPlainObject(value: unknown): boolean {
+/** A line of the incident journal ({occurredAt, fingerprint, incident, ...}) stands for its incident. */
+function journaledIncident(value: unknown): unknown {
+  if (!isPlainObject(value)) return undefined;
+  const record = value as { incident?: unknown; fingerprint?: unknown };
+  return isPlainObject(record.incident) && typeof record.fingerprint === 'string' ? record.incident : undefined;
+}
+
+function isPlainObject(value: unknown): value is object {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,4 +1,5 @@
 import { DiagError, oneLine } from '../errors.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../json-depth.js';
 import { migrateToCurrent, type MigrationResult } from './migrations.js';
 
 /**
@@ -16,6 +17,10 @@ export function decodeState(bytes: Uint8Array, file: string): MigrationResult {
     doc = JSON.parse(text);
   } catch (error) {
     throw new DiagError('STATE_CORRUPT', `state file ${file} is not valid JSON (${oneLine(error)})`);
+  }
+  // Validation and migration walk the document recursively: a hostile depth must not overflow the stack.
+  if (nestedDeeperThan(doc, MAX_JSON_DEPTH)) {
+    throw new DiagError('STATE_CORRUPT', `state file ${file} is nested more than ${MAX_JSON_DEPTH} levels deep`);
   }
   return migrateToCurrent(doc, file);
 }

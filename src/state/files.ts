@@ -106,6 +106,8 @@ async function assertReplaceable(file: string): Promise<void> {
 export interface WriteStateOptions {
   /** Bytes of the last good file, written to `<file>.bak` before the file is replaced. */
   backup?: Uint8Array;
+  /** Where to write `backup` instead of `<file>.bak`. */
+  backupPath?: string;
 }
 
 /** Writes the state file atomically (0600), keeping the backup first. Every failure is STATE_UNWRITABLE. */
@@ -120,7 +122,7 @@ export async function writeStateFile(
     await assertReplaceable(file);
     await fsp.mkdir(path.dirname(file), { recursive: true });
     if (options.backup) {
-      target = backupPathFor(file);
+      target = options.backupPath ?? backupPathFor(file);
       await writer.write(target, options.backup);
     }
     target = file;

@@ -3,6 +3,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
 import { DiagError, errnoCode, oneLine } from '../errors.js';
+import { tempPathFor } from '../fs/atomic-write.js';
 import { pidIsAlive } from '../pid-alive.js';
 
 export interface DrainLockOptions {
@@ -33,9 +34,13 @@ interface LockContent {
 export const DRAIN_LOCK_NAME = '.drain.lock';
 
 /**
- * One process drains an outbox at a time. The lock is a file created with O_EXCL holding the owner's
- * pid and a heartbeat; a lock whose pid is dead, or whose heartbeat is older than `staleMs`, is taken
- * over. Hand-written (proper-lockfile is not a dependency): the takeover renames the stale file aside
+ * One process drains an outbox at a time. The lock is a file holding the owner's pid and a
+ * heartbeat; a lock whose pid is dead, or whose heartbeat is older than `staleMs`, is taken over.
+ * It comes into being complete: the content is written to a temp file and hard-linked into place
+ * (link fails if the lock exists, like O_EXCL), and a heartbeat replaces it by rename. So a live
+ * holder's lock is never empty or half-written, and one that is (a crash, a full disk while an
+ * older version wrote it) is stale at once instead of blocking uploads.
+ * Hand-written (proper-lockfile is not a dependency): the takeover renames the stale file aside
  * first, so of two processes racing for one stale lock only one wins the rename.
  * Returns null when another live process holds the lock.
  */
@@ -47,22 +52,11 @@ export async function acquireDrainLock(dir: string, options: DrainLockOptions): 
   for (let attempt = 0; attempt < 3; attempt++) {
     const now = options.clock.now();
     const content: LockContent = { pid: process.pid, token, acquiredAt: now, heartbeatAt: now };
-    try {
-      const handle = await fsp.open(lockPath, 'wx', 0o600);
-      try {
-        await handle.writeFile(JSON.stringify(content));
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      return makeLock(lockPath, content, options.clock);
-    } catch (error) {
-      if (errnoCode(error) !== 'EEXIST') throw error;
-    }
+    if (await createComplete(lockPath, content)) return makeLock(lockPath, content, options.clock);
     const holder = await readLock(lockPath);
     if (holder === 'missing') continue;
     // A heartbeat far in the future (the clock was set back since) would otherwise never go stale.
-    const stale = holder === 'unreadable' ? await olderThan(lockPath, Math.min(staleMs, 5_000)) : !isAlive(holder.pid) || Math.abs(now - holder.heartbeatAt) > staleMs;
+    const stale = holder === 'unreadable' || !isAlive(holder.pid) || Math.abs(now - holder.heartbeatAt) > staleMs;
     if (!stale) return null;
     // Rename aside, then check we moved the stale file and not a fresh lock someone just took.
     const aside = `${lockPath}.stale-${process.pid}-${token}`;
@@ -94,7 +88,14 @@ function makeLock(lockPath: string, content: LockContent, clock: Clock): DrainLo
       const current = await readLock(lockPath);
       if (typeof current !== 'object' || current.token !== content.token) return false;
       content.heartbeatAt = clock.now();
-      await fsp.writeFile(lockPath, JSON.stringify(content), { mode: 0o600 });
+      // Replaced by rename, never rewritten in place: a reader never sees it empty.
+      const tmp = await writeTemp(lockPath, content);
+      try {
+        await fsp.rename(tmp, lockPath);
+      } catch (error) {
+        await fsp.rm(tmp, { force: true });
+        throw error;
+      }
       return true;
     },
     async release() {
@@ -121,17 +122,66 @@ async function readLock(lockPath: string): Promise<LockContent | 'missing' | 'un
       return parsed as LockContent;
     }
   } catch {
-    // A lock torn by a crash between create and write: judged by its file age (a live writer needs microseconds).
+    // Empty or torn: a lock is linked into place complete, so this one's writer crashed or ran out of disk.
   }
   return 'unreadable';
 }
 
-async function olderThan(file: string, ms: number): Promise<boolean> {
+/**
+ * Puts a complete lock file in place: written and synced under a temp name, then hard-linked to the
+ * lock's name, which fails with EEXIST when a lock is there. False when one is.
+ */
+async function createComplete(lockPath: string, content: LockContent): Promise<boolean> {
+  const tmp = await writeTemp(lockPath, content);
   try {
-    const stat = await fsp.stat(file);
-    return Date.now() - stat.mtimeMs > ms;
-  } catch {
+    await fsp.link(tmp, lockPath);
     return true;
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'EEXIST') return false;
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') return createInPlace(lockPath, content);
+    throw error;
+  } finally {
+    await fsp.rm(tmp, { force: true });
   }
 }
 
+/** For a file system without hard links: O_EXCL create, then write (removed again if the write fails). */
+async function createInPlace(lockPath: string, content: LockContent): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof fsp.open>>;
+  try {
+    handle = await fsp.open(lockPath, 'wx', 0o600);
+  } catch (error) {
+    if (errnoCode(error) === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    await handle.writeFile(JSON.stringify(content));
+    await handle.sync();
+    await handle.close();
+    return true;
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await fsp.rm(lockPath, { force: true });
+    throw error;
+  }
+}
+
+/** The lock's content in a synced temp file beside it (`.drain.lock.<pid>.<hex>.tmp`). Removed on failure. */
+async function writeTemp(lockPath: string, content: LockContent): Promise<string> {
+  const tmp = tempPathFor(lockPath);
+  try {
+    const handle = await fsp.open(tmp, 'wx', 0o600);
+    try {
+      await handle.writeFile(JSON.stringify(content));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return tmp;
+  } catch (error) {
+    // A full disk leaves nothing behind: no empty lock for the next upload to trip over.
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}

@@ -19,7 +19,9 @@ export interface ParsedDsn {
  */
 export function parseDsn(raw: string): ParsedDsn {
   const dsn = raw.trim();
-  const bad = (why: string) => new DiagError('BAD_DSN', `invalid Sentry DSN '${dsn}': ${why} (expected https://<key>@<host>/<project id>)`);
+  // The key is a credential: messages show the DSN with it masked.
+  const shown = dsn.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1***@');
+  const bad = (why: string) => new DiagError('BAD_DSN', `invalid Sentry DSN '${shown}': ${why} (expected https://<key>@<host>/<project id>)`);
   let url: URL;
   try {
     url = new URL(dsn);

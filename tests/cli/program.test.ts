@@ -11,10 +11,20 @@ describe('CLI skeleton', () => {
     for (const c of commands) expect(t.out()).toContain(c);
   });
 
-  it.each(commands)('gives --help for %s with the common options', async (command) => {
+  it.each(commands.filter((c) => c !== 'demo'))('gives --help for %s with the common options', async (command) => {
     const t = io();
     expect(await runCli([command, '--help'], t)).toBe(0);
     for (const option of ['--log-dir', '--data-dir', '--state', '--json', '--quiet']) expect(t.out()).toContain(option);
+  });
+
+  it('lists for demo only the options it honours (it makes its own log and data dirs)', async () => {
+    const t = io();
+    expect(await runCli(['demo', '--help'], t)).toBe(0);
+    for (const option of ['--dir', '--dsn', '--json', '--quiet']) expect(t.out()).toContain(option);
+    for (const option of ['--log-dir', '--data-dir', '--state']) expect(t.out()).not.toContain(option);
+    const u = io();
+    expect(await runCli(['demo', '--log-dir', '/tmp'], u)).toBe(2);
+    expect(u.err()).toContain("unknown option '--log-dir'");
   });
 
   it('answers an unknown command with exit 2 and a one-line error', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dataLayout, defaultDataDir, defaultLogDir, resolveDsn } from '../../src/paths.js';
+import { dataLayout, defaultDataDir, defaultLogDir, resolveDsn, resolveDsnWithSource } from '../../src/paths.js';
 
 const home = '/home/ada';
 
@@ -38,5 +38,20 @@ describe('default locations (contract)', () => {
     expect(resolveDsn(undefined, env)).toBe('http://a@h/1');
     expect(resolveDsn(undefined, { SENTRY_DSN: 'http://b@h/2' })).toBe('http://b@h/2');
     expect(resolveDsn(undefined, { CODEX_DIAG_DSN: '  ' })).toBeUndefined();
+  });
+
+  it('ignores a relative XDG_DATA_HOME or XDG_STATE_HOME, as the XDG Base Directory spec says', () => {
+    for (const value of ['relative/path', './here', 'data']) {
+      const env = { XDG_DATA_HOME: value, XDG_STATE_HOME: value };
+      expect(defaultDataDir({ platform: 'linux', env, homedir: home })).toBe('/home/ada/.local/share/codex-diag');
+      expect(defaultLogDir({ platform: 'linux', env, homedir: home })).toBe('/home/ada/.local/state/codex/logs');
+    }
+  });
+
+  it('says which setting a DSN came from', () => {
+    expect(resolveDsnWithSource('http://o@h/3', { SENTRY_DSN: 'x' })).toEqual({ dsn: 'http://o@h/3', source: '--dsn' });
+    expect(resolveDsnWithSource(undefined, { CODEX_DIAG_DSN: ' http://a@h/1 ', SENTRY_DSN: 'x' })).toEqual({ dsn: 'http://a@h/1', source: 'CODEX_DIAG_DSN' });
+    expect(resolveDsnWithSource(undefined, { SENTRY_DSN: 'http://b@h/2' })).toEqual({ dsn: 'http://b@h/2', source: 'SENTRY_DSN' });
+    expect(resolveDsnWithSource(undefined, {})).toBeUndefined();
   });
 });

@@ -106,7 +106,7 @@ describe('close and the quit flush', () => {
       host.once('close', (code, signal) => resolve({ code, signal })),
     );
     try {
-      await waitFor(() => /^incident recorded true$/m.test(out) && sockets.size > 0, 'the incident and the hanging request', 60_000);
+      await waitFor(() => /^incident recorded true$/m.test(out) && /^sidecar \d+$/m.test(out) && sockets.size > 0, 'the incident, the sidecar and the hanging request', 60_000);
       host.stdin!.end('close\n');
       // The upload never answers and the sidecar ignores SIGTERM, yet close resolves; nothing (worker,
       // socket, sidecar pipes or timers) keeps the host alive after it: it exits by itself, before the

@@ -17,12 +17,12 @@ afterEach(() => tmp.cleanup());
 const cliMain = path.join(repoRoot, 'dist', 'cli', 'main.js');
 
 describe('codex-diag tail exit codes', () => {
-  it('exits 2 naming a missing log dir (with and without -f)', async () => {
+  it('exits 3 (nothing found, as export does) naming a missing log dir (with and without -f)', async () => {
     const missing = path.join(tmp.dir, 'nope');
     for (const extra of [[], ['-f']]) {
       const t = cliIo();
-      expect(await runCli(['tail', '--log-dir', missing, ...extra], t)).toBe(2);
-      expect(t.err()).toBe(`codex-diag: log dir not found: ${missing}\n`);
+      expect(await runCli(['tail', '--log-dir', missing, ...extra], t)).toBe(3);
+      expect(t.err()).toBe(`codex-diag: no logs: ${missing} does not exist (set --log-dir or CODEX_DIAG_LOG_DIR)\n`);
       expect(t.out()).toBe('');
     }
   });
