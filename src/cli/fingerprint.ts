@@ -29,7 +29,7 @@ export async function readIncidentFile(ctx: CliContext, file: string): Promise<s
 }
 
 /**
- * `codex-diag fingerprint [FILE|-]` (contract: DESIGN.md "CLI"): one result per incident, in
+ * `codex-diag fingerprint [FILE|-]` (docs/CLI.md): one result per incident, in
  * order. A bad line is reported on stderr as `codex-diag: <input>: line N: <reason>` and the good ones still print;
  * exit 2 when any line was bad, 3 when the input held no incident at all.
  */

@@ -6,7 +6,7 @@ import { percentile } from '../state/startup-metrics.js';
 import { action, addCommonOptions, type CliContext, type CommonOptions } from './context.js';
 
 /**
- * `codex-diag inspect BUNDLE` (contract: DESIGN.md "CLI"): verifies a bundle and summarises it.
+ * `codex-diag inspect BUNDLE` (docs/CLI.md): verifies a bundle and summarises it.
  * `--json` prints {ok, manifest, problems}. Every problem is listed on stderr and the exit code is
  * 2 when there is any; a missing file is exit 2 too.
  */

@@ -7,7 +7,7 @@ import { DiagError, errnoCode, ExitCode } from '../errors.js';
 import { action, addCommonOptions, type CliContext, type CommonOptions } from './context.js';
 
 /**
- * `codex-diag redact [FILE|-]` (contract: DESIGN.md "CLI"): the bundle redactor as a filter.
+ * `codex-diag redact [FILE|-]` (docs/CLI.md): the bundle redactor as a filter.
  * Streams line by line (JSON lines parsed, PEM blocks followed across lines); `--json` prints
  * one document {text, counts}. A missing file is exit 2.
  */

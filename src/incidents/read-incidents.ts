@@ -5,7 +5,7 @@ import { parseIncident } from './parse.js';
 export type IncidentReadItem = { line: number; ok: true; incident: Incident } | { line: number; ok: false; error: string };
 
 /**
- * Reads incidents from text (contract: DESIGN.md "Incidents"): one JSON object, possibly
+ * Reads incidents from text (docs/FINGERPRINT.md): one JSON object, possibly
  * pretty-printed over many lines, or JSON lines, or the lines of the app's incident journal
  * (each holds its incident under `incident`). Blank lines are skipped; every other line
  * yields an item, in order, so one bad line never hides the good ones.
