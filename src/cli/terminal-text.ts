@@ -15,7 +15,8 @@ export function neutralizeControls(text: string): string {
 /** The userinfo of any `scheme://user[:pass]@` and the value of `sentry_key=` hidden. */
 export function maskDsns(text: string): string {
   return text
-    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@'"]+@/gi, '$1***@')
+    // `<key>` in a usage hint is a placeholder, not a key.
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@'"<>]+@/gi, '$1***@')
     .replace(/\b(sentry_key=)[^\s&'"]+/gi, '$1***');
 }
 

@@ -95,7 +95,7 @@ describe('close and the quit flush', () => {
     expect(result.elapsedMs).toBeLessThanOrEqual(300);
   });
 
-  it('close resolves while the log is busy, an upload hangs and a sidecar ignores SIGTERM; then the process exits by itself', { timeout: 120_000 }, async () => {
+  it('close resolves while the log is busy, an upload hangs and a sidecar ignores SIGTERM; then the process exits by itself', { timeout: 300_000 }, async () => {
     const budget = 600;
     const fixture = path.join(import.meta.dirname, '..', 'fixtures', 'sidecar', 'close-host.mjs');
     const host = spawn(process.execPath, [fixture, root, String(port), String(budget)], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -106,7 +106,7 @@ describe('close and the quit flush', () => {
       host.once('close', (code, signal) => resolve({ code, signal })),
     );
     try {
-      await waitFor(() => /^incident recorded true$/m.test(out) && /^sidecar \d+$/m.test(out) && sockets.size > 0, 'the incident, the sidecar and the hanging request', 60_000);
+      await waitFor(() => /^incident recorded true$/m.test(out) && /^sidecar \d+$/m.test(out) && sockets.size > 0, 'the incident, the sidecar and the hanging request', 180_000);
       host.stdin!.end('close\n');
       // The upload never answers and the sidecar ignores SIGTERM, yet close resolves; nothing (worker,
       // socket, sidecar pipes or timers) keeps the host alive after it: it exits by itself, before the

@@ -23,3 +23,8 @@ export function canMountTmpfs(probeDir: string): boolean {
   if (ok) unmount(probeDir);
   return ok;
 }
+
+/** Makes a tmpfs mounted with mountTmpfs read-only, files and all. */
+export function remountReadOnly(dir: string): boolean {
+  return spawnSync('mount', ['-o', 'remount,ro', dir], { stdio: 'ignore' }).status === 0;
+}

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { cliIo } from '../helpers/cli-io.js';
 import { fixtureBytes, listDir, repoRoot, stateFileFrom } from './helpers.js';
+import { canMountTmpfs, mountTmpfs, remountReadOnly, unmount } from '../helpers/small-mount.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const execFileAsync = promisify(execFile);
@@ -166,18 +167,27 @@ describe('codex-diag state', () => {
   });
 
   it('migrate when the directory cannot be written: exit 1 naming the file, nothing changed', async () => {
-    const { dir, file } = await stateFileFrom('v1.json');
+    let { dir, file } = await stateFileFrom('v1.json');
     const probe = path.join(dir, 'probe');
     await fsp.chmod(dir, 0o555);
     const permissionsApply = await fsp.writeFile(probe, '').then(
       () => fsp.rm(probe).then(() => false),
       () => true,
     );
+    let mounted: string | undefined;
     if (!permissionsApply) {
-      // Running as root, where mode bits do not stop writes: block the write by putting a
-      // non-empty directory where the backup must go.
+      // Running as root, where mode bits do not stop writes: the state file on a read-only mount.
       await fsp.chmod(dir, 0o755);
-      await fsp.mkdir(`${file}.bak/held`, { recursive: true });
+      const mountDir = path.join(dir, 'ro');
+      if (!canMountTmpfs(path.join(dir, 'probe-mount')) || !mountTmpfs(mountDir, { sizeKiB: 256 })) return;
+      mounted = mountDir;
+      await fsp.copyFile(file, path.join(mountDir, 'state.json'));
+      if (!remountReadOnly(mountDir)) {
+        unmount(mountDir);
+        return;
+      }
+      dir = mountDir;
+      file = path.join(mountDir, 'state.json');
     }
     try {
       const before = await snapshotDir(dir).catch(() => ({}));
@@ -186,9 +196,10 @@ describe('codex-diag state', () => {
       expect(err).toContain(`cannot write state file ${file}`);
       expect(err.trimEnd().split('\n')).toHaveLength(1);
       expect(await fsp.readFile(file)).toEqual(await fixtureBytes('v1.json'));
-      if (permissionsApply) expect(await snapshotDir(dir)).toEqual(before);
+      expect(await snapshotDir(dir)).toEqual(before);
     } finally {
-      await fsp.chmod(dir, 0o755);
+      if (mounted) unmount(mounted);
+      else await fsp.chmod(dir, 0o755);
     }
   });
 

@@ -130,7 +130,7 @@ describe('codex-diag upload', () => {
     await queue(1);
     const t = io();
     expect(await runCli(['upload', '--data-dir', dataDir, '--dsn', 'sentry.example.com/1'], t)).toBe(2);
-    expect(t.err()).toBe("codex-diag: invalid Sentry DSN 'sentry.example.com/1': not a URL (expected https://<key>@<host>/<project id>)\n");
+    expect(t.err()).toBe("codex-diag: --dsn: invalid Sentry DSN 'sentry.example.com/1': not a URL (expected https://<key>@<host>/<project id>)\n");
     expect(await pendingItems(outboxDir)).toHaveLength(1);
   });
 
