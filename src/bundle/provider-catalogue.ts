@@ -251,7 +251,7 @@ export const PROVIDER_FORMATS: readonly ProviderFormat[] = [
   f('Settlemint application token', 'sm_aat_', ['alnum', 16]),
   f('Settlemint personal token', 'sm_pat_', ['alnum', 16]),
   f('Settlemint service token', 'sm_sat_', ['alnum', 16]),
-  f('Authress service key', 'authress_', ['lower', 5, 30], '.', ['lower', 4, 6], '.acc', '_', ['lower', 10]),
+  f('Authress service key', 'authress_', ['lower', 5, 30], '.', ['lower', 4, 6], '.acc', '_', ['lower', 10, 32], '.', ['b64', 30]),
   f('Mapbox secret token', 'sk.eyJ', ['url', 60]),
   f('Dropbox short-lived token', 'sl.', ['url', 130]),
   f('Octopus Deploy API key', 'API-', ['upper', 26]),

@@ -1,14 +1,15 @@
 import { compileCatalogue } from './provider-token-pass.js';
 import type { PassState, TextPass } from './redaction-rules.js';
-import { isRandomToken } from './token-shape.js';
+import { hasTokenRun, isRandomToken } from './token-shape.js';
 
 /** The provider catalogue as a pass (one prefix scan per text). */
 export function providerTokenPass(marker: string): TextPass {
   const catalogue = compileCatalogue();
   return {
     trigger: /(?!)/,
-    mayApply: (text) => catalogue.mayMatch(text),
-    apply: (text, count) => (catalogue.mayMatch(text) ? catalogue.apply(text, count, marker) : text),
+    // A prefix may end in characters outside the run (`ya29.`, `hvs.`, `SG.`, `sha256~`): look a little before it.
+    candidate: (text, start, end) => catalogue.mayMatch(text.slice(Math.max(0, start - 64), end)),
+    apply: (text, count) => catalogue.apply(text, count, marker),
   };
 }
 
@@ -17,8 +18,6 @@ export function providerTokenPass(marker: string): TextPass {
  * run is only tried where it starts.
  */
 const TOKEN_RUN = /(?<![A-Za-z0-9_\-+/])[A-Za-z0-9_\-+/]{20,}={0,2}/g;
-/** A run that may hold one: twenty token characters in a row. */
-const TOKEN_RUN_TEST = /[A-Za-z0-9_\-+/]{20}/;
 /** A label right before the run says what it is: a digest, a data URL, an id. */
 const LABELLED = /(?:sha\d{0,3}|md5|digest|checksum|hash|integrity|etag|fingerprint|base64|\bid|ids|uuid|guid)["'\\]{0,3}\s{0,3}[:=,]?\s{0,3}["'\\]{0,3}$/i;
 /** Labelled digests (`sha512-…` subresource integrity) and ids with a documented prefix (request, message, tool call ids). */
@@ -31,9 +30,12 @@ const ID_OR_DIGEST = /^(?:sha(?:1|256|384|512)-|md5-|(?:req|msg|toolu|resp|run|t
 export function genericTokenPass(marker: string): TextPass {
   return {
     trigger: /(?!)/,
-    mayApply: (text) => TOKEN_RUN_TEST.test(text),
+    candidate: (text, start, end) => {
+      const run = text.slice(start, end);
+      return !ID_OR_DIGEST.test(run) && (run.startsWith('/') || run.includes('//') ? run.split('/').some(judge) : judge(run));
+    },
     apply(text: string, count: () => void, state: PassState) {
-      if (state.identifier || !TOKEN_RUN_TEST.test(text)) return text;
+      if (state.identifier || !hasTokenRun(text)) return text;
       TOKEN_RUN.lastIndex = 0;
       return text.replace(TOKEN_RUN, (run: string, offset: number) => {
         if (ID_OR_DIGEST.test(run) || LABELLED.test(text.slice(Math.max(0, offset - 24), offset))) return run;

@@ -1,7 +1,11 @@
-import { classifySecretKey, MAYBE_SECRET, secretKeyRule } from './secret-keys.js';
+import { classifySecretKey, createSecretKeyGate, MAYBE_SECRET } from './secret-keys.js';
 import { weakValueKept } from './token-shape.js';
 import { commandPasswordPass, oauthCodePass, puttyKeyPass } from './redaction-rules-commands.js';
 import { genericTokenPass, providerTokenPass } from './redaction-rules-tokens.js';
+import { ANCHORED_FORMATS } from './provider-catalogue.js';
+
+/** Anchors of shape-only formats long enough to be a gate of their own (`Q~`, `:AA`, `.atlasv1.`). */
+const ANCHOR_LITERALS = ANCHORED_FORMATS.map((f) => f.anchor).filter((a) => a.length >= 2);
 
 /**
  * The default redaction rules (contract: DESIGN.md "Crash bundle"), as a table of named rules.
@@ -39,9 +43,30 @@ export interface TextPass {
    * into one test so a string no rule could touch costs one regex scan, not one per rule.
    */
   trigger: RegExp;
-  /** For a pass no keyword can announce (token shapes): whether it could change the text. */
-  mayApply?(text: string): boolean;
+  /**
+   * A cheap exact-enough test used instead of `trigger` (a few `includes`, no regex alternation):
+   * false means the pass cannot change the text. The redactor asks every pass's gate before any work.
+   */
+  gate?(text: string): boolean;
+  /**
+   * For a token-shaped rule: whether a run of token characters (tokenRuns) could hold what the pass
+   * changes. The redactor asks it only about the runs of a text, so an ordinary log line (UUIDs, paths)
+   * costs no pass.
+   */
+  candidate?(text: string, start: number, end: number): boolean;
+  /**
+   * The pass may run on a raw log line, JSON or not, before it is parsed: its matches never span JSON
+   * syntax and it reads escaped text as it is (the home directory and user name in paths).
+   */
+  lineSafe?: boolean;
 }
+
+/** True when the text includes any of the literals. */
+export function includesAny(text: string, literals: readonly string[]): boolean {
+  for (const literal of literals) if (text.includes(literal)) return true;
+  return false;
+}
+
 
 /** Per-session state a pass may keep between lines (an unterminated PEM block). */
 export interface PassState {
@@ -62,6 +87,13 @@ export interface RedactionRule {
   description: string;
   catches: readonly RuleExample[];
   keeps: readonly string[];
+  /**
+   * Literals (case variants listed) one of which every text the rule changes contains: the redactor's
+   * cheap test before any regex runs. Without it (and without a pass gate) the trigger regex is used.
+   */
+  gate?: readonly string[];
+  /** Every text the rule changes holds a run of 20+ token characters (a credential's body). */
+  tokenShaped?: boolean;
   /** Returns null when the rule does not apply in this context (no home directory known). */
   compile(context: RedactionContext): TextPass | null;
 }
@@ -107,7 +139,8 @@ function tokenRule(
     description,
     catches,
     keeps,
-    compile: () => patternPass(pattern, trigger, () => marker(name)),
+    ...(name === 'jwt' ? { gate: ['eyJ'] } : { tokenShaped: true }),
+    compile: () => ({ ...patternPass(pattern, trigger, () => marker(name)), candidate: (text: string, start: number, end: number) => trigger.test(text.slice(Math.max(0, start - 12), end)) }),
   };
 }
 
@@ -396,6 +429,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       'PuTTY-User-Key-File-3: ssh-ed25519 Public-Lines: 2',
       '---- BEGIN SSH2 PUBLIC KEY ----',
     ],
+    gate: ['PRIVATE KEY', 'Private-'],
     compile: () => {
       const putty = puttyKeyPass(marker('private_key'));
       return {
@@ -414,6 +448,8 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: "curl --user 'bob:curl Pw 88' https://api.example.com/x", secret: 'curl Pw 88' },
     ],
     keeps: ['https://chatgpt.com/backend-api/conversation?x=1#frag', 'app://codex/chat/8f3a?tab=2', 'ssh git@github.com:openai/codex.git', 'ps -u root:wheel'],
+    gate: // Credentials in an URL need an `@`.
+    ['@', 'curl'],
     compile: () => {
       const inUrl = patternPass(
         /(?<![A-Za-z0-9+.\-])([A-Za-z][A-Za-z0-9+.\-]*:\/\/)[^\s/?#@:]*:[^\s/?#@]*@/g,
@@ -434,7 +470,10 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
           return `${g[0]}${q}${marker('url_credentials')}${q}`;
         },
       );
-      return { trigger: /:\/\/|curl/, apply: (text, count, state) => curlUser.apply(inUrl.apply(text, count, state), count, state) };
+      return {
+        trigger: /:\/\/|curl/,
+        apply: (text, count, state) => curlUser.apply(inUrl.apply(text, count, state), count, state),
+      };
     },
   },
   {
@@ -452,6 +491,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       'https://api.telegram.org/bots/api',
       'see https://api.slack.com/messaging/webhooks for setup',
     ],
+    gate: ['hooks.slack', 'discord', 'telegram.org', 'HOOKS.SLACK', 'DISCORD', 'TELEGRAM.ORG'],
     compile: () => {
       const passes = URL_PATH_TOKENS.map((pattern) => patternPass(pattern, /./, (_m, g) => `${g[0]}${marker('url_path_token')}`));
       return {
@@ -478,10 +518,14 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       'GET https://x.example/api/signatures?page=2&sign=up 200',
       'https://b.s3.amazonaws.com/k.zip?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=300',
     ],
-    compile: () =>
-      patternPass(URL_SIGNATURE, /sig|credential/i, (_m, g) =>
+    gate: // `sig=`, `Signature=`, `X-Amz-Credential=` in any case.
+    ['ig=', 'IG=', 'ure=', 'URE=', 'ial=', 'IAL='],
+    compile: () => {
+      const pass = patternPass(URL_SIGNATURE, /sig|credential/i, (_m, g) =>
         g[1]!.startsWith(MARKER_PREFIX) ? null : `${g[0]}${marker('url_signature')}`,
-      ),
+      );
+      return pass;
+    },
   },
   {
     name: 'auth_header',
@@ -522,6 +566,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
           return value.startsWith(MARKER_PREFIX) ? null : `${g[0]}${separator}${marker('auth_header')}`;
         },
       ),
+    gate: ['uthoriz', 'UTHORIZ', 'ookie', 'OOKIE'],
   },
   {
     name: 'basic_auth',
@@ -531,6 +576,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: '{"level":40,"msg":"auth","sent":["Basic YWRhOmJhc2ljUHc1NA=="]}', secret: 'YWRhOmJhc2ljUHc1NA==' },
     ],
     keeps: ['Basic authentication failed', 'basic plan: 1234 requests', 'Basic QUJDRA== is not user:password'],
+    gate: ['asic', 'ASIC'],
     compile: () =>
       patternPass(BASIC_CREDENTIAL, /basic/i, (_m, g) => (isBasicCredential(g[2]!) ? `${g[0]}${g[1]}${marker('basic_auth')}` : null)),
   },
@@ -542,6 +588,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: '{"msg":"retry","auth":"x","note":"Bearer AbCdEf0123456789xyz"}', secret: 'AbCdEf0123456789xyz' },
     ],
     keeps: ['the bearer token expired', 'Bearer authentication failed'],
+    gate: ['earer', 'EARER'],
     compile: () =>
       patternPass(
         /(?<![A-Za-z0-9_])(bearer)(\s+)([A-Za-z0-9\-._~+/]{8,}=*)/gi,
@@ -659,6 +706,8 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: 'sendgrid 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 rejected', secret: 'sT7uV9wX1yZ3aB5cD7eF9gH1jK3lM5nP7qR9sT1uV3w' },
     ],
     keeps: ['glpat-short', 'pa-some-long-kebab-case-identifier-name-here', 'the sk_ prefix and key-value store', 'task-ant-runner'],
+    tokenShaped: true,
+    gate: ANCHOR_LITERALS,
     compile: () => providerTokenPass(marker('provider_token')),
   },
   {
@@ -710,7 +759,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       'Codex --password-store=basic --auth-server-allowlist=*.corp.example.com',
       '{"level":30,"msg":"keydown","key":"Enter","sortKey":"createdAt","PWD":"/opt/app"}',
     ],
-    compile: () => secretFieldPass,
+    compile: () => ({ ...secretFieldPass, gate: createSecretKeyGate() }),
   },
   {
     name: 'command_password',
@@ -723,6 +772,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: 'redis-cli -h cache -a redisPw65 ping', secret: 'redisPw65' },
     ],
     keeps: ['docker run -p 8080:80 nginx', 'mysql -p app (prompts for the password)', 'psql -p 5432 -h db'],
+    gate: [' -p', ' -a', '\t-p', '--password'],
     compile: () => commandPasswordPass(marker('command_password')),
   },
   {
@@ -734,6 +784,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: 'redirect http://127.0.0.1:8080/cb#state=s2&code=fragCode69', secret: 'fragCode69' },
     ],
     keeps: ['GET https://example.com/search?code=python&lang=en 200', 'exit code=1 signal=null', 'code_challenge_method=S256'],
+    gate: ['code=', 'CODE=', 'Code=', 'verifier=', 'VERIFIER='],
     compile: () => oauthCodePass(marker('oauth_code')),
   },
   {
@@ -753,6 +804,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       'request req_011CUbYx6hFvBzqRf8ECkxQm failed with 529',
       'loaded /Applications/Codex.app/Contents/Frameworks/Electron Framework.framework/Versions/A',
     ],
+    tokenShaped: true,
     compile: () => genericTokenPass(marker('generic_secret')),
   },
   {
@@ -766,6 +818,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: 'to 用户名@例子.中国 ok', secret: '用户名' },
     ],
     keeps: ['installed react@18.2.0 and @scope/pkg@1.0.0', 'node@20.19 on port 8080'],
+    gate: ['@', '%40'],
     compile: () =>
       patternPass(
         // `%40` is an URL-encoded `@` (a login hint in a query string). Letters and digits of any
@@ -796,7 +849,8 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       // Guarded on both sides: home `/root` is not the tail of `/home/root`, nor `/home/al` of `/home/alice`.
       const pattern = new RegExp(`(?<![A-Za-z0-9_.\\-])(?:${alternatives})(?![A-Za-z0-9_\\-])`, windows ? 'gi' : 'g');
       const lastSegment = home.split(/[\\/]/).pop() ?? home;
-      return patternPass(pattern, new RegExp(escapeRegExp(lastSegment), windows ? 'i' : ''), () => '~');
+      const pass = patternPass(pattern, new RegExp(escapeRegExp(lastSegment), windows ? 'i' : ''), () => '~');
+      return { ...pass, lineSafe: true, gate: windows ? (text) => pass.trigger.test(text) : (text) => text.includes(lastSegment) };
     },
   },
   {
@@ -819,13 +873,18 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
         /home|users|Documents and Settings/i,
         (_m, g) => (/^(?:Shared|Public|Default|All Users)$/i.test(g[1]!) ? null : `${g[0]}[user]`),
       );
+      // `/home/`, `/Users/`, `C:\Users\` in any case (`sers\`, `SERS/`), `Documents and Settings`.
+      const pathLiterals = ['/home', 'sers/', 'sers\\', 'SERS/', 'SERS\\', 'Documents and Settings'];
+      const genericGated: TextPass = { ...genericPass, lineSafe: true, gate: (text) => includesAny(text, pathLiterals) };
       const name = context.username;
-      if (name.length < 2) return genericPass;
+      if (name.length < 2) return genericGated;
       // Also between URL-encoded separators (`C%3A%5CUsers%5Cdana%5C...`).
       const segment = new RegExp(`(?<=[\\\\/]|%2[Ff]|%5[Cc])${escapeRegExp(name)}(?=[\\\\/]|$|[\\s"':]|%2[Ff]|%5[Cc])`, 'g');
       const segmentPass = patternPass(segment, new RegExp(escapeRegExp(name)), () => '[user]');
       return {
         trigger: new RegExp(`home|Users|${escapeRegExp(name)}`),
+        lineSafe: true,
+        gate: (text) => text.includes(name) || includesAny(text, pathLiterals),
         apply: (text, count, state) => segmentPass.apply(genericPass.apply(text, count, state), count, state),
       };
     },

@@ -8,6 +8,7 @@ import {
   type TextPass,
 } from './redaction-rules.js';
 import { redactJsonTokens, type JsonWalkHooks } from './json-token-walk.js';
+import { gateOf, prefilterOf, tokenRunMemo, type Gate } from './redaction-gates.js';
 import { pemOpeningField, redactPemField, type FieldPath } from './pem-across-json-lines.js';
 import { classifySecretKey, type SecretKey, type SecretKeyRule } from './secret-keys.js';
 import { weakValueKept } from './token-shape.js';
@@ -48,7 +49,9 @@ export interface Redactor {
 
 interface CompiledRule {
   name: string;
+  rule: RedactionRule;
   pass: TextPass;
+  gate: Gate;
 }
 
 /** JSON text starts with `{` or `[`; a marker (`[REDACTED:private_key] …`) does not, so a redacted line reads as it did before. */
@@ -69,14 +72,19 @@ export function createRedactor(options: RedactorOptions): Redactor {
   const compiled: CompiledRule[] = [];
   for (const rule of rules) {
     const pass = rule.compile(context);
-    if (pass) compiled.push({ name: rule.name, pass });
+    if (pass) compiled.push({ name: rule.name, rule, pass, gate: gateOf(rule, pass) });
   }
   const ruleNames = rules.map((r) => r.name);
-
-  // One case-insensitive test of every rule's trigger: most strings in a log match none and skip all passes.
-  const keywordTrigger = new RegExp(compiled.map((c) => `(?:${c.pass.trigger.source})`).join('|') || '(?!)', 'i');
-  const shapeTests = compiled.flatMap((c) => (c.pass.mayApply ? [c.pass.mayApply.bind(c.pass)] : []));
-  const anyTrigger = { test: (text: string) => keywordTrigger.test(text) || shapeTests.some((t) => t(text)) };
+  // Passes that run on a raw line before it is parsed (paths): the user's name on every line of a log
+  // must not send every line down the parse-and-walk path.
+  const rawPasses = compiled.map((c, i) => (c.pass.lineSafe ? i : -1)).filter((i) => i >= 0);
+  const otherPasses = compiled.map((c, i) => (c.pass.lineSafe ? -1 : i)).filter((i) => i >= 0);
+  const runOf = tokenRunMemo();
+  // Whether any pass could change the text (see redaction-gates.ts): for every string, and for a raw
+  // line after the path passes ran on it.
+  const allPrefilter = prefilterOf(compiled);
+  const otherPrefilter = prefilterOf(otherPasses.map((i) => compiled[i]!));
+  const anyTrigger = { test: (text: string) => allPrefilter(text, runOf(text)) };
 
   const session = (): RedactionSession => {
     const counts: RedactionCounts = Object.fromEntries(ruleNames.map((n) => [n, 0]));
@@ -94,9 +102,13 @@ export function createRedactor(options: RedactorOptions): Redactor {
     const total = () => totalCount;
 
     const runText = (input: string, state: PassState): string => {
-      if (!multiLinePending(state) && !anyTrigger.test(input)) return input;
+      const pending = multiLinePending(state);
+      if (!pending && !anyTrigger.test(input)) return input;
       let out = input;
-      for (let i = 0; i < compiled.length; i++) out = compiled[i]!.pass.apply(out, counters[i]!, state);
+      for (let i = 0; i < compiled.length; i++) {
+        const rule = compiled[i]!;
+        if (pending || rule.gate(out, runOf(out))) out = rule.pass.apply(out, counters[i]!, state);
+      }
       return out;
     };
 
@@ -198,20 +210,25 @@ export function createRedactor(options: RedactorOptions): Redactor {
 
     return {
       text: (input) => runText(input, lineState),
-      line(input) {
+      line(raw) {
         if (privateKeyCarried) {
           // Only lines that look like the rest of the block carry it on: an unterminated block
           // must not swallow a whole file that merely follows it.
-          if (PEM_BODY_LINE.test(input)) {
+          if (PEM_BODY_LINE.test(raw)) {
             bump('private_key');
             return marker('private_key');
           }
           privateKeyCarried = false;
-          if (PEM_END_LINE.test(input)) lineState.insidePrivateKey = true;
+          if (PEM_END_LINE.test(raw)) lineState.insidePrivateKey = true;
         }
-        // No rule's trigger in the raw line: nothing to redact, not even inside its JSON. (`\u` and
-        // `\/` escapes could spell a trigger the raw text hides, so such lines take the full path.)
-        if (!multiLinePending(lineState) && pemField === null && !anyTrigger.test(input) && !input.includes('\\u') && !input.includes('\\/')) return input;
+        let input = raw;
+        for (const i of rawPasses) {
+          const rule = compiled[i]!;
+          if (rule.gate(input, runOf(input))) input = rule.pass.apply(input, counters[i]!, lineState);
+        }
+        // No other rule's gate opens on the line: nothing to redact, not even inside its JSON. (`\u` and
+        // `\/` escapes could spell what a gate looks for, so such lines take the full path.)
+        if (!multiLinePending(lineState) && pemField === null && !otherPrefilter(input, runOf(input)) && !input.includes('\\u') && !input.includes('\\/')) return input;
         if (JSON_START.test(input)) {
           let parsed: unknown;
           let ok = false;
@@ -233,6 +250,9 @@ export function createRedactor(options: RedactorOptions): Redactor {
             const redacted = redactValue(parsed, true);
             if (opening !== null) pemField = opening;
             if (total() !== before) return JSON.stringify(redacted);
+            // Written exactly as JSON.stringify writes it: no duplicate key or escape hid anything from
+            // the parse, and every string was redacted above.
+            if (!lineState.insidePrivateKey && JSON.stringify(parsed) === input) return input;
           }
           // Unchanged lines keep their exact bytes (big integers, spacing, key order), but JSON.parse
           // keeps only the last of duplicate keys (pino writes `msg` twice when the logged object has

@@ -11,6 +11,8 @@
  * `primaryKey`): their value goes only when it does not read as a word, number, path or URL
  * (token-shape.ts `weakValueKept`).
  */
+import { weakValueKept } from './token-shape.js';
+
 /** Which rule a secret key's value is counted under. */
 export type SecretKeyRule = 'auth_header' | 'secret_field';
 
@@ -249,6 +251,62 @@ export function classifySecretKey(key: string): SecretKey | null {
   }
   return weak ? classified('secret_field', true) : null;
 }
+
+const KEY_CHAR = /[A-Za-z0-9_.\-]/;
+/** Where a weak key's value ends in text. */
+const VALUE_END = /[\s"',;&<>{}[\]\\]/;
+const VERDICT_CACHE_LIMIT = 4096;
+
+/**
+ * Whether the text may hold a value under a secret key: cheap enough to run on every log line before
+ * anything else. Each MAYBE_SECRET hit is widened to its word and classified (cached): a strong key
+ * anywhere counts; a weak key only with a separator after it and a value that reads as a secret;
+ * `auth:status` (an unquoted name glued to a word) does not. Words that merely contain a hit
+ * (`path`, `input_tokens`, `backend-api/`) do not. A superset of what the secret_field rule changes.
+ */
+export function createSecretKeyGate(): (text: string) => boolean {
+  // Log lines repeat the same few words: each is classified once (bounded).
+  const verdicts = new Map<string, SecretKey | null>();
+  const cachedVerdict = (word: string): SecretKey | null => {
+    const cached = verdicts.get(word);
+    if (cached !== undefined) return cached;
+    const verdict = classifySecretKey(word);
+    if (verdicts.size < VERDICT_CACHE_LIMIT) verdicts.set(word, verdict);
+    return verdict;
+  };
+  const MAYBE_SECRET_ALL = new RegExp(MAYBE_SECRET.source, 'gi');
+  return (text) => secretKeyMentioned(text, MAYBE_SECRET_ALL, cachedVerdict);
+}
+
+function secretKeyMentioned(text: string, MAYBE_SECRET_ALL: RegExp, cachedVerdict: (word: string) => SecretKey | null): boolean {
+  if (!MAYBE_SECRET.test(text)) return false;
+  MAYBE_SECRET_ALL.lastIndex = 0;
+  for (let m = MAYBE_SECRET_ALL.exec(text); m !== null; m = MAYBE_SECRET_ALL.exec(text)) {
+    let start = m.index;
+    let end = m.index + m[0].length;
+    while (start > 0 && KEY_CHAR.test(text[start - 1]!)) start--;
+    while (end < text.length && KEY_CHAR.test(text[end]!)) end++;
+    MAYBE_SECRET_ALL.lastIndex = end;
+    const secret = cachedVerdict(text.slice(start, end));
+    if (secret === null) continue;
+    const before = start > 0 ? text[start - 1] : '';
+    let i = end;
+    while (i < text.length && i - end < 8 && (text[i] === '"' || text[i] === "'" || text[i] === '\\')) i++;
+    const quoted = i > end;
+    const separator = text[i];
+    const glued = !quoted && separator === ':' && i + 1 < text.length && !/[\s"'\\]/.test(text[i + 1]!);
+    if (!secret.weak && !glued) return true;
+    if (separator !== ':' && separator !== '=' && before !== '-') continue;
+    let v = i + 1;
+    while (v < text.length && v - i < 8 && /[\s"'\\>=]/.test(text[v]!)) v++;
+    if (text[v] === '{' || text[v] === '[') continue;
+    let e = v;
+    while (e < text.length && e - v < 256 && !VALUE_END.test(text[e]!)) e++;
+    if (!weakValueKept(text.slice(v, e))) return true;
+  }
+  return false;
+}
+
 
 /** The rule a key's value falls under, or null when the key does not name a secret. */
 export function secretKeyRule(key: string): SecretKeyRule | null {

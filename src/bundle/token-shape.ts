@@ -119,3 +119,45 @@ export function weakValueKept(value: string): boolean {
   if (WORDS.test(v)) return averageChunk(v) >= 2.5 || v.length < 12;
   return false;
 }
+
+/** The characters of a token run: base64 and base64url. */
+const RUN_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+/') RUN_CHAR[c.charCodeAt(0)] = 1;
+
+function isRunChar(code: number): boolean {
+  return code < 128 && RUN_CHAR[code] === 1;
+}
+
+/** Where a run of token characters lies in its text. */
+export interface TokenRun {
+  start: number;
+  end: number;
+}
+
+/**
+ * Every run of at least `min` token characters in the text: every catalogued credential and every
+ * token the generic rule judges lies in one. A skip scan: it looks at every `min`-th character and only
+ * around one that is a token character, so text of short words costs about length / min steps.
+ */
+export function tokenRuns(text: string, min = GENERIC_MIN_LENGTH): TokenRun[] {
+  const runs: TokenRun[] = [];
+  const n = text.length;
+  let i = min - 1;
+  while (i < n) {
+    if (!isRunChar(text.charCodeAt(i))) {
+      i += min;
+      continue;
+    }
+    let start = i;
+    while (start > 0 && isRunChar(text.charCodeAt(start - 1))) start--;
+    let end = i + 1;
+    while (end < n && isRunChar(text.charCodeAt(end))) end++;
+    if (end - start >= min) runs.push({ start, end });
+    i = end + min;
+  }
+  return runs;
+}
+
+export function hasTokenRun(text: string, min = GENERIC_MIN_LENGTH): boolean {
+  return tokenRuns(text, min).length > 0;
+}
