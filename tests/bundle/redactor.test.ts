@@ -246,7 +246,9 @@ describe('redactor', () => {
     ];
     // Linear means sixteen lines of a sixteenth of the size cost what one line costs; a quadratic
     // pattern costs sixteen times as much on the long line. Counted in this thread's CPU time (not the wall
-    // clock, which a busy machine stretches), best of two, one ratio per fragment and variant.
+    // clock, which a busy machine stretches), best of three, one ratio per fragment and variant. Linear is
+    // about 1 and quadratic about 16: the bound sits between them, far from both, so GC and cache noise
+    // cannot decide it.
     const size = 64 * 1024;
     const cpuMs = (fn: () => void) => {
       const start = process.cpuUsage();
@@ -254,7 +256,7 @@ describe('redactor', () => {
       const used = process.cpuUsage(start);
       return (used.user + used.system) / 1000;
     };
-    const best = (fn: () => void) => Math.min(cpuMs(fn), cpuMs(fn));
+    const best = (fn: () => void) => Math.min(cpuMs(fn), cpuMs(fn), cpuMs(fn));
     const ratios: Array<[string, number]> = [];
     for (const fragment of fragments) {
       const line = (bytes: number) => fragment.repeat(Math.ceil(bytes / fragment.length)).slice(0, bytes);
@@ -271,6 +273,6 @@ describe('redactor', () => {
       }
     }
     const worst = ratios.reduce((a, b) => (b[1] > a[1] ? b : a));
-    expect(worst[1], `most superlinear fragment ${JSON.stringify(worst[0])}`).toBeLessThan(4);
+    expect(worst[1], `most superlinear fragment ${JSON.stringify(worst[0])}`).toBeLessThan(8);
   }, 300_000);
 });
