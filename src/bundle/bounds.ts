@@ -1,4 +1,4 @@
-/** Size bounds of a bundle (contract defaults: DESIGN.md "Crash bundle"). */
+/** Size bounds of a bundle (the crash bundle contract's defaults). */
 export interface BundleBounds {
   /** Log lines kept, newest last. */
   maxLines: number;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * manifest.json of a crash bundle (contract: DESIGN.md "Crash bundle", format v1).
+ * manifest.json of a crash bundle (contract: Crash bundle, format v1).
  * schemas/bundle-manifest.v1.json is generated from this schema.
  */
 

@@ -8,7 +8,7 @@ import { ANCHORED_FORMATS } from './provider-catalogue.js';
 const ANCHOR_LITERALS = ANCHORED_FORMATS.map((f) => f.anchor).filter((a) => a.length >= 2);
 
 /**
- * The default redaction rules (contract: DESIGN.md "Crash bundle"), as a table of named rules.
+ * The default redaction rules (contract: Crash bundle), as a table of named rules.
  * Each rule carries strings it must catch (with the secret part that must vanish) and strings it
  * must leave alone; the tests iterate this table, so a new rule comes with its own proof.
  *

@@ -3,7 +3,7 @@ import { ExitCode } from '../errors.js';
 import { action, addCommonOptions, type CliContext, type CommonOptions } from './context.js';
 
 /**
- * `codex-diag report [BUNDLE] [--out FILE]` (contract: DESIGN.md "CLI"): writes the self-contained
+ * `codex-diag report [BUNDLE] [--out FILE]` (contract: CLI): writes the self-contained
  * HTML report of one bundle (default beside it, `<bundle>.report.html`), or with no BUNDLE of the
  * whole data dir (default `<data dir>/report.html`), and prints its path; `--json` prints {path, bytes}.
  */

@@ -2,7 +2,7 @@ import type { DiagnosticsOptions } from './options.js';
 import type { Diagnostics } from './types.js';
 
 /**
- * Creates the diagnostics service (contract: DESIGN.md "Embed API"). Throws a DiagError
+ * Creates the diagnostics service (contract: Embed API). Throws a DiagError
  * (BAD_USAGE) naming the option when options are invalid; after that, nothing it does throws
  * into the app. The service module, and through it zod, pino and the rest, load here, on the
  * call, so importing `codex-diag` stays cheap.

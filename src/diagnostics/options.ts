@@ -15,7 +15,7 @@ const rate = z.number().min(0).max(1);
 const isFunction = (value: unknown) => typeof value === 'function';
 
 /**
- * Options of `createDiagnostics` (contract: DESIGN.md "Embed API"). Strict: a misspelt option is an
+ * Options of `createDiagnostics` (contract: Embed API). Strict: a misspelt option is an
  * error naming it, not silently ignored. Functions (clock, deliver, transport) are the injectable edges.
  */
 export const diagnosticsOptionsSchema = z.strictObject({

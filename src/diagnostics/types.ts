@@ -71,7 +71,7 @@ export interface DiagnosticsMetrics {
   report(): MetricsReport;
 }
 
-/** The object `createDiagnostics` returns (contract: DESIGN.md "Embed API"). */
+/** The object `createDiagnostics` returns (contract: Embed API). */
 export interface Diagnostics extends HasElectronPort {
   readonly logDir: string;
   readonly dataDir: string;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Incident schemas (contract: DESIGN.md "Incidents"). Field names are Electron's own, so the
+ * Incident schemas (contract: Incidents). Field names are Electron's own, so the
  * adapter can pass event details through unchanged. Objects are loose: fields we do not name
  * are kept as context, never dropped. `reason` and child process `type` are open strings,
  * because a future Electron may add values and an incident must never be rejected for that.

@@ -8,7 +8,7 @@ const FATAL_REASONS: ReadonlySet<string> = new Set(['crashed', 'oom', 'launch-fa
 const WARNING_REASONS: ReadonlySet<string> = new Set(['abnormal-exit', 'killed', 'clean-exit', 'memory-eviction']);
 
 /**
- * Sentry level (contract: DESIGN.md "Sentry"): crashed/oom/launch-failed/integrity-failure
+ * Sentry level (contract: Sentry): crashed/oom/launch-failed/integrity-failure
  * fatal; abnormal-exit/killed/unresponsive warning; did-fail-load error. Reasons a future
  * Electron adds are `error` until someone decides otherwise. A sidecar exit is fatal when the
  * sidecar crashed (a crash signal or a Windows error status), warning when it was stopped by a

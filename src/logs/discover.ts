@@ -43,7 +43,7 @@ export interface LogTree {
 }
 
 /**
- * Lists the log files of `logDir`, oldest to newest (contract: DESIGN.md "Logs").
+ * Lists the log files of `logDir`, oldest to newest (contract: Logs).
  * Missing dir: DiagError NOT_FOUND (exit 2). An empty list is returned as is; callers decide
  * whether that is NO_LOGS.
  */

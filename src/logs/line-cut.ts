@@ -1,4 +1,4 @@
-/** Longest line kept whole (contract: DESIGN.md "Logs" and the bundle's 64 KiB per line). */
+/** Longest line kept whole (contract: Logs and the bundle's 64 KiB per line). */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 
 /** The visible marker appended to a line that was cut. */

@@ -52,7 +52,7 @@ export interface ReadLastLinesResult {
 const NEWLINE = 0x0a;
 
 /**
- * The last `count` lines across a log dir's files (contract: DESIGN.md "Logs"). Reads backwards in
+ * The last `count` lines across a log dir's files (contract: Logs). Reads backwards in
  * blocks from the newest file, splitting raw bytes on `\n` before decoding each line, so a
  * character split across blocks is never mangled and the cost follows the bytes of the lines returned.
  * Missing dir: NOT_FOUND (exit 2); no log files: NO_LOGS (exit 3).

@@ -1,6 +1,6 @@
 import { backoffDelayMs } from './backoff.js';
 
-/** How a crashed renderer is reloaded (DESIGN.md "Embed API": `recovery` option). */
+/** How a crashed renderer is reloaded (embed API contract: the `recovery` option). */
 export interface RecoveryPolicy {
   /** Reloads allowed within `windowMs`; past it the window is left as it is. */
   maxReloads: number;

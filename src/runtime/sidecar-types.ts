@@ -63,7 +63,7 @@ export interface SidecarLogLine {
   command: string;
 }
 
-/** Contract shape of a `sidecar-exit` incident (see DESIGN "Incidents"), plus context fields. */
+/** Contract shape of a `sidecar-exit` incident (the incident contract), plus context fields. */
 export interface SidecarExitIncident {
   kind: 'sidecar-exit';
   /** As a person would write it: `codex app-server`. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The state file's versions (contract: DESIGN.md "State"). Every object is loose: keys a schema
+ * The state file's versions (contract: State). Every object is loose: keys a schema
  * does not know (written by a newer build or by hand) are kept through migration and save.
  * Missing sections and fields take their defaults, as the Rust seed's `serde(default)` did, so a
  * partial file from an earlier release still loads; a field of the wrong type does not validate.

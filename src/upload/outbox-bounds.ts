@@ -2,7 +2,7 @@ import { planEvictions } from './eviction-policy.js';
 import { mergeHeldBack } from './held-back.js';
 import type { OutboxItem, OutboxStore } from './outbox-store.js';
 
-/** Limits on what the outbox keeps (DESIGN.md "Sentry": bounded by count, bytes and age). */
+/** Limits on what the outbox keeps (the Sentry contract: bounded by count, bytes and age). */
 export interface OutboxBounds {
   /** Pending items (default 50). */
   maxItems?: number;

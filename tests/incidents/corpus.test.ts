@@ -51,7 +51,7 @@ describe('labelled incident corpus', () => {
     }
   });
 
-  // Each rule of DESIGN.md "Grouping semantics" that splits, as a named pair of corpus groups.
+  // Each grouping rule of the incident contract that splits, as a named pair of corpus groups.
   const mustSplit: Array<[rule: string, a: string, b: string]> = [
     ['kind', 'cpg-gpu-crashed-segv', 'rpg-crashed-no-url'],
     ['reason', 'rpg-oom-chat', 'rpg-killed-chat'],
@@ -83,7 +83,7 @@ describe('labelled incident corpus', () => {
     expect(fingerprintOf(a)).not.toBe(fingerprintOf(b));
   });
 
-  it('titles the contract examples the way DESIGN.md reads them', () => {
+  it('titles the contract examples the way the contract reads them', () => {
     const titleOf = (group: string) => entries.find((e) => e.group === group)!.result.title;
     expect(titleOf('rpg-crashed-segv-chat')).toBe('Renderer crashed (SIGSEGV) at /chat/:id');
     expect(titleOf('rpg-oom-chat')).toBe('Renderer crashed (oom) at /chat/:id');

@@ -83,7 +83,7 @@ describe('shouldCapture (default policy)', () => {
 });
 
 describe('sentryLevelFor', () => {
-  it('follows DESIGN.md for renderer and child process reasons', () => {
+  it('follows the contract for renderer and child process reasons', () => {
     const gone = (reason: string) => sentryLevelFor(incident({ kind: 'render-process-gone', reason, exitCode: 1 }));
     for (const r of ['crashed', 'oom', 'launch-failed', 'integrity-failure']) expect(gone(r), r).toBe('fatal');
     for (const r of ['abnormal-exit', 'killed']) expect(gone(r), r).toBe('warning');
