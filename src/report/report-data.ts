@@ -164,6 +164,12 @@ export interface OutboxRow {
   failedReason?: string | null;
 }
 
+export interface HeldBackRows {
+  total: number;
+  byReason: Record<string, number>;
+  fingerprints: Array<{ fingerprint: string; total: number; byReason: Record<string, number>; firstAt: number; lastAt: number }>;
+}
+
 export interface DataDirReportData {
   kind: 'data-dir';
   dataDir: string;
@@ -172,6 +178,8 @@ export interface DataDirReportData {
   occurrences: JournalOccurrence[];
   fingerprints: FingerprintCounter[];
   outbox: { pending: OutboxRow[]; failed: OutboxRow[] };
+  /** Occurrences the delivery budget held back, waiting to ride on their fingerprint's next event. */
+  heldBack: HeldBackRows;
   /** State summary rows (version, counters, last times); null when there is no state file. */
   state: Array<[string, string]> | null;
   stateProblem: string | null;

@@ -10,6 +10,7 @@ import { cliIo } from '../helpers/cli-io.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { artifact, launchChromium, openReport, type OpenedReport } from './browser.js';
 import { buildStoryBundle } from './fixtures.js';
+import { DeliveryBudget } from '../../src/upload/budget.js';
 
 const START = Date.UTC(2026, 10, 30, 1, 0, 0);
 const MINUTE = 60_000;
@@ -84,6 +85,12 @@ beforeAll(async () => {
     }),
   );
 
+  // The delivery budget holds back the repeats of one fingerprint: two of three occurrences.
+  const budget = await DeliveryBudget.open({ dataDir, clock: { now: () => START }, budget: { perFingerprintPerDay: 1, burst: 0 } });
+  const held = { fingerprint: 'fp1-held0000000000', kind: 'render-process-gone', level: 'warning' as const };
+  for (let i = 0; i < 3; i++) budget.admit(held);
+  await budget.idle();
+
   const io = cliIo({ cwd: tmp.dir });
   expect(await runCli(['report', '--data-dir', dataDir, '--json'], io)).toBe(0);
   written = JSON.parse(io.out()) as { path: string; bytes: number };
@@ -131,6 +138,14 @@ describe('codex-diag report (no bundle): the data dir, in Chromium', () => {
     expect(await page.locator('table.outbox-pending').textContent()).toContain('<script>window.__pwned=1</script>');
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(readFileSync(written.path, 'utf8')).not.toContain(SECRET);
+  });
+
+  it('shows what the delivery budget held back, per fingerprint and why', async () => {
+    const rows = opened.page.locator('table.held-back tbody tr');
+    expect(await rows.count()).toBe(1);
+    const text = (await rows.first().textContent())!;
+    expect(text).toContain('fp1-held0000000000');
+    expect(text).toMatch(/fingerprint-budget 2/);
   });
 
   it('shows the state and its startup history', async () => {

@@ -31,6 +31,7 @@ const emptyDataDir: DataDirReportData = {
   occurrences: [],
   fingerprints: [],
   outbox: { pending: [], failed: [] },
+      heldBack: { total: 0, byReason: {}, fingerprints: [] },
   state: null,
   stateProblem: null,
   startup: { launches: [], p50: null, p95: null },

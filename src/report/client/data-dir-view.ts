@@ -38,6 +38,12 @@ function renderDataDir(d) {
   s.appendChild(d.outbox.failed.length ? table(d.outbox.failed.length + ' failed', ['Failed (UTC)', 'Event id', 'Attempts', 'Status', 'Reason'],
     d.outbox.failed.map(function (o) { return [fmtTime(o.failedAt), o.eventId, o.attempts, o.lastStatus || '-', o.failedReason || '-']; }), 'outbox-failed') : empty('Nothing failed.'));
 
+  s = section('held-back', 'Held back by the delivery budget', 'Occurrences not sent on their own, each counted and carried into its fingerprint\'s next event.');
+  s.appendChild(d.heldBack.total ? table(d.heldBack.total + ' held back', ['Fingerprint', 'Held back', 'Why', 'First (UTC)', 'Last (UTC)'],
+    d.heldBack.fingerprints.map(function (f) {
+      return [f.fingerprint, f.total, Object.keys(f.byReason).map(function (r) { return r + ' ' + f.byReason[r]; }).join(', '), fmtTime(f.firstAt), fmtTime(f.lastAt)];
+    }), 'held-back') : empty('Nothing held back.'));
+
   s = section('state', 'State');
   if (d.stateProblem) s.appendChild(el('p', { 'class': 'verdict bad', text: d.stateProblem }));
   s.appendChild(d.state ? table(null, ['Field', 'Value'], d.state, 'kv') : empty('No state file.'));
