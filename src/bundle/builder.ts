@@ -15,6 +15,7 @@ import {
   type ManifestIncident,
   type ManifestTruncation,
 } from './manifest.js';
+import { REDACTION_RULES_VERSION } from './redaction-rules-version.js';
 import type { RedactionCounts, RedactionSession, Redactor } from './redactor.js';
 import { bundleReportSource } from '../report/bundle-entry.js';
 import { collectSystemInfo, type AppInfo, type SystemInfo } from './system-info.js';
@@ -162,6 +163,7 @@ export async function buildBundle(input: BundleInput, options: BuildBundleOption
     incident,
     files: entries.map((entry) => ({ path: entry.name, ...digestSource(entry) })),
     redaction: counts,
+    redactionRules: REDACTION_RULES_VERSION,
     truncation,
   };
 

@@ -76,6 +76,8 @@ export const bundleManifestSchema = z
     incident: manifestIncidentSchema.nullable(),
     files: z.array(manifestFileSchema),
     redaction: z.record(z.string(), count),
+    /** The redaction rule set's version the bundle was built (or last re-redacted) with; absent: 1. */
+    redactionRules: count.optional(),
     truncation: manifestTruncationSchema,
   })
   .meta({

@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { DiagError, isDiagError, oneLine } from '../errors.js';
-import { buildBundleUpload } from './bundle-event.js';
+import { buildOutboundUpload } from './outbound-redaction.js';
 import { acquireDrainLock } from './drain-lock.js';
 import { parseDsn, type ParsedDsn } from './dsn.js';
 import { applyHeldBack } from './held-back.js';
@@ -281,7 +281,8 @@ async function sendItem(ctx: SendContext): Promise<{ result: ItemResult; limits:
     let envelope: CapturedEnvelope;
     let lines: number;
     try {
-      const upload = await buildBundleUpload(store.zipPath(item.itemId), { eventId: item.eventId, fileName: path.basename(item.source), now: clock.now() });
+      // Re-redacted with the current rules as it leaves (see outbound-redaction.ts).
+      const upload = await buildOutboundUpload(store.zipPath(item.itemId), { eventId: item.eventId, fileName: path.basename(item.source), now: clock.now() });
       lines = upload.bundle.lines;
       // Occurrences the budget held back (or the bounds evicted) ride on this event: Sentry's counts stay true.
       applyHeldBack(upload.event, item.heldBack);
