@@ -9,7 +9,13 @@ import { decodeLedger } from '../../dist/upload/budget-ledger-file.js';
 import { planEvictions } from '../../dist/upload/eviction-policy.js';
 import { applyHeldBack, mergeHeldBack } from '../../dist/upload/held-back.js';
 import { DEFAULT_BOUNDS } from '../../dist/upload/outbox-bounds.js';
-import { backoffDelay, blockedUntil, pruneRateLimits } from '../../dist/upload/retry-policy.js';
+import { backoffDelay } from '../../dist/upload/retry-policy.js';
+import { ATTACHMENT_CATEGORIES, blockedUntil as blockedFor, EVENT_CATEGORIES } from '../../dist/upload/rate-limits.js';
+
+// A bundle is an event plus its attachments: the categories that hold it back.
+const BUNDLE_CATEGORIES = [...EVENT_CATEGORIES, ...ATTACHMENT_CATEGORIES];
+const blockedUntil = (limits, now) => blockedFor(limits, BUNDLE_CATEGORIES, now);
+const pruneRateLimits = (limits, now) => Object.fromEntries(Object.entries(limits).filter(([, until]) => until > now));
 
 /** Stand-in for the bundle zip and tail.log on the wire (the real bundle is ~tens of KB; see the table's note). */
 const ATTACHMENT = 'x'.repeat(256);
