@@ -1,9 +1,8 @@
-import { DiagError } from '../errors.js';
 import { jsonText } from './builder.js';
-import { BUNDLE_ENTRIES, bundleManifestSchema, type BundleManifest } from './manifest.js';
+import { BUNDLE_ENTRIES, type BundleManifest } from './manifest.js';
 import { REDACTION_RULES_VERSION } from './redaction-rules-version.js';
 import { addCounts, type RedactionCounts, type RedactionSession, type Redactor } from './redactor.js';
-import { readZip } from './zip-reader.js';
+import { readBundleForRewrite } from './repack.js';
 import { digestSource, writeZipAtomically, type ZipSource } from './zip-writer.js';
 
 export interface ReredactResult {
@@ -25,15 +24,7 @@ const TEXT_ENTRY = /\.(?:json|jsonl|log|txt|html)$/;
  * manifest's checksums and counts updated and `redactionRules` current. The source is not touched.
  */
 export async function reredactBundle(srcPath: string, destPath: string, redactor: Redactor): Promise<ReredactResult> {
-  const { files } = await readZip(srcPath);
-  const manifestBytes = files.get(BUNDLE_ENTRIES.manifest);
-  if (!manifestBytes) throw new DiagError('BUNDLE_INVALID', `${srcPath}: manifest.json is missing`);
-  let parsed: BundleManifest;
-  try {
-    parsed = bundleManifestSchema.parse(JSON.parse(manifestBytes.toString('utf8')));
-  } catch (error) {
-    throw new DiagError('BUNDLE_INVALID', `${srcPath}: manifest.json is not a valid v1 manifest (${(error as Error).message.split('\n')[0]})`);
-  }
+  const { files, manifest: parsed } = await readBundleForRewrite(srcPath);
   const sourceRules = parsed.redactionRules ?? 1;
   const session = redactor.session();
   const entries: ZipSource[] = [];

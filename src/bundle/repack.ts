@@ -21,15 +21,7 @@ const MARKER = /\[REDACTED:([A-Za-z0-9_]+)\]/g;
  */
 export async function repackBundle(srcPath: string, destPath: string, options: RepackOptions): Promise<BuiltBundle> {
   const maxLines = Math.max(0, Math.floor(options.maxLines));
-  const { files } = await readZip(srcPath);
-  const manifestBytes = files.get(BUNDLE_ENTRIES.manifest);
-  if (!manifestBytes) throw new DiagError('BUNDLE_INVALID', `${srcPath}: manifest.json is missing`);
-  let parsed: BundleManifest;
-  try {
-    parsed = bundleManifestSchema.parse(JSON.parse(manifestBytes.toString('utf8')));
-  } catch (error) {
-    throw new DiagError('BUNDLE_INVALID', `${srcPath}: manifest.json is not a valid v1 manifest (${(error as Error).message.split('\n')[0]})`);
-  }
+  const { files, manifest: parsed } = await readBundleForRewrite(srcPath);
 
   const logLines = linesOf(files.get(BUNDLE_ENTRIES.tailLog));
   const jsonLines = linesOf(files.get(BUNDLE_ENTRIES.tailJsonl));
@@ -84,4 +76,18 @@ function linesOf(data: Buffer | undefined): string[] {
 
 function textOf(lines: readonly string[]): Buffer {
   return Buffer.from(lines.length > 0 ? `${lines.join('\n')}\n` : '');
+}
+
+/** A bundle's entries and its validated manifest, for the rewriters (413 re-pack, re-redaction). */
+export async function readBundleForRewrite(srcPath: string): Promise<{ files: Map<string, Buffer>; manifest: BundleManifest }> {
+  const { files } = await readZip(srcPath);
+  const manifestBytes = files.get(BUNDLE_ENTRIES.manifest);
+  if (!manifestBytes) throw new DiagError('BUNDLE_INVALID', `${srcPath}: manifest.json is missing`);
+  let parsed: BundleManifest;
+  try {
+    parsed = bundleManifestSchema.parse(JSON.parse(manifestBytes.toString('utf8')));
+  } catch (error) {
+    throw new DiagError('BUNDLE_INVALID', `${srcPath}: manifest.json is not a valid v1 manifest (${(error as Error).message.split('\n')[0]})`);
+  }
+  return { files, manifest: parsed };
 }

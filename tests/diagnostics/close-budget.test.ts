@@ -68,6 +68,7 @@ describe('close and the quit flush', () => {
 
     // close was the quit flush: a second call returns the same result at once.
     const again = await diag.close({ timeoutMs: 10 });
+    // elapsedMs is read off the service's manual clock, not the wall clock: exact on any machine.
     expect(again.elapsedMs).toBeLessThanOrEqual(2_000);
     const outbox = path.join(dataDir, 'outbox');
     expect(existsSync(outbox)).toBe(true);
@@ -92,6 +93,7 @@ describe('close and the quit flush', () => {
     expect(closing.settled).toBe(false);
     clock.advance(300);
     const result = await settled(closing, 'close at its budget');
+    // Manual-clock time (see above), so the bound cannot be stretched by a busy machine.
     expect(result.elapsedMs).toBeLessThanOrEqual(300);
   });
 
