@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { bundleManifestSchema } from './bundle/manifest.js';
-import { stateV1Schema, stateV2Schema, stateV3Schema } from './state/schemas.js';
+import { stateV1Schema, stateV2Schema, stateV3Schema, stateV4Schema } from './state/schemas.js';
 
 /**
  * Every file format whose JSON Schema is checked in under schemas/. `npm run schemas` writes
@@ -17,5 +17,6 @@ export const schemaRegistry: readonly RegisteredSchema[] = [
   { file: 'state.v1.json', schema: stateV1Schema },
   { file: 'state.v2.json', schema: stateV2Schema },
   { file: 'state.v3.json', schema: stateV3Schema },
+  { file: 'state.v4.json', schema: stateV4Schema },
   { file: 'bundle-manifest.v1.json', schema: bundleManifestSchema },
 ];

@@ -19,7 +19,7 @@ describe('checked-in JSON Schemas', () => {
 
   it('registers the state versions', () => {
     expect(schemaRegistry.map((entry) => entry.file)).toEqual(
-      expect.arrayContaining(['state.v1.json', 'state.v2.json', 'state.v3.json']),
+      expect.arrayContaining(['state.v1.json', 'state.v2.json', 'state.v3.json', 'state.v4.json']),
     );
   });
 
@@ -39,5 +39,18 @@ describe('checked-in JSON Schemas', () => {
     expect(v3.additionalProperties).toEqual({});
     expect(v3.properties.startup.properties.history.maxItems).toBe(50);
     expect(v3.properties.app_server.properties.last_restart_at.description).toBe('Unix milliseconds');
+  });
+
+  it('state v4 schema is v3 plus the release-health session marker (nullable, unknown keys kept)', async () => {
+    const v4 = JSON.parse(await fsp.readFile(path.join(schemasDir, 'state.v4.json'), 'utf8'));
+    expect(v4.properties.version.const).toBe(4);
+    expect(v4.additionalProperties).toEqual({});
+    const session = v4.properties.session;
+    expect(session.default).toBeNull();
+    const marker = session.anyOf.find((s: { type: string }) => s.type === 'object');
+    expect(marker.required).toEqual(['sid', 'started_at_ms', 'status', 'release']);
+    expect(marker.properties.status.enum).toEqual(['ok', 'exited', 'crashed', 'abnormal']);
+    expect(marker.properties.started_at_ms.description).toBe('Unix milliseconds');
+    expect(marker.additionalProperties).toEqual({});
   });
 });

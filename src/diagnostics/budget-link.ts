@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { BudgetDecision, BudgetLevel, BudgetOptions } from '../upload/budget-policy.js';
 import type { DeliveryBudget, HeldBackSummary } from '../upload/budget.js';
+import type { InstallIdSource } from '../upload/install-id.js';
 import type { ServiceReporter } from './service-reporter.js';
 
 export interface BudgetLinkOptions {
@@ -9,6 +10,8 @@ export interface BudgetLinkOptions {
   options: BudgetOptions | false | undefined;
   clock: Clock;
   reporter: ServiceReporter;
+  /** The data dir's one install id (release health's `did` too). */
+  installId?: InstallIdSource;
 }
 
 /**
@@ -45,10 +48,10 @@ export class BudgetLink {
   }
 
   private open(): Promise<DeliveryBudget | undefined> {
-    const { dataDir, options, clock, reporter } = this.options;
+    const { dataDir, options, clock, reporter, installId } = this.options;
     this.budget ??= import('../upload/budget.js')
       .then(({ DeliveryBudget }) =>
-        DeliveryBudget.open({ dataDir, budget: options === false ? {} : options, clock, log: (level, message, fields) => reporter.log(level, message, fields) }),
+        DeliveryBudget.open({ dataDir, budget: options === false ? {} : options, clock, log: (level, message, fields) => reporter.log(level, message, fields), ...(installId ? { installId } : {}) }),
       )
       .then((budget) => {
         this.opened = budget;

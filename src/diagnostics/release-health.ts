@@ -1,23 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
-import path from 'node:path';
 import type { Clock } from '../clock.js';
-import { AtomicWriter } from '../fs/atomic-write.js';
 import { sentryLevelFor } from '../incidents/sentry-level.js';
 import type { Incident } from '../incidents/schema.js';
+import type { SessionRecord } from '../state/schemas.js';
+import type { InstallIdSource } from '../upload/install-id.js';
 import { SessionOutbox } from '../upload/session-outbox.js';
-import { sessionUpdate, type SessionState } from '../upload/session-update.js';
+import { sessionUpdate } from '../upload/session-update.js';
+import { readLegacyReleaseHealth, removeLegacyReleaseHealth } from './legacy-release-health.js';
 import type { ServiceReporter } from './service-reporter.js';
 
-/** The marker beside the state file: the install id and this run's session. */
-export const RELEASE_HEALTH_FILE = 'release-health.json';
-
-interface Marker {
-  version: 1;
-  /** Random, made once per data dir: Sentry's `did`, to count crash-free users without knowing who. */
-  install_id: string;
-  /** The session of the run that wrote it; `status: ok` means that run has not ended (yet). */
-  run: SessionState | null;
+/** Where the session marker lives: the state store (its `session`), written through at once. */
+export interface SessionMarkerStore {
+  session(): SessionRecord | null;
+  recordSession(session: SessionRecord): void;
+  flush(): Promise<void>;
+  /** Set while the store cannot write: the marker is then not on disk. */
+  readonly lastError: unknown;
+  readonly mode: 'read-write' | 'read-only';
 }
 
 export interface ReleaseHealthOptions {
@@ -27,6 +26,10 @@ export interface ReleaseHealthOptions {
   release: string;
   environment: string;
   reporter: ServiceReporter;
+  /** The state store; without one (it could not open) the session is kept in memory only. */
+  state: SessionMarkerStore | undefined;
+  /** The data dir's one install id: Sentry's `did`, to count crash-free users without knowing who. */
+  installId: InstallIdSource;
   /** Called after an update was queued, so the uploader can send it. */
   onQueued?: () => void;
 }
@@ -34,47 +37,50 @@ export interface ReleaseHealthOptions {
 /**
  * One Sentry session per app run (https://develop.sentry.dev/sdk/telemetry/sessions/), through the
  * outbox: `init` at start, `crashed` after a fatal incident, `exited` on a clean close, and on
- * the next start `abnormal` for a run that ended without either (the marker still says `ok`:
- * killed, powered off, a main-process crash). Errors (incidents at level error or fatal) are
- * counted into the session. Every failure is a counted fault; the app goes on.
+ * the next start `abnormal` for a run that ended without either (the state's session marker still
+ * says `ok`: killed, powered off, a main-process crash). Errors (incidents at level error or
+ * fatal) are counted into the session. Every failure is a counted fault; the app goes on.
  */
 export class ReleaseHealth {
-  private readonly writer = new AtomicWriter();
   private readonly outbox: SessionOutbox;
-  private marker: Marker | undefined;
+  private run: SessionRecord | undefined;
+  private did: string | undefined;
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: ReleaseHealthOptions) {
     this.outbox = new SessionOutbox(options.outboxDir);
   }
 
-  private get file(): string {
-    return path.join(this.options.dataDir, RELEASE_HEALTH_FILE);
-  }
-
   /** Ends a previous run left open as `abnormal`, then starts this run's session. */
   start(): Promise<void> {
+    // The run starts now, not when the files below have been read.
+    const now = this.options.clock.now();
     return this.serial(async () => {
-      const now = this.options.clock.now();
-      const previous = await this.readMarker();
-      const installId = previous?.install_id ?? randomUUID();
-      if (previous?.run && previous.run.status === 'ok') {
+      const { state, installId } = this.options;
+      this.did = await installId.get().catch((error: unknown) => {
+        this.options.reporter.fault('sessions', error);
+        return undefined;
+      });
+      const legacy = await readLegacyReleaseHealth(this.options.dataDir);
+      const previous = state?.session() ?? legacy?.session ?? null;
+      if (previous && previous.status === 'ok') {
         // Its `init` may still be pending too: the outbox keeps it marked init.
-        await this.outbox.put(sessionUpdate({ ...previous.run, status: 'abnormal' }, false, now), now);
+        await this.queue({ ...previous, status: 'abnormal', seq: previous.seq + 1 }, false, now);
       }
-      const run: SessionState = {
+      this.run = {
         sid: randomUUID(),
-        did: installId,
-        startedAtMs: now,
+        seq: 0,
+        started_at_ms: now,
+        status: 'ok',
+        errors: 0,
         release: this.options.release,
         environment: this.options.environment,
-        errors: 0,
-        status: 'ok',
       };
-      this.marker = { version: 1, install_id: installId, run };
-      await this.writeMarker();
-      await this.outbox.put(sessionUpdate(run, true, now), now);
+      // Durable before the first update is queued: a run that dies now is found on the next start.
+      await this.saveMarker(true);
+      await this.queue(this.run, true, now);
       this.options.onQueued?.();
+      if (legacy && state && state.mode === 'read-write' && state.lastError === undefined) await removeLegacyReleaseHealth(this.options.dataDir);
     });
   }
 
@@ -83,17 +89,18 @@ export class ReleaseHealth {
     const level = sentryLevelFor(incident);
     if (level !== 'fatal' && level !== 'error') return Promise.resolve();
     return this.serial(async () => {
-      const run = this.marker?.run;
+      const run = this.run;
       if (!run || run.status !== 'ok') return;
       run.errors++;
       if (level !== 'fatal') {
-        await this.writeMarker();
+        // The count rides on the next save; it matters only if the run ends abnormally.
+        await this.saveMarker(false);
         return;
       }
       run.status = 'crashed';
-      await this.writeMarker();
-      const now = this.options.clock.now();
-      await this.outbox.put(sessionUpdate(run, false, now), now);
+      run.seq++;
+      await this.saveMarker(true);
+      await this.queue(run, false, this.options.clock.now());
       this.options.onQueued?.();
     });
   }
@@ -101,39 +108,44 @@ export class ReleaseHealth {
   /** A clean close: the session `exited` (unless it already crashed). */
   close(): Promise<void> {
     return this.serial(async () => {
-      const run = this.marker?.run;
+      const run = this.run;
       if (!run || run.status !== 'ok') return;
       run.status = 'exited';
-      await this.writeMarker();
-      const now = this.options.clock.now();
-      await this.outbox.put(sessionUpdate(run, false, now), now);
+      run.seq++;
+      await this.saveMarker(true);
+      await this.queue(run, false, this.options.clock.now());
       await this.outbox.idle();
     });
+  }
+
+  private async queue(session: SessionRecord, init: boolean, now: number): Promise<void> {
+    const update = sessionUpdate(
+      {
+        sid: session.sid,
+        seq: session.seq,
+        startedAtMs: session.started_at_ms,
+        release: session.release,
+        ...(session.environment ? { environment: session.environment } : {}),
+        ...(this.did ? { did: this.did } : {}),
+        errors: session.errors,
+        status: session.status,
+      },
+      init,
+      now,
+    );
+    await this.outbox.put(update, now);
+  }
+
+  private async saveMarker(now: boolean): Promise<void> {
+    const { state } = this.options;
+    if (!state || !this.run) return;
+    state.recordSession(this.run);
+    if (now) await state.flush();
   }
 
   private serial(step: () => Promise<void>): Promise<void> {
     const next = this.chain.then(step).catch((error: unknown) => this.options.reporter.fault('sessions', error));
     this.chain = next;
     return next;
-  }
-
-  private async readMarker(): Promise<Marker | undefined> {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(await fsp.readFile(this.file, 'utf8'));
-    } catch {
-      return undefined;
-    }
-    const marker = parsed as Partial<Marker> | null;
-    if (!marker || typeof marker.install_id !== 'string' || !/^[0-9a-f-]{36}$/.test(marker.install_id)) return undefined;
-    const run = marker.run;
-    const validRun =
-      run && typeof run.sid === 'string' && typeof run.startedAtMs === 'number' && Number.isFinite(run.startedAtMs) && typeof run.release === 'string' && typeof run.errors === 'number';
-    return { version: 1, install_id: marker.install_id, run: validRun ? run : null };
-  }
-
-  private async writeMarker(): Promise<void> {
-    await fsp.mkdir(this.options.dataDir, { recursive: true, mode: 0o700 });
-    await this.writer.write(this.file, `${JSON.stringify(this.marker)}\n`);
   }
 }

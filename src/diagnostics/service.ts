@@ -36,6 +36,8 @@ import type {
   IncidentOutcome,
 } from './types.js';
 import { UploadLink } from './upload-link.js';
+import { InstallIdSource } from '../upload/install-id.js';
+import { readLegacyReleaseHealth } from './legacy-release-health.js';
 import { ReleaseHealth } from './release-health.js';
 import { nodeSystemSource } from '../bundle/system-info.js';
 import { releaseName, resolveEnvironment } from '../upload/ingest-limits.js';
@@ -81,6 +83,8 @@ export class DiagnosticsService implements Diagnostics {
   private readonly inflight = new Set<Promise<unknown>>();
   private state: StateStore | undefined;
   private releaseHealth: ReleaseHealth | undefined;
+  /** One id for the budget's sampling and release health's `did`. */
+  private readonly installId: InstallIdSource;
   private readonly release: string;
   private readonly environment: string;
   private closing = false;
@@ -175,7 +179,8 @@ export class DiagnosticsService implements Diagnostics {
       onWorkerFallback: (error) => reporter.fault('bundle-worker', error),
       ...(edges.bundleRunner ? { runner: edges.bundleRunner } : {}),
     });
-    this.budget = new BudgetLink({ dataDir: this.dataDir, options: options.budget, clock: this.clock, reporter });
+    this.installId = InstallIdSource.inDataDir(this.dataDir, { adopt: async () => (await readLegacyReleaseHealth(this.dataDir))?.installId });
+    this.budget = new BudgetLink({ dataDir: this.dataDir, options: options.budget, clock: this.clock, reporter, installId: this.installId });
     this.pipeline = new IncidentPipeline({
       clock: this.clock,
       homedir,
@@ -333,9 +338,11 @@ export class DiagnosticsService implements Diagnostics {
         release: this.release,
         environment: this.environment,
         reporter: this.reporter,
+        state: this.state,
+        installId: this.installId,
         onQueued: () => this.uploads.kick(),
       });
-      // Two small files; tracked so close() waits for them, never awaited on the start path.
+      // A few small files; tracked so close() waits for them, never awaited on the start path.
       this.track(this.releaseHealth.start());
     }
     this.metricsReporter.start();

@@ -5,10 +5,12 @@ import {
   stateV1Schema,
   stateV2Schema,
   stateV3Schema,
+  stateV4Schema,
   type State,
   type StateV1,
   type StateV2,
   type StateV3,
+  type StateV4,
 } from './schemas.js';
 
 /**
@@ -25,7 +27,7 @@ interface MigrationStep {
 const secondsToMs = (value: number | null): number | null => (value === null ? null : Math.round(value * 1000));
 
 // A key an older version did not know but a newer one defines (`startup` in v1; `history`,
-// `incidents` in v2) is passed on as it is, never replaced: when it does not fit the newer schema,
+// `incidents` in v2; `session` in v3) is passed on as it is, never replaced: when it does not fit the newer schema,
 // validation rejects the file (moved aside whole by the store) instead of the migration dropping it.
 
 function v1ToV2(doc: StateV1): unknown {
@@ -53,9 +55,15 @@ function v2ToV3(doc: StateV2): unknown {
   };
 }
 
+/** v3 files have no session marker: no run is known to be open, so none is reported abnormal. */
+function v3ToV4(doc: StateV3): unknown {
+  return { ...doc, version: 4, session: doc['session'] ?? null };
+}
+
 const chain: MigrationStep[] = [
   { from: 1, schema: stateV1Schema, up: v1ToV2 as (doc: never) => unknown },
   { from: 2, schema: stateV2Schema, up: v2ToV3 as (doc: never) => unknown },
+  { from: 3, schema: stateV3Schema, up: v3ToV4 as (doc: never) => unknown },
 ];
 
 export interface MigrationResult {
@@ -98,7 +106,7 @@ export function migrateToCurrent(doc: unknown, file: string): MigrationResult {
     if (step.from < from) continue;
     current = step.up(validate(step.schema, current, step.from, file, from) as never);
   }
-  const state = validate(stateV3Schema, current, CURRENT_STATE_VERSION, file, from) as StateV3;
+  const state = validate(stateV4Schema, current, CURRENT_STATE_VERSION, file, from) as StateV4;
   return { state, from };
 }
 

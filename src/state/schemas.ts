@@ -7,7 +7,7 @@ import { z } from 'zod';
  * partial file from an earlier release still loads; a field of the wrong type does not validate.
  */
 
-export const CURRENT_STATE_VERSION = 3;
+export const CURRENT_STATE_VERSION = 4;
 
 const count = z.number().int().nonnegative();
 /** v1/v2 timestamps: Unix seconds (fractions tolerated, rounded when converted to ms). */
@@ -64,7 +64,7 @@ export const stateV2Schema = z
   });
 export type StateV2 = z.output<typeof stateV2Schema>;
 
-// ---------- v3 (current: all timestamps in ms, startup history, incident counters) ----------
+// ---------- v3 (all timestamps in ms, startup history, incident counters) ----------
 
 const appServerV3 = z.looseObject({
   restart_count: count.default(0),
@@ -118,12 +118,49 @@ export const stateV3Schema = z
   })
   .meta({
     title: 'codex-diag state v3',
-    description: 'Current state file: v2 plus startup.history and incident counters; every timestamp in Unix milliseconds.',
+    description: 'v2 plus startup.history and incident counters; every timestamp in Unix milliseconds.',
   });
 export type StateV3 = z.output<typeof stateV3Schema>;
 export type IncidentCounter = z.output<typeof incidentCounterV3>;
 export type LaunchRecord = z.output<typeof launchV3>;
 
+// ---------- v4 (current: v3 plus the release-health session marker) ----------
+
+export const SESSION_STATUSES = ['ok', 'exited', 'crashed', 'abnormal'] as const;
+
+/**
+ * The Sentry session of the latest run. `status: ok` while that run is open: a start that finds it
+ * so knows the run before it ended without close() (killed, powered off, a main-process crash).
+ */
+const sessionV4 = z.looseObject({
+  sid: z.uuid().describe('Sentry session id'),
+  seq: count.default(0).describe('sequence of the latest update queued for this session'),
+  started_at_ms: millis.describe('Unix milliseconds'),
+  status: z.enum(SESSION_STATUSES).describe('ok while the run is open; exited, crashed, abnormal are final'),
+  errors: count.default(0).describe('incidents at level error or fatal in that run'),
+  release: z.string().min(1),
+  environment: z.string().nullable().default(null),
+});
+
+export const stateV4Schema = z
+  .looseObject({
+    version: z.literal(4),
+    app_server: appServerV3.prefault({}),
+    renderer: rendererV3.prefault({}),
+    startup: startupV3.prefault({}),
+    incidents: z
+      .record(z.string().min(1), incidentCounterV3)
+      .default({})
+      .describe('Counters keyed by incident fingerprint (fp1-...)'),
+    session: sessionV4.nullable().default(null).describe('Release health: the latest run\'s session; null before the first'),
+  })
+  .meta({
+    title: 'codex-diag state v4',
+    description: 'Current state file: v3 plus the release-health session of the latest run; every timestamp in Unix milliseconds.',
+  });
+export type StateV4 = z.output<typeof stateV4Schema>;
+export type SessionRecord = z.output<typeof sessionV4>;
+
 /** The state this build reads and writes. */
-export type State = StateV3;
-export const currentStateSchema = stateV3Schema;
+export type State = StateV4;
+export const currentStateSchema = stateV4Schema;

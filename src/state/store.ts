@@ -6,7 +6,7 @@ import { decodeState, encodeState } from './decode.js';
 import { defaultState } from './defaults.js';
 import { moveAside, readStateBytes, removeStaleTempFiles, resolveStateFile, writeStateFile } from './files.js';
 import * as mutate from './mutations.js';
-import { CURRENT_STATE_VERSION, currentStateSchema, type State } from './schemas.js';
+import { CURRENT_STATE_VERSION, currentStateSchema, type SessionRecord, type State } from './schemas.js';
 import { summarizeStartup, type StartupSummary } from './startup-metrics.js';
 
 export interface StateStoreOptions {
@@ -156,6 +156,17 @@ export class StateStore {
   recordIncident(fingerprint: string, now: number, options: { suppressed?: boolean } = {}): void {
     if (typeof fingerprint !== 'string' || fingerprint === '') return;
     mutate.incidentSeen(this.state, fingerprint, this.time(now), options.suppressed === true);
+    this.changed();
+  }
+
+  /** The release-health session of the latest run (a copy); null before the first. */
+  session(): SessionRecord | null {
+    return structuredClone(this.state.session);
+  }
+
+  /** Replaces the session marker; release health makes it durable at once with flush(). */
+  recordSession(session: SessionRecord): void {
+    this.state.session = structuredClone(session);
     this.changed();
   }
 

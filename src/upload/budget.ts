@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { oneLine } from '../errors.js';
 import { BudgetLedgerFile, type HeldBackRecord } from './budget-ledger-file.js';
@@ -13,7 +12,7 @@ import {
   type ResolvedBudgetOptions,
 } from './budget-policy.js';
 import { HOLD_REASONS, type HeldBackCount, type HoldReason } from './held-back.js';
-import { readOrCreateInstallId } from './install-id.js';
+import { InstallIdSource } from './install-id.js';
 
 /** Where the budget keeps its ledger and journal (an in-memory one in tests and the simulation). */
 export interface BudgetPersistence {
@@ -77,10 +76,10 @@ export class DeliveryBudget {
    * ledger. A damaged ledger is moved aside and the budget starts empty; one from a newer version is
    * used but never overwritten.
    */
-  static async open(options: { dataDir: string; budget?: BudgetOptions | false; clock?: Pick<Clock, 'now'>; log?: BudgetLog }): Promise<DeliveryBudget> {
+  static async open(options: { dataDir: string; budget?: BudgetOptions | false; clock?: Pick<Clock, 'now'>; log?: BudgetLog; installId?: InstallIdSource }): Promise<DeliveryBudget> {
     const clock = options.clock ?? systemClock;
     const log = options.log ?? (() => undefined);
-    const installId = await readOrCreateInstallId(path.join(options.dataDir, 'install-id'));
+    const installId = await (options.installId ?? InstallIdSource.inDataDir(options.dataDir)).get();
     const file = BudgetLedgerFile.inDataDir(options.dataDir);
     const read = await file.read(clock.now());
     if (read.ok === false) log('warn', `delivery budget: ${read.problem}; moved to ${read.movedTo ?? '(could not move)'}, starting from an empty ledger`);

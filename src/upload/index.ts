@@ -22,6 +22,6 @@ export { Uploader, type UploaderOptions, type UploaderStats } from './uploader.j
 export { startLocalIngest, type LocalIngest, type LocalIngestOptions, type IngestFault, type ReceivedEnvelope } from './local-ingest.js';
 export { DeliveryBudget, pendingHeldBack, readPendingHeldBack, type BudgetPersistence, type HeldBackSummary, type PendingHeldBack } from './budget.js';
 export { DEFAULT_BUDGET, decide, inSample, resolveBudgetOptions, type BudgetDecision, type BudgetLedger, type BudgetLevel, type BudgetOptions } from './budget-policy.js';
-export { readOrCreateInstallId } from './install-id.js';
+export { readOrCreateInstallId, InstallIdSource, INSTALL_ID_FILE, type InstallIdOptions } from './install-id.js';
 export { applyHeldBack, type HeldBackCount, type HoldReason } from './held-back.js';
 export { planEvictions, type EvictionPlan, type EvictionRank } from './eviction-policy.js';

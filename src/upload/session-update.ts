@@ -1,7 +1,8 @@
 /**
  * Release health: one Sentry session per app run, as session update payloads
  * (https://develop.sentry.dev/sdk/telemetry/sessions/, "Session Update Payload"): `sid`, `did`,
- * `init` (true on the first update Sentry receives for the session: it counts sessions by it),
+ * `seq` (the update's place in its session, fixed when it is queued, so a retry is the same update),
+ * `init` (true on the first update of the session only: Sentry counts sessions by it),
  * `started`, `timestamp`, `duration` (seconds), `status` (ok, exited, crashed, abnormal; the last
  * three are terminal), `errors` (at least 1 once crashed), `attrs.release` (required) and
  * `attrs.environment`, the same as on events. No IP address or user agent is sent.
@@ -12,6 +13,7 @@ export type SessionStatus = 'ok' | 'exited' | 'crashed' | 'abnormal';
 export interface SessionUpdate {
   sid: string;
   did?: string;
+  seq: number;
   init: boolean;
   started: string;
   timestamp: string;
@@ -21,10 +23,12 @@ export interface SessionUpdate {
   attrs: { release: string; environment?: string };
 }
 
-/** What the app run knows about its session (kept in the release-health marker between runs). */
+/** What the app run knows about its session (kept in the state file's `session` between runs). */
 export interface SessionState {
   sid: string;
   did?: string;
+  /** The sequence of this update within the session (0 for the first). */
+  seq: number;
   startedAtMs: number;
   release: string;
   environment?: string;
@@ -40,6 +44,7 @@ export function isTerminal(status: SessionStatus): boolean {
 export function sessionUpdate(session: SessionState, init: boolean, nowMs: number): SessionUpdate {
   const update: SessionUpdate = {
     sid: session.sid,
+    seq: session.seq,
     init,
     started: new Date(session.startedAtMs).toISOString(),
     timestamp: new Date(Math.max(nowMs, session.startedAtMs)).toISOString(),

@@ -50,7 +50,7 @@ describe('state migrate keeps every backup', () => {
     expect(readFileSync(`${file}.bak`, 'utf8')).toBe('the first backup');
     expect(readFileSync(`${file}.bak.1`, 'utf8')).toBe('the second backup');
     expect(readFileSync(`${file}.bak.2`, 'utf8')).toBe(V1_STATE);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ version: 3 });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ version: 4 });
   });
 
   it('migrating twice (a v1 file restored over a migrated one) keeps both originals', async () => {

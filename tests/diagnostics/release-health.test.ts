@@ -2,10 +2,12 @@
  * Release health end to end through the embed API (https://develop.sentry.dev/sdk/telemetry/sessions/):
  * one session per run; `init` first; `exited` on close(); `crashed` after a fatal incident (no
  * `exited` after it: terminal states get no further updates); `abnormal`, on the next start, for a
- * run that ended without close(); `did` a stable install id; `sessions: false` sends none. Each
+ * run that ended without close() (the state file's session marker, v4); `did` the install id the
+ * delivery budget uses too; an upgrade from the older release-health.json keeps its run and id;
+ * `sessions: false` sends none. Each
  * session item is checked against the session payload's constraints (tests/upload/sentry-schemas.ts).
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
@@ -82,15 +84,19 @@ describe('one Sentry session per app run', () => {
     const clock = new ManualClock();
     // The first run's own clock never moves: like a process killed at once, it sends nothing more.
     const first = await open(new ManualClock());
-    const marker = path.join(root, 'data', 'release-health.json');
-    await waitFor(() => {
+    const stateFile = path.join(root, 'data', 'state.json');
+    const marker = () => {
       try {
-        return JSON.parse(readFileSync(marker, 'utf8')).run.status === 'ok';
+        return JSON.parse(readFileSync(stateFile, 'utf8')).session as Record<string, any> | null;
       } catch {
-        return false;
+        return null;
       }
-    }, 'the first run’s marker', 20_000);
-    const firstSid = JSON.parse(readFileSync(marker, 'utf8')).run.sid as string;
+    };
+    await waitFor(() => marker()?.status === 'ok', 'the first run’s session marker in state', 20_000);
+    const stateDoc = JSON.parse(readFileSync(stateFile, 'utf8'));
+    expect(stateDoc.version).toBe(4);
+    expect(stateDoc.session).toMatchObject({ seq: 0, errors: 0, release: 'Codex@1.2.3', environment: 'production' });
+    const firstSid = marker()!.sid as string;
     const sessionsDir = path.join(root, 'data', 'outbox', 'sessions');
     await waitFor(() => existsSync(sessionsDir) && readdirSync(sessionsDir).some((f) => f.startsWith(firstSid)), 'the first run’s init update', 20_000);
     // The first run is never closed (killed): a second run starts on the same data dir.
@@ -101,11 +107,40 @@ describe('one Sentry session per app run', () => {
     // of that session is marked init and no later one is.
     const firstRun = sessions().filter((s) => s.sid === firstSid);
     expect(firstRun.map((s) => s.init)).toEqual([true, ...firstRun.slice(1).map(() => false)]);
-    expect(firstRun[firstRun.length - 1]).toMatchObject({ status: 'abnormal' });
+    expect(firstRun[firstRun.length - 1]).toMatchObject({ status: 'abnormal', seq: 1 });
     const next = sessions().find((s) => s.sid !== firstSid)!;
-    expect(next).toMatchObject({ status: 'ok', init: true, did: firstRun[0]!.did });
+    expect(next).toMatchObject({ status: 'ok', init: true, seq: 0, did: firstRun[0]!.did });
+    // One install id: release health's did is the id the delivery budget samples by.
+    expect(readFileSync(path.join(root, 'data', 'install-id'), 'utf8').trim()).toBe(next.did);
+    await waitFor(() => marker()?.sid === next.sid, 'the second run’s marker', 20_000);
     await second.close({ timeoutMs: 5_000 });
+    expect(marker()).toMatchObject({ sid: next.sid, status: 'exited', seq: 1 });
     await first.close({ timeoutMs: 1_000 });
+  });
+
+  it('an upgrade from release-health.json: its open run is reported abnormal, its did kept as the install id, the file removed', async () => {
+    const dataDir = path.join(root, 'data');
+    mkdirSync(dataDir, { recursive: true });
+    const did = '3b8f2a61-5c4d-4e7f-9a0b-1c2d3e4f5a6b';
+    const sid = '9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f';
+    // What the earlier release wrote: a run still open (killed), and a v3 state file with no session.
+    writeFileSync(
+      path.join(dataDir, 'release-health.json'),
+      JSON.stringify({ version: 1, install_id: did, run: { sid, did, startedAtMs: Date.parse('2026-11-29T10:00:00Z'), release: 'Codex@1.2.2', environment: 'production', errors: 1, status: 'ok' } }),
+    );
+    writeFileSync(path.join(dataDir, 'install-id'), '0a0a0a0a-0a0a-4a0a-8a0a-0a0a0a0a0a0a\n');
+    writeFileSync(path.join(dataDir, 'state.json'), JSON.stringify({ version: 3, kept: 'yes' }));
+    const clock = new ManualClock(Date.parse('2026-11-30T10:00:00Z'));
+    const diag = await open(clock);
+    clock.advance(1_000);
+    await waitFor(() => sessions().some((s) => s.sid === sid) && sessions().some((s) => s.sid !== sid), 'the abnormal and init updates', 20_000);
+    expect(sessions().find((s) => s.sid === sid)).toMatchObject({ status: 'abnormal', init: false, did, errors: 1, seq: 1, attrs: { release: 'Codex@1.2.2' } });
+    expect(sessions().find((s) => s.sid !== sid)).toMatchObject({ status: 'ok', init: true, did });
+    expect(readFileSync(path.join(dataDir, 'install-id'), 'utf8')).toBe(`${did}\n`);
+    await waitFor(() => !existsSync(path.join(dataDir, 'release-health.json')), 'the old file to go', 20_000);
+    const state = JSON.parse(readFileSync(path.join(dataDir, 'state.json'), 'utf8'));
+    expect(state).toMatchObject({ version: 4, kept: 'yes', session: { status: 'ok', release: 'Codex@1.2.3' } });
+    await diag.close({ timeoutMs: 5_000 });
   });
 
   it('sessions: false sends none (events still go)', async () => {

@@ -33,7 +33,7 @@ describe('codex-diag state', () => {
       expect(code).toBe(0);
       expect(err).toBe('');
       const state = JSON.parse(out);
-      expect(state.version).toBe(3);
+      expect(state.version).toBe(4);
       expect(state.app_server.last_restart_at).toBe(1_763_600_000_000);
       expect(state.ui).toEqual({ theme: 'dark', sidebar_open: true });
     }
@@ -45,7 +45,7 @@ describe('codex-diag state', () => {
     const { code, out, err } = await run(['state', 'show', '--state', file], dir);
     expect(code).toBe(0);
     expect(JSON.parse(out).startup.history).toHaveLength(1);
-    expect(err).toContain('is version 2; shown migrated to version 3');
+    expect(err).toContain('is version 2; shown migrated to version 4');
     expect(err).toContain('p50 842 ms');
     const quiet = await run(['state', 'show', '--state', file, '-q'], dir);
     expect(quiet.err).toBe('');
@@ -80,7 +80,7 @@ describe('codex-diag state', () => {
     for (const action of ['show', 'migrate']) {
       const { code, err } = await run(['state', action, '--state', file], dir);
       expect(code).toBe(2);
-      expect(err).toBe(`codex-diag: state file ${file} is version 99, this build knows up to 3; left untouched\n`);
+      expect(err).toBe(`codex-diag: state file ${file} is version 99, this build knows up to 4; left untouched\n`);
     }
     expect(await snapshotDir(dir)).toEqual(before);
   });
@@ -123,9 +123,9 @@ describe('codex-diag state', () => {
     await fsp.symlink('state.json', link);
     const { code, err } = await run(['state', 'migrate', '--state', link], dir);
     expect(code).toBe(0);
-    expect(err).toBe(`migrated ${link} from version 1 to 3 (original kept as ${target}.bak)\n`);
+    expect(err).toBe(`migrated ${link} from version 1 to 4 (original kept as ${target}.bak)\n`);
     expect((await fsp.lstat(link)).isSymbolicLink()).toBe(true);
-    expect(JSON.parse(await fsp.readFile(target, 'utf8')).version).toBe(3);
+    expect(JSON.parse(await fsp.readFile(target, 'utf8')).version).toBe(4);
     expect(await fsp.readFile(`${target}.bak`)).toEqual(original);
     expect(await listDir(dir)).toEqual(['link.json', 'state.json', 'state.json.bak']);
   });
@@ -141,18 +141,18 @@ describe('codex-diag state', () => {
     expect(await listDir(dir)).toEqual([]);
   });
 
-  it('migrate rewrites a v1 file as v3, keeps the original as .bak, prints {from, to, path}', async () => {
+  it('migrate rewrites a v1 file as v4, keeps the original as .bak, prints {from, to, path}', async () => {
     const { dir, file, original } = await stateFileFrom('v1-no-version.json');
     const { code, out } = await run(['state', 'migrate', '--state', file, '--json'], dir);
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual({ from: 1, to: 3, path: file });
-    expect(JSON.parse(await fsp.readFile(file, 'utf8')).version).toBe(3);
+    expect(JSON.parse(out)).toEqual({ from: 1, to: 4, path: file });
+    expect(JSON.parse(await fsp.readFile(file, 'utf8')).version).toBe(4);
     expect((await fsp.stat(file)).mode & 0o777).toBe(0o600);
     expect(await fsp.readFile(`${file}.bak`)).toEqual(original);
 
     const again = await run(['state', 'migrate', '--state', file, '--json'], dir);
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.out)).toEqual({ from: 3, to: 3, path: file });
+    expect(JSON.parse(again.out)).toEqual({ from: 4, to: 4, path: file });
     expect(await fsp.readFile(`${file}.bak`)).toEqual(original);
   });
 
@@ -226,11 +226,11 @@ describe('codex-diag state', () => {
     expect(out).toContain('3  there is no state file');
   });
 
-  it('the built CLI turns a v1 file into v3 keeping every value and unknown key', async () => {
+  it('the built CLI turns a v1 file into v4 keeping every value and unknown key', async () => {
     const { dir, file } = await stateFileFrom('v1.json');
     const cli = path.join(repoRoot, 'dist', 'cli', 'main.js');
     const { stdout } = await execFileAsync(process.execPath, [cli, 'state', 'migrate', '--state', 'state.json', '--json'], { cwd: dir });
-    expect(JSON.parse(stdout)).toEqual({ from: 1, to: 3, path: file });
+    expect(JSON.parse(stdout)).toEqual({ from: 1, to: 4, path: file });
     const v1 = JSON.parse((await fixtureBytes('v1.json')).toString('utf8'));
     const v3 = JSON.parse(await fsp.readFile(file, 'utf8'));
     expect(v3.app_server).toEqual({ ...v1.app_server, last_restart_at: v1.app_server.last_restart_at * 1000 });

@@ -35,7 +35,7 @@ describe('crash consistency (real processes, SIGKILL)', () => {
   it('a process saving in a loop, killed at random moments, always leaves a complete old or new state', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'state.json');
-    await fsp.writeFile(file, JSON.stringify({ version: 3, padding: PADDING }));
+    await fsp.writeFile(file, JSON.stringify({ version: 4, padding: PADDING }));
     const script = path.join(fixturesDir, 'save-loop.mjs');
     let acknowledged = 0;
     const rounds = 30;
@@ -112,7 +112,7 @@ describe('crash consistency (real processes, SIGKILL)', () => {
       if (bytes.equals(original)) {
         // Killed before the rename: the v1 file is intact.
       } else {
-        expect(decodeState(bytes, file)).toEqual({ state: expected, from: 3 });
+        expect(decodeState(bytes, file)).toEqual({ state: expected, from: 4 });
       }
       const names = await listDir(dir);
       if (names.includes('state.json.bak')) expect(await fsp.readFile(`${file}.bak`)).toEqual(original);

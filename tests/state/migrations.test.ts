@@ -4,7 +4,7 @@ import { DiagError } from '../../src/errors.js';
 import { decodeState } from '../../src/state/decode.js';
 import { defaultState } from '../../src/state/defaults.js';
 import { detectVersion, migrateToCurrent } from '../../src/state/migrations.js';
-import { stateV3Schema } from '../../src/state/schemas.js';
+import { stateV4Schema } from '../../src/state/schemas.js';
 import { fixtureBytes } from './helpers.js';
 
 const FILE = '/data/state.json';
@@ -24,11 +24,11 @@ function errorOf(fn: () => unknown): DiagError {
 }
 
 describe('state migrations', () => {
-  it('migrates a v1 file to v3: seconds become ms, every value and unknown key kept', async () => {
+  it('migrates a v1 file to v4: seconds become ms, every value and unknown key kept, no session', async () => {
     const { state, from } = await decodeFixture('v1.json');
     expect(from).toBe(1);
     expect(state).toEqual({
-      version: 3,
+      version: 4,
       app_server: {
         restart_count: 4,
         last_restart_at: 1_763_600_000_000,
@@ -44,6 +44,7 @@ describe('state migrations', () => {
       },
       startup: { app_started_at_ms: null, renderer_ready_latency_ms: null, history: [] },
       incidents: {},
+      session: null,
       ui: { theme: 'dark', sidebar_open: true },
     });
   });
@@ -51,7 +52,7 @@ describe('state migrations', () => {
   it('reads a file without a version key as v1', async () => {
     const { state, from } = await decodeFixture('v1-no-version.json');
     expect(from).toBe(1);
-    expect(state.version).toBe(3);
+    expect(state.version).toBe(4);
     expect(state.app_server).toEqual({ restart_count: 1, last_restart_at: 1_763_500_000_000, last_disconnect_reason: null });
     expect(state.renderer).toEqual({
       last_ready_at: null,
@@ -61,7 +62,7 @@ describe('state migrations', () => {
     });
   });
 
-  it('migrates a v2 file to v3: startup kept (already ms) and seeded into history, unknown keys kept', async () => {
+  it('migrates a v2 file to v4: startup kept (already ms) and seeded into history, unknown keys kept', async () => {
     const { state, from } = await decodeFixture('v2.json');
     expect(from).toBe(2);
     expect(state.app_server).toEqual({
@@ -81,11 +82,31 @@ describe('state migrations', () => {
     expect(state['window']).toEqual({ maximized: false });
   });
 
-  it('reads a v3 file as it is (no conversion), unknown keys at every level kept', async () => {
+  it('migrates a v3 file to v4: every value and unknown key kept, no run known to be open (session null)', async () => {
     const bytes = await fixtureBytes('v3.json');
     const { state, from } = decodeState(bytes, FILE);
     expect(from).toBe(3);
+    expect(state).toEqual({ ...JSON.parse(bytes.toString('utf8')), version: 4, session: null });
+  });
+
+  it('reads a v4 file as it is (no conversion), unknown keys at every level kept, the session marker too', async () => {
+    const bytes = await fixtureBytes('v4.json');
+    const { state, from } = decodeState(bytes, FILE);
+    expect(from).toBe(4);
     expect(state).toEqual(JSON.parse(bytes.toString('utf8')));
+    expect(state.session).toMatchObject({ status: 'ok', seq: 1, window: 'main' });
+  });
+
+  it.each([
+    [{ version: 4, session: { sid: 'nope', started_at_ms: 1, status: 'ok', release: 'a@1' } }, 'session.sid'],
+    [{ version: 4, session: { sid: '6f1f5b1e-7d43-4c1a-9a57-3e2b8d0c4f21', started_at_ms: 1, status: 'gone', release: 'a@1' } }, 'session.status'],
+    [{ version: 4, session: { sid: '6f1f5b1e-7d43-4c1a-9a57-3e2b8d0c4f21', started_at_ms: -1, status: 'ok', release: 'a@1' } }, 'session.started_at_ms'],
+    [{ version: 3, session: 'open' }, 'session'],
+  ])('a session marker that does not fit v4 makes the file corrupt (%j), never silently dropped', (doc, where) => {
+    const error = errorOf(() => migrateToCurrent(doc, FILE));
+    expect(error.code).toBe('STATE_CORRUPT');
+    expect(error.message).toContain(`state v4`);
+    expect(error.message).toContain(`: ${where}: `);
   });
 
   it('fills what a partial older file lacks with defaults (as serde(default) did)', () => {
@@ -119,6 +140,7 @@ describe('state migrations', () => {
   it.each([
     [{ startup: 'fast' }, 'state v2 (migrating from v1): startup: Invalid input: expected object, received string'],
     [{ incidents: [1] }, 'state v3 (migrating from v1): incidents: Invalid input: expected record, received array'],
+    [{ session: [1] }, 'state v4 (migrating from v1): session: Invalid input: expected object, received array'],
     [{ version: 2, startup: { history: 'x' } }, 'state v3 (migrating from v2): startup.history: Invalid input: expected array, received string'],
   ])('never drops an older file\'s key that a newer version defines differently: %j is corrupt, not rewritten', (doc, message) => {
     const error = errorOf(() => migrateToCurrent(doc, FILE));
@@ -144,7 +166,7 @@ describe('state migrations', () => {
     expect(error.code).toBe('STATE_FROM_NEWER_VERSION');
     expect(error.exitCode).toBe(2);
     expect(error.message).toContain('version 99');
-    expect(error.message).toContain('up to 3');
+    expect(error.message).toContain('up to 4');
   });
 
   it.each([
@@ -197,7 +219,7 @@ describe('state migrations', () => {
         for (const [key, value] of Object.entries(JSON.parse(JSON.stringify(nestedExtras)))) {
           expect(state.app_server[key]).toEqual(value);
         }
-        expect(stateV3Schema.safeParse(state).success).toBe(true);
+        expect(stateV4Schema.safeParse(state).success).toBe(true);
       }),
       { numRuns: 200 },
     );

@@ -40,14 +40,14 @@ describe('StateStore: loading', () => {
     expect(warnings).toEqual([]);
   });
 
-  it.each(['v1.json', 'v1-no-version.json', 'v2.json'])(
-    'migrates %s on open, writes v3 once and keeps the original byte for byte as .bak',
+  it.each(['v1.json', 'v1-no-version.json', 'v2.json', 'v3.json'])(
+    'migrates %s on open, writes v4 once and keeps the original byte for byte as .bak',
     async (fixture) => {
       const { dir, file, original } = await stateFileFrom(fixture);
       const { store } = await openWith(file);
       expect(store.loadReport.outcome).toBe('migrated');
       const onDisk = await readJson(file);
-      expect(onDisk['version']).toBe(3);
+      expect(onDisk['version']).toBe(4);
       expect(onDisk).toEqual(store.snapshot());
       expect(await fsp.readFile(`${file}.bak`)).toEqual(original);
       expect(await listDir(dir)).toEqual(['state.json', 'state.json.bak']);
@@ -55,9 +55,9 @@ describe('StateStore: loading', () => {
   );
 
   it('loads a current file without rewriting it, and keeps it as .bak before the first save replaces it', async () => {
-    const { file, original } = await stateFileFrom('v3.json');
+    const { file, original } = await stateFileFrom('v4.json');
     const { store } = await openWith(file);
-    expect(store.loadReport).toEqual({ outcome: 'loaded', fromVersion: 3 });
+    expect(store.loadReport).toEqual({ outcome: 'loaded', fromVersion: 4 });
     expect(await fsp.readFile(file)).toEqual(original);
     store.recordSidecarRestart(1_763_900_000_000, 'exit code 1');
     await store.flush();
@@ -95,7 +95,7 @@ describe('StateStore: loading', () => {
     // The store goes on: the next save writes a fresh file and leaves the copy alone.
     store.recordAppStarted(clock.now());
     await store.flush();
-    expect((await readJson(file))['version']).toBe(3);
+    expect((await readJson(file))['version']).toBe(4);
     expect(await fsp.readFile(aside)).toEqual(bytes);
   });
 
@@ -122,7 +122,7 @@ describe('StateStore: loading', () => {
     expect(store.loadReport.outcome).toBe('newer-version');
     expect(warnings.map((w) => w.code)).toEqual(['STATE_FROM_NEWER_VERSION']);
     expect(warnings[0]?.message).toContain('version 99');
-    expect(warnings[0]?.message).toContain('up to 3');
+    expect(warnings[0]?.message).toContain('up to 4');
     expect(warnings[0]?.message).toContain('in-memory');
     store.recordAppStarted(clock.now());
     store.recordIncident('fp1-aaaa', clock.now());
@@ -177,7 +177,7 @@ describe('StateStore: loading', () => {
     store.recordHeartbeat(clock.now());
     await store.flush();
     expect((await fsp.lstat(link)).isSymbolicLink()).toBe(true);
-    expect(await readJson(target)).toMatchObject({ version: 3, renderer: { last_heartbeat_at: clock.now() } });
+    expect(await readJson(target)).toMatchObject({ version: 4, renderer: { last_heartbeat_at: clock.now() } });
     expect(await fsp.readFile(`${target}.bak`)).toEqual(original);
     expect(await listDir(dir)).toEqual(['dotfiles', 'state.json']);
   });
@@ -198,7 +198,7 @@ describe('StateStore: loading', () => {
 
 describe('StateStore: saving', () => {
   it('debounces: the first change schedules one save at debounceMs, later changes ride along', async () => {
-    const { file } = await stateFileFrom('v3.json');
+    const { file } = await stateFileFrom('v4.json');
     const { store, clock } = await openWith(file, new ManualClock(1_763_000_000_000), 1000);
     const heartbeatOnDisk = async () => ((await readJson(file))['renderer'] as { last_heartbeat_at: number }).last_heartbeat_at;
     store.recordHeartbeat(1_000);
@@ -216,7 +216,7 @@ describe('StateStore: saving', () => {
   });
 
   it('flush() writes pending changes at once and cancels the scheduled save', async () => {
-    const { file } = await stateFileFrom('v3.json');
+    const { file } = await stateFileFrom('v4.json');
     const { store, clock } = await openWith(file, new ManualClock(1_763_000_000_000), 60_000);
     store.recordHeartbeat(3_000);
     expect(clock.pending).toBe(1);
@@ -226,7 +226,7 @@ describe('StateStore: saving', () => {
   });
 
   it('writes nothing when nothing changed', async () => {
-    const { file } = await stateFileFrom('v3.json');
+    const { file } = await stateFileFrom('v4.json');
     const { store, clock } = await openWith(file);
     const before = await fsp.stat(file);
     clock.advance(10_000);
@@ -263,7 +263,7 @@ describe('StateStore: saving', () => {
   });
 
   it('does not replace a read-only state file, and saves every change once it is writable again', async () => {
-    const { file, original } = await stateFileFrom('v3.json');
+    const { file, original } = await stateFileFrom('v4.json');
     await fsp.chmod(file, 0o444);
     const { store, warnings, clock } = await openWith(file);
     store.recordRecoveryAttempt(clock.now());
@@ -279,7 +279,7 @@ describe('StateStore: saving', () => {
   });
 
   it('reports a directory without write permission (when permissions apply to this user)', async () => {
-    const { dir, file, original } = await stateFileFrom('v3.json');
+    const { dir, file, original } = await stateFileFrom('v4.json');
     await fsp.chmod(dir, 0o555);
     try {
       const probe = path.join(dir, 'probe');
@@ -304,7 +304,7 @@ describe('StateStore: saving', () => {
   });
 
   it('close() flushes, and later changes stay in memory', async () => {
-    const { file } = await stateFileFrom('v3.json');
+    const { file } = await stateFileFrom('v4.json');
     const { store, clock } = await openWith(file);
     store.recordHeartbeat(7);
     await store.close();
@@ -412,7 +412,7 @@ describe('StateStore: saving', () => {
       saves.push(a.store.flush(), b.store.flush());
       if (i % 5 === 0) {
         // Read while saves are in flight: whole and valid (decodeState throws on a torn file).
-        expect(decodeState(await fsp.readFile(file), file).from).toBe(3);
+        expect(decodeState(await fsp.readFile(file), file).from).toBe(4);
       }
     }
     await Promise.all(saves);
@@ -429,7 +429,7 @@ describe('StateStore: saving', () => {
 
 describe('StateStore: temp files of killed writers', () => {
   it('removes temp files whose writer is gone on open, and keeps those of live processes and others', async () => {
-    const { dir, file } = await stateFileFrom('v3.json');
+    const { dir, file } = await stateFileFrom('v4.json');
     const dead = ['.state.json.999999.0a1b2c3d.tmp', '.state.json.bak.999998.deadbeef.tmp'];
     const kept = [`.state.json.${process.ppid}.0a1b2c3d.tmp`, '.other.json.999999.0a1b2c3d.tmp', 'notes.tmp'];
     for (const name of [...dead, ...kept]) await fsp.writeFile(path.join(dir, name), 'x');
@@ -439,7 +439,7 @@ describe('StateStore: temp files of killed writers', () => {
   });
 
   it('open() cleans up after a writer that is gone', async () => {
-    const { dir, file } = await stateFileFrom('v3.json');
+    const { dir, file } = await stateFileFrom('v4.json');
     // pid 2^22+1 is above Linux's pid_max ceiling, so no process has it.
     await fsp.writeFile(path.join(dir, '.state.json.4194305.00aa11bb.tmp'), '{"version":3,"half');
     await StateStore.open({ file, clock: new ManualClock(1_763_000_000_000) });

@@ -38,6 +38,7 @@ afterEach(async () => {
 const RUN: SessionState = {
   sid: '5d2c1b9e-8f0a-4c7e-9b1d-2a3f4e5d6c7b',
   did: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9',
+  seq: 0,
   startedAtMs: NOW - 60_000,
   release: 'Codex@1.2.3',
   environment: 'production',
