@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 /** How the ingest answers one request (tests and the demo program it). */
 export type IngestFault =
   | { status: number; headers?: Record<string, string>; body?: string; /** answer after this long */ delayMs?: number }
-  | { hang: true }
+  | { hang: true; /** take the envelope (kept in `envelopes`) but never answer: a server whose answer is lost */ record?: boolean }
   | { reset: 'mid-body' };
 
 /** One envelope item as parsed: headers and either JSON or bytes. */
@@ -96,6 +96,7 @@ export async function startLocalIngest(options: LocalIngestOptions = {}): Promis
       const wire = Buffer.concat(chunks);
       received.push({ project, wireBytes: wire.length });
       if (fault && 'hang' in fault) {
+        if (fault.record) keep(wire);
         requests.push({ project, status: 'hang', wireBytes: wire.length });
         return; // never answer; close() destroys the socket
       }
@@ -110,8 +111,8 @@ export async function startLocalIngest(options: LocalIngestOptions = {}): Promis
       if (fault?.delayMs) setTimeout(respond, fault.delayMs);
       else respond();
     });
-    const accept = (wire: Buffer, fault: IngestFault | undefined) => {
-      const extraHeaders = fault && 'status' in fault ? (fault.headers ?? {}) : {};
+    /** Parses and keeps an envelope; the error text when it does not parse. */
+    const keep = (wire: Buffer): { envelope: ReceivedEnvelope; body: Buffer } | string => {
       const encoding = req.headers['content-encoding'] ?? null;
       let body: Buffer;
       let parsed: ReturnType<typeof parseEnvelope>;
@@ -119,9 +120,7 @@ export async function startLocalIngest(options: LocalIngestOptions = {}): Promis
         body = encoding === 'gzip' ? gunzipSync(wire) : wire;
         parsed = parseEnvelope(body);
       } catch (error) {
-        requests.push({ project, status: 400, wireBytes: wire.length });
-        res.writeHead(400).end(`bad envelope: ${(error as Error).message}`);
-        return;
+        return (error as Error).message;
       }
       const envelope: ReceivedEnvelope = {
         project,
@@ -133,6 +132,17 @@ export async function startLocalIngest(options: LocalIngestOptions = {}): Promis
         receivedAt: Date.now(),
       };
       envelopes.push(envelope);
+      return { envelope, body };
+    };
+    const accept = (wire: Buffer, fault: IngestFault | undefined) => {
+      const extraHeaders = fault && 'status' in fault ? (fault.headers ?? {}) : {};
+      const kept = keep(wire);
+      if (typeof kept === 'string') {
+        requests.push({ project, status: 400, wireBytes: wire.length });
+        res.writeHead(400).end(`bad envelope: ${kept}`);
+        return;
+      }
+      const { envelope, body } = kept;
       requests.push({ project, status: 200, wireBytes: wire.length });
       const eventId = typeof envelope.headers.event_id === 'string' ? envelope.headers.event_id : undefined;
       const write = options.dir

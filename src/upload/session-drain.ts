@@ -3,6 +3,7 @@ import { packageVersion } from '../version.js';
 import type { ParsedDsn } from './dsn.js';
 import type { OutboxLog } from './outbox-store.js';
 import { blockedUntil, limitsFromResponse, mergeRateLimits, SESSION_CATEGORIES, type RateLimits, type RateLimitWarn } from './rate-limits.js';
+import { countsOf, deliveryOf, hasCounts, mergeCounts, withoutDelivered } from './session-counts.js';
 import { SessionOutbox, type PendingSession } from './session-outbox.js';
 import { postEnvelope } from './post-envelope.js';
 import type { Transport } from './transport.js';
@@ -80,13 +81,34 @@ export async function drainSessions(ctx: SessionDrainContext): Promise<{ result:
       result.pending++;
       continue;
     }
-    const response = await post(ctx, sessionEnvelope(item, now), Math.min(ctx.requestTimeoutMs, ctx.deadline - now));
-    const after = ctx.clock.now();
-    if (response.kind === 'http') limits = mergeRateLimits(limits, limitsFromResponse(response, after, ctx.warn));
-    if (response.kind === 'http' && response.status >= 200 && response.status < 300) {
+    const sid = item.update.sid;
+    const delivered = await outbox.delivered(sid);
+    const update = withoutDelivered(item.update, delivered);
+    if (update === null) {
+      // Its final status may be counted already: sent again it could only be counted twice.
       await outbox.remove(item);
+      await outbox.forgetDelivered(sid);
+      ctx.log('info', `outbox: session ${sid} (${item.update.status}) not sent again: an earlier request may have delivered it (no answer came)`, { sid });
       result.sent++;
       continue;
+    }
+    // Marked before the request: whatever happens to this process meanwhile, the counts go at most once.
+    const carries = countsOf(update);
+    if (hasCounts(carries)) await outbox.markDelivered(sid, mergeCounts(delivered, carries));
+    const response = await post(ctx, sessionEnvelope({ ...item, update }, now), Math.min(ctx.requestTimeoutMs, ctx.deadline - now));
+    const after = ctx.clock.now();
+    if (response.kind === 'http') limits = mergeRateLimits(limits, limitsFromResponse(response, after, ctx.warn));
+    const delivery = deliveryOf(response);
+    if (delivery === 'yes') {
+      await outbox.remove(item);
+      await outbox.forgetDelivered(sid);
+      result.sent++;
+      continue;
+    }
+    if (delivery === 'no' && hasCounts(carries)) {
+      // Sentry does not have it: the counts go with the next attempt.
+      if (hasCounts(delivered)) await outbox.markDelivered(sid, delivered);
+      else await outbox.forgetDelivered(sid);
     }
     result.pending++;
     const until = response.kind === 'http' && response.status === 429 ? blockedUntil(limits, SESSION_CATEGORIES, after) : 0;
@@ -97,6 +119,7 @@ export async function drainSessions(ctx: SessionDrainContext): Promise<{ result:
     if (response.kind === 'http' && response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
       // Sentry refused this update for good (a malformed one would be refused again): it is dropped, said so.
       await outbox.remove(item);
+      await outbox.forgetDelivered(sid);
       result.pending--;
       result.dropped++;
       ctx.log('warn', `outbox: session ${item.update.sid} refused by Sentry (HTTP ${response.status}); dropped`, { sid: item.update.sid });

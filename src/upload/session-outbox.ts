@@ -3,6 +3,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { errnoCode } from '../errors.js';
 import { AtomicWriter } from '../fs/atomic-write.js';
+import { NO_COUNTS, type SessionCounts } from './session-counts.js';
 import { isTerminal, type SessionUpdate } from './session-update.js';
 
 /**
@@ -13,6 +14,9 @@ import { isTerminal, type SessionUpdate } from './session-update.js';
  * one per session: the latest (a terminal one wins a tie), marked `init` when any pending update
  * of that session is, so the first update Sentry receives for a session is the one marked `init`
  * however many were queued while offline.
+ *
+ * `<sid>.delivered.json` records the counts of that session Sentry may already have (see
+ * session-counts.ts): written before a request that carries them, kept when no answer came.
  */
 export interface PendingSession {
   /** The files this update stands for (the session's pending updates). */
@@ -24,6 +28,7 @@ export interface PendingSession {
 
 const SID = /^[0-9a-f-]{32,36}$/;
 const FILE = /^([0-9a-f-]{32,36})\.(\d{13})\.([0-9a-f]{8})\.json$/;
+const DELIVERED = /^([0-9a-f-]{32,36})\.delivered\.json$/;
 
 export class SessionOutbox {
   readonly dir: string;
@@ -51,7 +56,10 @@ export class SessionOutbox {
       throw error;
     }
     const bySid = new Map<string, Array<{ file: string; queuedAt: number; update: SessionUpdate }>>();
+    const markers: string[] = [];
     for (const name of names) {
+      const marker = DELIVERED.exec(name);
+      if (marker?.[1]) markers.push(marker[1]);
       const match = FILE.exec(name);
       if (!match) continue;
       const update = await readUpdate(path.join(this.dir, name));
@@ -60,6 +68,9 @@ export class SessionOutbox {
       list.push({ file: name, queuedAt: Number(match[2]), update });
       bySid.set(update.sid, list);
     }
+    // A marker outlives its session's updates only after a crash between the two removals: no later
+    // update of that session can carry counts again (init is the first, a fatal status the last).
+    for (const sid of markers) if (!bySid.has(sid)) await this.forgetDelivered(sid).catch(() => undefined);
     const out: PendingSession[] = [];
     for (const updates of bySid.values()) {
       updates.sort((a, b) => a.queuedAt - b.queuedAt || Number(isTerminal(a.update.status)) - Number(isTerminal(b.update.status)));
@@ -76,6 +87,30 @@ export class SessionOutbox {
   /** After a 2xx, or when given up: removes exactly the files that update stood for. */
   async remove(pending: PendingSession): Promise<void> {
     for (const file of pending.files) await fsp.rm(path.join(this.dir, file), { force: true });
+  }
+
+  /** The counts of this session Sentry may already have (none when there is no readable marker). */
+  async delivered(sid: string): Promise<SessionCounts> {
+    try {
+      const doc = JSON.parse(await fsp.readFile(this.deliveredFile(sid), 'utf8')) as Partial<SessionCounts>;
+      return { init: doc.init === true, fatal: doc.fatal === 'crashed' || doc.fatal === 'abnormal' ? doc.fatal : null };
+    } catch {
+      return { ...NO_COUNTS };
+    }
+  }
+
+  async markDelivered(sid: string, counts: SessionCounts): Promise<void> {
+    if (!SID.test(sid)) throw new Error(`not a session id: ${sid}`);
+    await fsp.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await this.writer.write(this.deliveredFile(sid), `${JSON.stringify(counts)}\n`);
+  }
+
+  async forgetDelivered(sid: string): Promise<void> {
+    await fsp.rm(this.deliveredFile(sid), { force: true });
+  }
+
+  private deliveredFile(sid: string): string {
+    return path.join(this.dir, `${sid}.delivered.json`);
   }
 
   async idle(): Promise<void> {

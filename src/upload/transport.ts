@@ -14,7 +14,16 @@ export interface TransportRequest {
 /** The real HTTP outcome: what the server said, or how the connection failed. */
 export type TransportResponse =
   | { kind: 'http'; status: number; headers: Record<string, string> }
-  | { kind: 'network'; code: string; message: string };
+  | {
+      kind: 'network';
+      code: string;
+      message: string;
+      /**
+       * Whether the whole request had been handed to the connection when it failed: false means the
+       * server cannot have it; true or absent, it may have it (a timeout waiting for the answer).
+       */
+      requestSent?: boolean;
+    };
 
 /** The injectable edge under the uploader (tests pass their own; the default speaks node:http). */
 export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
@@ -30,6 +39,7 @@ const GZIP_THRESHOLD = 32 * 1024;
 export const nodeHttpTransport: Transport = (request) =>
   new Promise<TransportResponse>((resolve) => {
     let settled = false;
+    let requestSent = false;
     const settle = (response: TransportResponse) => {
       if (settled) return;
       settled = true;
@@ -38,7 +48,7 @@ export const nodeHttpTransport: Transport = (request) =>
     };
     const onAbort = () => {
       req.destroy();
-      settle({ kind: 'network', code: 'ETIMEDOUT', message: 'request aborted: time budget spent' });
+      settle({ kind: 'network', code: 'ETIMEDOUT', message: 'request aborted: time budget spent', requestSent });
     };
     let body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
     const headers: Record<string, string> = { ...request.headers };
@@ -56,7 +66,9 @@ export const nodeHttpTransport: Transport = (request) =>
       res.on('end', () => settle({ kind: 'http', status: res.statusCode ?? 0, headers: flattenHeaders(res.headers) }));
       res.on('close', () => settle({ kind: 'http', status: res.statusCode ?? 0, headers: flattenHeaders(res.headers) }));
     });
-    req.on('error', (error: NodeJS.ErrnoException) => settle({ kind: 'network', code: error.code ?? 'EUNKNOWN', message: error.message }));
+    req.on('error', (error: NodeJS.ErrnoException) => settle({ kind: 'network', code: error.code ?? 'EUNKNOWN', message: error.message, requestSent }));
+    // 'finish': the last byte of the body went to the socket.
+    req.on('finish', () => (requestSent = true));
     if (request.signal.aborted) return onAbort();
     request.signal.addEventListener('abort', onAbort, { once: true });
     req.end(body);
