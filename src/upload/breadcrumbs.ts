@@ -6,6 +6,7 @@
  * its start (`[2026-11-20 10:00:01] ERROR ...`, `WARN  codex::x: ...`): they are looked for there.
  */
 import type { Breadcrumb, SeverityLevel } from '@sentry/core';
+import { capChars, MAX_BREADCRUMB_CATEGORY_CHARS, MAX_MESSAGE_CHARS } from './ingest-limits.js';
 
 const LEVELS: Record<string, SeverityLevel> = {
   trace: 'debug',
@@ -59,8 +60,9 @@ export function breadcrumbsFrom(jsonl: string, max: number): Breadcrumb[] {
     const crumb: Breadcrumb = {
       type: 'default',
       level: LEVELS[str(line.level) ?? ''] ?? levelInText(head) ?? 'info',
-      message: str(line.msg) ?? text,
-      category: str(line.source) ?? 'log',
+      // Relay cuts longer ones (a log line may be 64 KiB); cut here, the marker says so and tail.log has it whole.
+      message: capChars(str(line.msg) ?? text, MAX_MESSAGE_CHARS),
+      category: capChars(str(line.source) ?? 'log', MAX_BREADCRUMB_CATEGORY_CHARS),
     };
     const time = parseTime(str(line.time)) ?? timeInText(head);
     if (time !== undefined) crumb.timestamp = time / 1000;

@@ -6,7 +6,8 @@ import { DiagError } from '../errors.js';
 import { breadcrumbsFrom } from './breadcrumbs.js';
 import { sentryContexts } from './event-contexts.js';
 import { describeIncident, type IncidentLike } from './incident-summary.js';
-import { distName, ingestableTags, ingestableTimestamp, releaseName, resolveEnvironment } from './ingest-limits.js';
+import { ingestableContext } from './ingest-context.js';
+import { capChars, distName, ingestableTags, ingestableTimestamp, MAX_MESSAGE_CHARS, releaseName, resolveEnvironment } from './ingest-limits.js';
 import { incidentException } from './js-stacktrace.js';
 
 /** One attachment as it goes into the envelope. */
@@ -96,7 +97,7 @@ export async function buildBundleUpload(bundlePath: string, options: BundleEvent
     level,
     platform: 'node',
     logger: 'codex-diag',
-    message: title,
+    message: capChars(title, MAX_MESSAGE_CHARS),
     fingerprint: components && components.length > 0 ? components : fingerprint ? [fingerprint] : ['codex-diag', 'manual-export'],
     release: releaseName(appName, appVersion),
     environment: resolveEnvironment(str(systemApp?.environment), typeof system?.packaged === 'boolean' ? system.packaged : undefined),
@@ -117,6 +118,8 @@ export async function buildBundleUpload(bundlePath: string, options: BundleEvent
     // Sentry would re-date an event outside its window and flag it; the real time stays readable here.
     if (clamped) eventContexts.incident = { ...(eventContexts.incident ?? {}), occurred_at: new Date(occurredAtMs).toISOString(), timestamp_clamped: true };
   }
+  // Each context within what Relay keeps of it (ingest-context.ts); the zip carries everything whole.
+  for (const [name, context] of Object.entries(eventContexts)) eventContexts[name] = ingestableContext(context);
 
   return { event, attachments: bundleAttachments(zipBytes, options.fileName ?? path.basename(bundlePath), tailLog), bundle };
 }

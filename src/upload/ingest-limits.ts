@@ -6,7 +6,14 @@
  *   `MaxChars::TagKey => 32`, `MaxChars::TagValue => 200`): a longer value is deleted on ingest;
  * - `environment` up to 64 characters, no newline, slash or space; `dist` up to 64 characters;
  *   `release` up to 200, no newline, tab, slash or backslash, not `.`, `..` or blank
- *   (https://docs.sentry.io/product/releases/naming-releases/);
+ *   (https://docs.sentry.io/product/releases/naming-releases/), and not `latest` (getsentry/relay,
+ *   relay-release `Release::parse`: RestrictedName);
+ * - text fields are cut to Relay's `MaxChars` (relay-event-schema/src/processor/attrs.rs, and the
+ *   field attributes in protocol/breadcrumb.rs, exception.rs, stacktrace.rs): breadcrumb `message`,
+ *   exception `value` and the event's message 8192 characters ("message"), breadcrumb `category` 128,
+ *   exception `type` and frame `function` 256 ("symbol"), frame `abs_path` / `filename` 256 ("path");
+ * - each context is a bag of at most 8 KiB of JSON, 7 levels deep (`ContextInner`, bag_size "large"):
+ *   see ingest-context.ts;
  * - `timestamp`: Relay replaces one more than 30 days in the past or more than a minute in the
  *   future with the time it received the event, and flags the event (relay-config
  *   `max_secs_in_past` 30 days, `max_secs_in_future` 60 s).
@@ -17,6 +24,10 @@ export const MAX_TAG_VALUE_CHARS = 200;
 export const MAX_ENVIRONMENT_CHARS = 64;
 export const MAX_DIST_CHARS = 64;
 export const MAX_RELEASE_CHARS = 200;
+export const MAX_MESSAGE_CHARS = 8192;
+export const MAX_BREADCRUMB_CATEGORY_CHARS = 128;
+export const MAX_SYMBOL_CHARS = 256;
+export const MAX_PATH_CHARS = 256;
 export const MAX_EVENT_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 export const MAX_EVENT_FUTURE_MS = 60 * 1000;
 /** Kept inside Relay's window: the event may spend a while in the outbox and on the wire. */
@@ -45,7 +56,7 @@ export function releaseName(appName: string | undefined, version: string | undef
   if (!version || version === 'unknown') return undefined;
   const name = (appName ?? '').replace(/\W/g, '-');
   const release = capChars((name ? `${name}@${version}` : version).replace(/[\r\n\t/\\]/g, '-').trim(), MAX_RELEASE_CHARS);
-  return release === '' || release === '.' || release === '..' ? undefined : release;
+  return release === '' || release === '.' || release === '..' || release.toLowerCase() === 'latest' ? undefined : release;
 }
 
 /** An environment name Sentry accepts (no newline, slash or space; 64 characters), or undefined. */

@@ -8,6 +8,7 @@
  */
 import { isLibraryLocation, parseStackText, representativeStack } from '../incidents/stack-frames.js';
 import type { SampledStack } from '../incidents/schema.js';
+import { capChars, MAX_MESSAGE_CHARS, MAX_PATH_CHARS, MAX_SYMBOL_CHARS } from './ingest-limits.js';
 
 export interface SentryFrame {
   function?: string;
@@ -40,12 +41,13 @@ function toFrame(fn: string, rawLocation: string): SentryFrame {
   // `eval at render (app://codex/x.js:1:2), <anonymous>:1:5`: the evaluating frame's location is what can be found.
   const location = /^eval at .*?\((.*?)\)(?:,|$)/.exec(rawLocation.trim())?.[1] ?? rawLocation.trim();
   const frame: SentryFrame = { in_app: !isLibraryLocation(location) };
-  if (fn !== '<anonymous>') frame.function = fn;
+  // Relay's limits (ingest-limits.ts): a data: URL or a minified name would be cut on ingest anyway.
+  if (fn !== '<anonymous>') frame.function = capChars(fn, MAX_SYMBOL_CHARS);
   const match = /^(.*?)(?::(\d+))?(?::(\d+))?$/.exec(location);
   const file = match?.[1] ?? location;
   if (file !== '' && file !== '<anonymous>' && file !== 'native') {
-    frame.abs_path = file;
-    frame.filename = pathOf(file);
+    frame.abs_path = capChars(file, MAX_PATH_CHARS);
+    frame.filename = capChars(pathOf(file), MAX_PATH_CHARS);
   }
   if (match?.[2]) frame.lineno = Number(match[2]);
   if (match?.[3]) frame.colno = Number(match[3]);
@@ -82,8 +84,8 @@ export function incidentException(incident: IncidentStackFields | null, title: s
   if (kind !== 'unresponsive' && frames.length === 0) return undefined;
   const exception: SentryException =
     kind === 'unresponsive'
-      ? { type: 'ApplicationNotResponding', value: title, mechanism: { type: 'ANR', handled: false } }
-      : { type: pascalCase(kind), value: title, mechanism: { type: `codex-diag.${kind}`, handled: false } };
+      ? { type: 'ApplicationNotResponding', value: capChars(title, MAX_MESSAGE_CHARS), mechanism: { type: 'ANR', handled: false } }
+      : { type: capChars(pascalCase(kind), MAX_SYMBOL_CHARS), value: capChars(title, MAX_MESSAGE_CHARS), mechanism: { type: `codex-diag.${kind}`, handled: false } };
   if (typeof incident.durationMs === 'number' && Number.isFinite(incident.durationMs)) exception.mechanism.data = { duration_ms: String(incident.durationMs) };
   if (frames.length > 0) exception.stacktrace = { frames };
   return exception;
