@@ -19,6 +19,15 @@ export interface SessionMarkerStore {
   readonly mode: 'read-write' | 'read-only';
 }
 
+/**
+ * Relay drops a session update whose `started` is more than 5 days old (getsentry/relay,
+ * relay-server/src/services/processor/session.rs `is_valid_session_timestamp`, applied to `started`
+ * and `timestamp`; relay-config `max_session_secs_in_past`). A run that lasts longer would lose its
+ * final update, crash included: its session ends `exited` after 4 days (a day's margin for an update
+ * waiting in the outbox) and a new one begins.
+ */
+export const MAX_SESSION_SPAN_MS = 4 * 24 * 60 * 60 * 1000;
+
 export interface ReleaseHealthOptions {
   dataDir: string;
   outboxDir: string;
@@ -46,6 +55,8 @@ export class ReleaseHealth {
   private run: SessionRecord | undefined;
   private did: string | undefined;
   private chain: Promise<unknown> = Promise.resolve();
+  private rotation: unknown;
+  private closed = false;
 
   constructor(private readonly options: ReleaseHealthOptions) {
     this.outbox = new SessionOutbox(options.outboxDir);
@@ -57,6 +68,8 @@ export class ReleaseHealth {
     const now = this.options.clock.now();
     return this.serial(async () => {
       const { state, installId } = this.options;
+      // Relay drops every session whose release it refuses; none is better than a marker state cannot save.
+      if (this.options.release === '') throw new Error('no release: sessions are not sent');
       this.did = await installId.get().catch((error: unknown) => {
         this.options.reporter.fault('sessions', error);
         return undefined;
@@ -67,20 +80,41 @@ export class ReleaseHealth {
         // Its `init` may still be pending too: the outbox keeps it marked init.
         await this.queue({ ...previous, status: 'abnormal', seq: previous.seq + 1 }, false, now);
       }
-      this.run = {
-        sid: randomUUID(),
-        seq: 0,
-        started_at_ms: now,
-        status: 'ok',
-        errors: 0,
-        release: this.options.release,
-        environment: this.options.environment,
-      };
-      // Durable before the first update is queued: a run that dies now is found on the next start.
-      await this.saveMarker(true);
-      await this.queue(this.run, true, now);
-      this.options.onQueued?.();
+      await this.begin(now);
       if (legacy && state && state.mode === 'read-write' && state.lastError === undefined) await removeLegacyReleaseHealth(this.options.dataDir);
+    });
+  }
+
+  /** A new session for this run: marker first, then its `init` update; the next rotation scheduled. */
+  private async begin(now: number): Promise<void> {
+    this.run = {
+      sid: randomUUID(),
+      seq: 0,
+      started_at_ms: now,
+      status: 'ok',
+      errors: 0,
+      release: this.options.release,
+      environment: this.options.environment,
+    };
+    // Durable before the first update is queued: a run that dies now is found on the next start.
+    await this.saveMarker(true);
+    await this.queue(this.run, true, now);
+    this.options.onQueued?.();
+    if (!this.closed) this.rotation = this.options.clock.setTimeout(() => void this.rotate(), MAX_SESSION_SPAN_MS);
+  }
+
+  /** A run still open after MAX_SESSION_SPAN_MS: its session ends `exited` and a new one begins. */
+  private rotate(): Promise<void> {
+    this.rotation = undefined;
+    return this.serial(async () => {
+      const run = this.run;
+      if (this.closed || !run || run.status !== 'ok') return;
+      const now = this.options.clock.now();
+      run.status = 'exited';
+      run.seq++;
+      await this.saveMarker(true);
+      await this.queue(run, false, now);
+      await this.begin(now);
     });
   }
 
@@ -107,6 +141,9 @@ export class ReleaseHealth {
 
   /** A clean close: the session `exited` (unless it already crashed). */
   close(): Promise<void> {
+    this.closed = true;
+    if (this.rotation !== undefined) this.options.clock.clearTimeout(this.rotation);
+    this.rotation = undefined;
     return this.serial(async () => {
       const run = this.run;
       if (!run || run.status !== 'ok') return;

@@ -8,7 +8,10 @@ import { SessionOutbox, type PendingSession } from './session-outbox.js';
 import { postEnvelope } from './post-envelope.js';
 import type { Transport } from './transport.js';
 
-/** Relay drops session updates older than this (relay-config `max_session_secs_in_past`, 5 days). */
+/**
+ * Relay drops session updates whose `timestamp` or `started` is older than this (relay-config
+ * `max_session_secs_in_past`, 5 days; relay-server/src/services/processor/session.rs).
+ */
 export const MAX_SESSION_AGE_MS = 5 * 24 * 60 * 60 * 1000;
 
 export interface SessionDrainResult {
@@ -65,7 +68,8 @@ export async function drainSessions(ctx: SessionDrainContext): Promise<{ result:
   const pending = await outbox.list();
   for (const item of pending) {
     const now = ctx.clock.now();
-    if (now - item.queuedAt > MAX_SESSION_AGE_MS || now - Date.parse(item.update.timestamp) > MAX_SESSION_AGE_MS) {
+    const oldest = Math.min(item.queuedAt, Date.parse(item.update.timestamp), Date.parse(item.update.started));
+    if (now - oldest > MAX_SESSION_AGE_MS) {
       await outbox.remove(item);
       ctx.log('warn', `outbox: session ${item.update.sid} (${item.update.status}) dropped: older than Sentry's 5-day window for sessions`, { sid: item.update.sid });
       result.dropped++;
