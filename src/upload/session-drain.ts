@@ -66,6 +66,7 @@ export async function drainSessions(ctx: SessionDrainContext): Promise<{ result:
   const result: SessionDrainResult = { sent: 0, pending: 0, dropped: 0, rateLimitedUntil: null, retryAt: null };
   let limits = ctx.limits;
   const pending = await outbox.list();
+  await outbox.forgetSettled(pending);
   for (const item of pending) {
     const now = ctx.clock.now();
     const oldest = Math.min(item.queuedAt, Date.parse(item.update.timestamp), Date.parse(item.update.started));

@@ -56,10 +56,7 @@ export class SessionOutbox {
       throw error;
     }
     const bySid = new Map<string, Array<{ file: string; queuedAt: number; update: SessionUpdate }>>();
-    const markers: string[] = [];
     for (const name of names) {
-      const marker = DELIVERED.exec(name);
-      if (marker?.[1]) markers.push(marker[1]);
       const match = FILE.exec(name);
       if (!match) continue;
       const update = await readUpdate(path.join(this.dir, name));
@@ -68,9 +65,6 @@ export class SessionOutbox {
       list.push({ file: name, queuedAt: Number(match[2]), update });
       bySid.set(update.sid, list);
     }
-    // A marker outlives its session's updates only after a crash between the two removals: no later
-    // update of that session can carry counts again (init is the first, a fatal status the last).
-    for (const sid of markers) if (!bySid.has(sid)) await this.forgetDelivered(sid).catch(() => undefined);
     const out: PendingSession[] = [];
     for (const updates of bySid.values()) {
       updates.sort((a, b) => a.queuedAt - b.queuedAt || Number(isTerminal(a.update.status)) - Number(isTerminal(b.update.status)));
@@ -107,6 +101,25 @@ export class SessionOutbox {
 
   async forgetDelivered(sid: string): Promise<void> {
     await fsp.rm(this.deliveredFile(sid), { force: true });
+  }
+
+  /**
+   * Removes the delivered markers of sessions with nothing pending (the drain's, under its lock). A
+   * marker outlives its session's updates only after a crash between the two removals, and no later
+   * update of that session can carry counts again (init is the first, a fatal status the last).
+   */
+  async forgetSettled(pending: readonly PendingSession[]): Promise<void> {
+    let names: string[];
+    try {
+      names = await fsp.readdir(this.dir);
+    } catch {
+      return;
+    }
+    const open = new Set(pending.map((p) => p.update.sid));
+    for (const name of names) {
+      const sid = DELIVERED.exec(name)?.[1];
+      if (sid && !open.has(sid)) await this.forgetDelivered(sid).catch(() => undefined);
+    }
   }
 
   private deliveredFile(sid: string): string {

@@ -158,3 +158,14 @@ describe('session retries never count twice in Sentry', () => {
     expect(deliveryOf({ kind: 'network', code: 'ECONNREFUSED', message: '' })).toBe('no');
   });
 });
+
+describe('delivered markers', () => {
+  it('a marker whose session has nothing pending (a crash between two removals) is removed by the next drain', async () => {
+    const outbox = new SessionOutbox(outboxDir);
+    await outbox.markDelivered(RUN.sid, { init: true, fatal: null });
+    expect(await outbox.list()).toEqual([]);
+    expect(await fsp.readdir(path.join(outboxDir, 'sessions'))).toEqual([`${RUN.sid}.delivered.json`]);
+    await drainOutbox({ outboxDir, dsn: ingest.dsn, clock, requestTimeoutMs: TIMEOUT_MS });
+    expect(await fsp.readdir(path.join(outboxDir, 'sessions'))).toEqual([]);
+  });
+});
