@@ -20,6 +20,7 @@ import { releaseName } from '../../src/upload/ingest-limits.js';
 import { incidentException } from '../../src/upload/js-stacktrace.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { makeTestBundle } from './helpers.js';
+import { eventSchemaProblems } from './sentry-schemas.js';
 
 const chars = (s: string | undefined) => Array.from(s ?? '').length;
 
@@ -95,6 +96,13 @@ describe('contexts within Relay\'s bag (8 KiB, 7 levels)', () => {
 });
 
 describe('a whole event from a bundle', () => {
+  it('the event oracle refuses what Relay would cut', () => {
+    expect(eventSchemaProblems({ breadcrumbs: [{ message: 'x'.repeat(8193) }] })).not.toEqual([]);
+    expect(eventSchemaProblems({ breadcrumbs: [{ category: 'c'.repeat(129) }] })).not.toEqual([]);
+    expect(eventSchemaProblems({ exception: { values: [{ type: 'T'.repeat(257), mechanism: { type: 'x' } }] } })).not.toEqual([]);
+    expect(eventSchemaProblems({ contexts: { incident: { stack: 's'.repeat(9000) } } })).not.toEqual([]);
+  });
+
   it('with a 40 KB hang stack and a 64 KiB log line: every context, breadcrumb and frame within Relay\'s limits', async () => {
     const dir = await tempDir();
     const frames = Array.from({ length: 400 }, (_, i) => `    at fn${i}${'x'.repeat(60)} (app://codex/assets/${'chunk-'.repeat(10)}${i}.js:${i + 1}:7)`).join('\n');
@@ -107,6 +115,7 @@ describe('a whole event from a bundle', () => {
     });
     const { event } = await buildBundleUpload(bundle, { eventId: 'a'.repeat(32), now: Date.UTC(2026, 10, 20, 10, 0, 0) });
     expect(JSON.stringify(event.contexts?.incident)).toContain('"kind":"unresponsive"');
+    expect(eventSchemaProblems(event as unknown as Record<string, unknown>)).toEqual([]);
     for (const [name, context] of Object.entries(event.contexts ?? {})) {
       expect(jsonBytes(context), name).toBeLessThanOrEqual(MAX_CONTEXT_BYTES);
       expect(depthOf(context), name).toBeLessThanOrEqual(MAX_CONTEXT_DEPTH);

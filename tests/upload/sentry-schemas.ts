@@ -6,7 +6,13 @@
  * exception, stacktrace, breadcrumbs and tags) together with the limits Relay enforces on ingest:
  * `event_id` 32 hex characters, `level` one of fatal/error/warning/info/debug, tag keys up to 32 and
  * values up to 200 characters (longer ones are dropped), frame line and column numbers non-negative,
- * the typed context fields (`os`, `device`, `runtime`, `app`, `gpu`) with their documented types.
+ * the typed context fields (`os`, `device`, `runtime`, `app`, `gpu`) with their documented types,
+ * and the character limits past which Relay cuts a field (getsentry/relay,
+ * relay-event-schema/src/processor/attrs.rs `MaxChars`, and the field attributes of
+ * protocol/breadcrumb.rs, exception.rs, stacktrace.rs): `logentry.formatted`, breadcrumb `message`
+ * and exception `value` 8192, breadcrumb `category` 128, exception `type` and frame `function` 256,
+ * frame `filename` and `abs_path` 256; and each context within its 8 KiB bag
+ * (protocol/contexts/mod.rs `ContextInner`, bag_size "large"), checked beside the schema.
  * Relay reads two legacy shapes on ingest (a plain string `message` as `logentry.formatted`, a bare
  * `breadcrumbs` array as `{values: [...]}`); they are rewritten first, as Relay does.
  *
@@ -28,7 +34,7 @@ const LEVEL = { enum: ['fatal', 'error', 'warning', 'info', 'debug'] } as const;
 const FRAME = {
   type: 'object',
   properties: {
-    function: STRING, module: STRING, filename: STRING, abs_path: STRING,
+    function: { type: 'string', maxLength: 256 }, module: STRING, filename: { type: 'string', maxLength: 256 }, abs_path: { type: 'string', maxLength: 256 },
     lineno: UINT, colno: UINT, in_app: { type: 'boolean' }, platform: STRING,
   },
 } as const;
@@ -58,7 +64,7 @@ export const EVENT_SCHEMA = {
     release: { type: 'string', minLength: 1, maxLength: 200 },
     dist: { type: 'string', minLength: 1, maxLength: 64 },
     environment: { type: 'string', minLength: 1, maxLength: 64 },
-    logentry: { type: 'object', properties: { message: STRING, formatted: STRING, params: {} } },
+    logentry: { type: 'object', properties: { message: STRING, formatted: { type: 'string', maxLength: 8192 }, params: {} } },
     fingerprint: { type: 'array', items: STRING },
     tags: {
       anyOf: [
@@ -78,7 +84,7 @@ export const EVENT_SCHEMA = {
           type: 'array',
           items: {
             type: 'object',
-            properties: { timestamp: TIMESTAMP, type: STRING, category: STRING, level: LEVEL, message: STRING, data: { type: 'object' } },
+            properties: { timestamp: TIMESTAMP, type: STRING, category: { type: 'string', maxLength: 128 }, level: LEVEL, message: { type: 'string', maxLength: 8192 }, data: { type: 'object' } },
           },
         },
       },
@@ -92,8 +98,8 @@ export const EVENT_SCHEMA = {
           items: {
             type: 'object',
             properties: {
-              type: STRING,
-              value: STRING,
+              type: { type: 'string', maxLength: 256 },
+              value: { type: 'string', maxLength: 8192 },
               module: STRING,
               mechanism: { type: 'object', required: ['type'], properties: { type: STRING, handled: { type: 'boolean' }, synthetic: { type: 'boolean' }, description: STRING, data: { type: 'object' } } },
               stacktrace: { type: 'object', required: ['frames'], properties: { frames: { type: 'array', items: FRAME } } },
@@ -188,7 +194,15 @@ export function asRelayReadsIt(event: Record<string, unknown>): Record<string, u
 
 /** Problems of an event payload against Relay's event schema; [] when it is valid. */
 export function eventSchemaProblems(event: Record<string, unknown>): string[] {
-  return validateEventSchema(asRelayReadsIt(event)) ? [] : (validateEventSchema.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+  const problems = validateEventSchema(asRelayReadsIt(event)) ? [] : (validateEventSchema.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+  const contexts = event.contexts;
+  if (typeof contexts === 'object' && contexts !== null) {
+    for (const [name, context] of Object.entries(contexts)) {
+      const bytes = Buffer.byteLength(JSON.stringify(context));
+      if (bytes > 8192) problems.push(`/contexts/${name} is ${bytes} bytes of JSON, over Relay's 8192`);
+    }
+  }
+  return problems;
 }
 
 export function sessionSchemaProblems(session: Record<string, unknown>): string[] {
