@@ -8,3 +8,4 @@ export type * from './types.js';
 export { listDumpFiles, REPORT_SUBDIRS, type DumpFile } from './crash-dir.js';
 export { findDumpForIncident, processTypeOf, type DumpQuery, type MatchedDump, type MatchOptions } from './match-dump.js';
 export { boundCrashDir, DEFAULT_CRASH_DIR_BOUNDS, type CrashDirBounds, type CrashDirCleanup, type DeletionReason } from './crash-dir-bounds.js';
+export { locateDumpForIncident, CRASH_REPORT_ID_FIELD, type LocatedDump } from './dump-for-incident.js';
