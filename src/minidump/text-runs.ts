@@ -6,6 +6,10 @@ const PRINTABLE = (() => {
   return table;
 })();
 
+export function isPrintable(byte: number): boolean {
+  return PRINTABLE[byte] === 1;
+}
+
 /** Runs shorter than this carry no secret the detectors know (`password=x` is 10). */
 export const MIN_RUN = 6;
 
