@@ -51,8 +51,16 @@ export function summary(file: string, result: InspectResult): string {
   out.push(`log lines  ${lineSummary(m)}`);
   const redactions = Object.entries(m.redaction).filter(([, n]) => n > 0);
   out.push(`redactions ${redactions.length === 0 ? 'none' : redactions.map(([rule, n]) => `${rule} ${n}`).join(', ')}`);
+  if (m.native) out.push(`minidump   ${nativeSummary(m.native)}`);
   out.push(...stateSummary(result.files.get(BUNDLE_ENTRIES.state)));
   return out.join('\n');
+}
+
+function nativeSummary(n: NonNullable<BundleManifest['native']>): string {
+  const what = `${n.processType ?? 'unknown process'} (${n.crashReason ?? 'no exception'}${n.crashingModule ? ` in ${n.crashingModule}` : ''})`;
+  if (!n.path) return `${what} left out: ${n.omitted ?? 'no reason given'}`;
+  const scrub = n.scrubbed ? `scrubbed: ${n.matches ?? 0} match(es) in ${n.regions ?? 0} region(s), ${n.bytesScanned ?? 0} bytes scanned` : 'RAW (unscrubbed by the app\'s choice)';
+  return `${n.path}: ${what}, ${scrub}`;
 }
 
 function lineSummary(m: BundleManifest): string {

@@ -73,6 +73,9 @@ describe('codex-diag export --crash-dir', () => {
     const i = io();
     expect(await runCli(['inspect', result.path, '--json'], i)).toBe(0);
     expect(JSON.parse(i.out())).toMatchObject({ ok: true, problems: [] });
+    const text = io();
+    expect(await runCli(['inspect', result.path], text)).toBe(0);
+    expect(text.out()).toMatch(new RegExp(`minidump   native/${REPORT}\\.dmp: renderer \\(SIG.*scrubbed: \\d+ match`));
   });
 
   it('--no-minidump leaves it out; a missing crash dir is no error (null)', async () => {
