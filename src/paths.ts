@@ -34,6 +34,18 @@ export function defaultDataDir(e: PathEnvironment = currentEnvironment()): strin
   return path.join(data, 'codex-diag');
 }
 
+/** The app's Crashpad dumps as the CLI finds them (embedded, the app passes `app.getPath('crashDumps')`). */
+export function defaultCrashDir(e: PathEnvironment = currentEnvironment()): string {
+  if (e.env.CODEX_DIAG_CRASH_DIR) return e.env.CODEX_DIAG_CRASH_DIR;
+  if (e.platform === 'darwin') return path.join(e.homedir, 'Library', 'Application Support', 'Codex', 'Crashpad');
+  if (e.platform === 'win32') {
+    const roaming = e.env.APPDATA ?? path.join(e.homedir, 'AppData', 'Roaming');
+    return path.win32.join(roaming, 'Codex', 'Crashpad');
+  }
+  const config = xdgHome(e.env.XDG_CONFIG_HOME) ?? path.join(e.homedir, '.config');
+  return path.join(config, 'Codex', 'Crashpad');
+}
+
 /**
  * An XDG base directory from the environment, or undefined to use the default. The XDG Base
  * Directory spec: "All paths set in these environment variables must be absolute. If an

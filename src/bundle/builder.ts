@@ -17,6 +17,7 @@ import {
 } from './manifest.js';
 import { REDACTION_RULES_VERSION } from './redaction-rules-version.js';
 import type { RedactionCounts, RedactionSession, Redactor } from './redactor.js';
+import { nativeEntry, type NativeDumpInput } from './native-entry.js';
 import { bundleReportSource } from '../report/bundle-entry.js';
 import { collectSystemInfo, type AppInfo, type SystemInfo } from './system-info.js';
 import { digestSource, writeZipAtomically, type ZipSource } from './zip-writer.js';
@@ -45,6 +46,8 @@ export interface BundleInput {
   suppressedCount?: number;
   /** When the incident happened (ms or ISO); default the incident's own `occurredAt`. */
   occurredAt?: string | number;
+  /** The crashed process's minidump, scrubbed by the caller: `native/<id>.dmp`. */
+  native?: NativeDumpInput;
 }
 
 export interface BuildBundleOptions {
@@ -128,10 +131,16 @@ export async function buildBundle(input: BundleInput, options: BuildBundleOption
   const prepared = await prepareLines(fromLineLimit, session, bounds, parseLine, options);
 
   const parts: EntryParts = { incidentJson, stateJson, metricsJson, systemJson };
-  const fixedBytes =
+  let fixedBytes =
     bundleEntries(parts, []).reduce((sum, entry) => sum + (Buffer.isBuffer(entry.data) ? entry.data.length : 0), 0) +
     MANIFEST_RESERVE_BYTES +
     8 * ZIP_OVERHEAD_PER_ENTRY;
+  // The dump goes before the log lines: the native stack says more than the oldest lines.
+  const native = input.native ? nativeEntry(input.native, bounds.maxBundleBytes - fixedBytes, session) : null;
+  if (native?.source) {
+    parts.native = native.source;
+    fixedBytes += (native.source.data as Buffer).length;
+  }
   const keepFrom = oldestKeptIndex(prepared, bounds.maxBundleBytes - fixedBytes);
   const kept = prepared.slice(keepFrom);
   const dropped = prepared.slice(0, keepFrom);
@@ -165,6 +174,7 @@ export async function buildBundle(input: BundleInput, options: BuildBundleOption
     redaction: counts,
     redactionRules: REDACTION_RULES_VERSION,
     truncation,
+    ...(native ? { native: native.manifest } : {}),
   };
 
   // report.html is rendered from the entries above (already redacted) and fits in what the lines left.
@@ -195,6 +205,7 @@ interface EntryParts {
   stateJson: string;
   metricsJson: string | null;
   systemJson: string;
+  native?: ZipSource;
 }
 
 /**
@@ -211,6 +222,7 @@ function bundleEntries(parts: EntryParts, lines: readonly PreparedLine[]): ZipSo
   ];
   if (parts.metricsJson !== null) entries.push({ name: BUNDLE_ENTRIES.metrics, data: Buffer.from(parts.metricsJson) });
   entries.push({ name: BUNDLE_ENTRIES.system, data: Buffer.from(parts.systemJson) });
+  if (parts.native) entries.push(parts.native);
   return entries;
 }
 

@@ -1,7 +1,8 @@
 import { isDiagError, oneLine } from '../errors.js';
 import type { TailLine } from '../logs/types.js';
 import type { Pacer } from '../runtime/time-slice.js';
-import type { BundleFingerprint } from './builder.js';
+import type { NativeDumpSpec } from './native-dump-job.js';
+import type { BuiltBundle, BundleFingerprint } from './builder.js';
 import type { Redactor } from './redactor.js';
 import type { AppInfo, SystemInfo } from './system-info.js';
 
@@ -27,6 +28,8 @@ export interface BundleJob {
   /** The bundle's creation time (epoch ms), from the service's clock. */
   createdAt: number;
   bundleId: string;
+  /** The crashed process's minidump, scrubbed into `native/<id>.dmp`. */
+  native?: NativeDumpSpec;
 }
 
 export interface BundleJobResult {
@@ -37,6 +40,8 @@ export interface BundleJobResult {
   lines: number;
   /** A log read that failed for another reason than "no logs yet" (the bundle was still written). */
   logReadFault?: string;
+  /** What the manifest records of the dump: the entry (null when left out), and the summary. */
+  native?: { path: string | null; processType: string | null; crashReason: string | null; scrubbed: boolean; omitted?: string };
 }
 
 /** One redactor per home directory and user name, kept by whoever runs jobs (its rules compile once). */
@@ -72,6 +77,12 @@ export async function runBundleJob(job: BundleJob, redactors: RedactorCache, pac
       if (!(isDiagError(error) && (error.code === 'NO_LOGS' || error.code === 'NOT_FOUND'))) logReadFault = oneLine(error);
     }
   }
+  const redactor = await redactors.get(job.redaction);
+  let native;
+  if (job.native) {
+    const { prepareNativeDump } = await import('./native-dump-job.js');
+    native = await prepareNativeDump(job.native, job.redaction, redactor, pacer);
+  }
   const built = await buildBundle(
     {
       incident: job.incident,
@@ -82,11 +93,12 @@ export async function runBundleJob(job: BundleJob, redactors: RedactorCache, pac
       app: job.app,
       system: job.system,
       suppressedCount: job.suppressedCount,
+      ...(native ? { native } : {}),
     },
     {
       outDir: job.bundlesDir,
       bounds: job.bounds,
-      redactor: await redactors.get(job.redaction),
+      redactor,
       clock: { now: () => job.createdAt, setTimeout: () => undefined, clearTimeout: () => undefined },
       newId: () => job.bundleId,
       ...(pacer ? { pacer } : {}),
@@ -99,5 +111,11 @@ export async function runBundleJob(job: BundleJob, redactors: RedactorCache, pac
     bundleId: built.bundleId,
     lines: built.lines,
     ...(logReadFault !== undefined ? { logReadFault } : {}),
+    ...(built.manifest.native ? { native: nativeResult(built.manifest.native) } : {}),
   };
+}
+
+function nativeResult(native: NonNullable<BuiltBundle['manifest']['native']>): NonNullable<BundleJobResult['native']> {
+  const { path, processType, crashReason, scrubbed, omitted } = native;
+  return { path, processType, crashReason, scrubbed, ...(omitted !== undefined ? { omitted } : {}) };
 }

@@ -4,7 +4,8 @@ import yauzl from 'yauzl';
 import type { Entry } from 'yauzl';
 import { DiagError, errnoCode } from '../errors.js';
 import { resolveBounds, type BundleBounds } from './bounds.js';
-import { BUNDLE_ENTRIES, bundleManifestSchema, OPTIONAL_FILES, REQUIRED_FILES, type BundleManifest } from './manifest.js';
+import type { NativeCheckIdentity } from './inspect-native.js';
+import { BUNDLE_ENTRIES, bundleManifestSchema, NATIVE_ENTRY, OPTIONAL_FILES, REQUIRED_FILES, type BundleManifest } from './manifest.js';
 import { zipLayoutProblems, type EntryRegion } from './zip-layout.js';
 
 export interface InspectOptions {
@@ -13,6 +14,8 @@ export interface InspectOptions {
   /** An entry inflating more than this many times its compressed size, past `ratioMinBytes`, is a suspected zip bomb. */
   maxCompressionRatio?: number;
   ratioMinBytes?: number;
+  /** Whose home dir and user name a scrubbed minidump must not hold (default: this process's user). */
+  identity?: NativeCheckIdentity;
 }
 
 export interface InspectResult {
@@ -78,6 +81,7 @@ export async function inspectBundle(bundlePath: string, options: InspectOptions 
   if (manifest) checkFiles(manifest, files, entries, problems);
   checkJsonEntries(files, problems);
   if (manifest) checkLineCount(manifest, files, problems);
+  if (manifest) await checkNative(manifest, files, problems, options.identity);
   return { ok: problems.length === 0, manifest, rawManifest, problems, files };
 }
 
@@ -204,8 +208,10 @@ function checkNames(entries: readonly ScannedEntry[], problems: string[]): void 
     for (const reason of unsafeNameReasons(entry.name)) problems.push(`${label}: unsafe name (${reason})`);
     if (entry.isSymlink) problems.push(`${label}: is a symbolic link`);
     else if (entry.name.endsWith('/')) problems.push(`${label}: unexpected directory entry`);
-    else if (!known.has(entry.name)) problems.push(`${label}: not an entry of bundle format v1`);
+    else if (!known.has(entry.name) && !NATIVE_ENTRY.test(entry.name)) problems.push(`${label}: not an entry of bundle format v1`);
   }
+  const natives = entries.filter((e) => NATIVE_ENTRY.test(e.name)).length;
+  if (natives > 1) problems.push(`holds ${natives} native/ entries, a bundle carries at most one minidump`);
   for (const [name, count] of seen) {
     if (count > 1) problems.push(`entry ${JSON.stringify(name)}: appears ${count} times`);
   }
@@ -285,6 +291,19 @@ function checkJsonEntries(files: Map<string, Buffer>, problems: string[]): void 
     });
     if (bad >= 0) problems.push(`${BUNDLE_ENTRIES.tailJsonl}: line ${bad + 1} is not JSON`);
   }
+}
+
+async function checkNative(manifest: BundleManifest, files: Map<string, Buffer>, problems: string[], identity: NativeCheckIdentity | undefined): Promise<void> {
+  const native = manifest.native;
+  const present = [...files.keys()].filter((name) => NATIVE_ENTRY.test(name));
+  for (const name of present) {
+    if (native?.path !== name) problems.push(`${name}: not the minidump the manifest's native record names`);
+  }
+  if (!native?.path) return;
+  const data = files.get(native.path);
+  if (!data) return; // missing or not inflated: already a problem of checkFiles
+  const { nativeEntryProblems } = await import('./inspect-native.js');
+  problems.push(...(await nativeEntryProblems(native, data, identity)));
 }
 
 function checkLineCount(manifest: BundleManifest, files: Map<string, Buffer>, problems: string[]): void {

@@ -29,6 +29,15 @@ export const REQUIRED_FILES: readonly string[] = [
 ];
 export const OPTIONAL_FILES: readonly string[] = [BUNDLE_ENTRIES.metrics, BUNDLE_ENTRIES.report];
 
+/** `native/<id>.dmp`: the crashed process's minidump (at most one per bundle). */
+export const NATIVE_ENTRY = /^native\/[A-Za-z0-9._-]{1,128}\.dmp$/;
+
+/** The entry name of a dump: Crashpad names reports by uuid; anything else is reduced to safe characters. */
+export function nativeEntryName(id: string): string {
+  const safe = id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 128).replace(/^\.+/, '_') || 'dump';
+  return `native/${safe}.dmp`;
+}
+
 const isoTime = z.iso.datetime({ offset: true });
 const count = z.number().int().nonnegative();
 
@@ -66,6 +75,24 @@ export const manifestTruncationSchema = z.looseObject({
   bytesOmitted: count,
 });
 
+/** What the bundle says about its minidump; the scrub counts are absent for a raw (unscrubbed) dump. */
+export const manifestNativeSchema = z.looseObject({
+  /** The entry (`native/<id>.dmp`), or null when the dump was left out (see `omitted`). */
+  path: z.string().regex(NATIVE_ENTRY).nullable(),
+  processType: z.string().nullable(),
+  crashReason: z.string().nullable(),
+  crashingModule: z.string().nullable(),
+  /** True when every secret, the home dir and the user name were overwritten in place. */
+  scrubbed: z.boolean(),
+  /** Byte ranges scanned (memory regions, annotations, names, text streams). */
+  regions: count.optional(),
+  bytesScanned: count.optional(),
+  /** Spans overwritten. */
+  matches: count.optional(),
+  /** Why the dump is not in the bundle (over the size bound, unreadable). */
+  omitted: z.string().optional(),
+});
+
 export const bundleManifestSchema = z
   .looseObject({
     formatVersion: z.literal(BUNDLE_FORMAT_VERSION),
@@ -79,6 +106,8 @@ export const bundleManifestSchema = z
     /** The redaction rule set's version the bundle was built (or last re-redacted) with; absent: 1. */
     redactionRules: count.optional(),
     truncation: manifestTruncationSchema,
+    /** The crashed process's minidump, when one was matched (absent in bundles without one). */
+    native: manifestNativeSchema.optional(),
   })
   .meta({
     title: 'codex-diag crash bundle manifest v1',
@@ -89,4 +118,5 @@ export const bundleManifestSchema = z
 export type BundleManifest = z.output<typeof bundleManifestSchema>;
 export type ManifestFile = z.output<typeof manifestFileSchema>;
 export type ManifestIncident = z.output<typeof manifestIncidentSchema>;
+export type ManifestNative = z.output<typeof manifestNativeSchema>;
 export type ManifestTruncation = z.output<typeof manifestTruncationSchema>;

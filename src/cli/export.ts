@@ -12,10 +12,11 @@ import { readIncidents } from '../incidents/read-incidents.js';
 import { sweepStaleTempFiles } from '../fs/sweep-temp.js';
 import { ensureWritableDir } from '../fs/writable-dir.js';
 import { readLastLines } from '../logs/read-last-lines.js';
-import { dataLayout } from '../paths.js';
+import { dataLayout, defaultCrashDir } from '../paths.js';
 import { describeDsn, type ParsedDsn } from '../upload/dsn.js';
 import { loadStateReadOnly } from '../state/read-only.js';
 import { dsnSetting } from './dsn-setting.js';
+import { exportMinidump, type ExportMinidump } from './export-minidump.js';
 import { readIncidentFile } from './fingerprint.js';
 import { noLogsWhenMissing } from './missing-log-dir.js';
 import { action, addCommonOptions, parseLineCount, type CliContext, type CommonOptions, type ResolvedCommon } from './context.js';
@@ -27,6 +28,9 @@ interface ExportOptions extends CommonOptions {
   incident?: string | false;
   upload?: boolean;
   dsn?: string;
+  crashDir?: string;
+  /** false for --no-minidump. */
+  minidump?: boolean;
 }
 
 /** The incident a bundle is made for, with its fingerprint. */
@@ -57,7 +61,9 @@ export function registerExport(program: Command, ctx: CliContext, setExit: (code
       .option('--incident <file>', 'incident JSON file (default: the latest journaled incident)')
       .option('--no-incident', 'a manual export with no incident')
       .option('--upload', 'queue the bundle and make one bounded upload attempt')
-      .option('--dsn <dsn>', 'Sentry DSN (or $CODEX_DIAG_DSN, then $SENTRY_DSN)'),
+      .option('--dsn <dsn>', 'Sentry DSN (or $CODEX_DIAG_DSN, then $SENTRY_DSN)')
+      .option('--crash-dir <dir>', "the app's Crashpad dump dir (default: platform dir, or $CODEX_DIAG_CRASH_DIR)")
+      .option('--no-minidump', "leave the crashed process's minidump out"),
   );
   command.on('option:incident', () => incidentFlags.add('--incident'));
   command.on('option:no-incident', () => incidentFlags.add('--no-incident'));
@@ -95,10 +101,15 @@ export function registerExport(program: Command, ctx: CliContext, setExit: (code
       // Loaded here: archiver comes with the builder and is not needed by other commands.
       const { buildBundle } = await import('../bundle/builder.js');
       const { createRedactor } = await import('../bundle/redactor.js');
+      const identity = redactionContextFrom(ctx.io);
+      const redactor = createRedactor(identity);
+      const crashDir = ctx.path(options.crashDir ?? defaultCrashDir({ platform: ctx.io.platform, env: ctx.io.env, homedir: ctx.io.homedir }));
+      const minidump = options.minidump === false ? null : await exportMinidump(crashDir, chosen?.incident ?? null, identity, redactor, (m) => ctx.warn(m));
+      if (minidump) input.native = minidump.native;
       const built = await buildBundle(input, {
         ...target,
         bounds: { maxLines: count },
-        redactor: createRedactor(redactionContextFrom(ctx.io)),
+        redactor,
         onProgress: progress.update,
       })
         .catch((error: unknown) => {
@@ -106,7 +117,7 @@ export function registerExport(program: Command, ctx: CliContext, setExit: (code
         })
         .finally(progress.clear);
       const upload = options.upload ? await uploadOnce(ctx, common, built.path, dsn) : null;
-      return report(ctx, common, built, chosen, upload);
+      return report(ctx, common, built, chosen, upload, minidump && built.manifest.native?.path ? minidump.report : null);
     }),
   );
 }
@@ -143,7 +154,7 @@ async function uploadOnce(ctx: CliContext, common: ResolvedCommon, bundlePath: s
 /** `export --upload` makes one attempt bounded by this budget. */
 const EXPORT_UPLOAD_DEADLINE_MS = 10_000;
 
-function report(ctx: CliContext, common: ResolvedCommon, built: BuiltBundle, chosen: ChosenIncident | null, upload: ExportUpload | null): number {
+function report(ctx: CliContext, common: ResolvedCommon, built: BuiltBundle, chosen: ChosenIncident | null, upload: ExportUpload | null, minidump: ExportMinidump | null): number {
   if (common.json) {
     ctx.json({
       path: built.path,
@@ -154,12 +165,15 @@ function report(ctx: CliContext, common: ResolvedCommon, built: BuiltBundle, cho
       lines: built.lines,
       redactions: built.redactions,
       upload,
+      minidump,
     });
   } else {
     ctx.out(built.path);
     const redacted = Object.values(built.redactions).reduce((a, b) => a + b, 0);
     const what = chosen ? `${chosen.fingerprint.fingerprint} (${chosen.fingerprint.title ?? chosen.incident.kind})` : 'no incident';
     ctx.info(common, `bundle written: ${built.lines} log lines, ${redacted} redactions, ${built.bytes} bytes, ${what}`);
+    if (minidump) ctx.info(common, `minidump: ${minidump.processType ?? 'unknown process'} (${minidump.crashReason ?? 'no exception'}) from ${minidump.path}, scrubbed`);
+    else if (built.manifest.native?.omitted) ctx.warn(`minidump left out: ${built.manifest.native.omitted}`);
   }
   // Contract: a bundle that could not be sent is still written and queued, exit 4 (never 1).
   return upload && !upload.sent ? ExitCode.uploadIncomplete : ExitCode.ok;

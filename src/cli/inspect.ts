@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { inspectBundle, type InspectResult } from '../bundle/inspect.js';
+import { redactionContextFrom } from '../bundle/redaction-context.js';
 import { BUNDLE_ENTRIES, type BundleManifest } from '../bundle/manifest.js';
 import { ExitCode } from '../errors.js';
 import { percentile } from '../state/startup-metrics.js';
@@ -14,12 +15,13 @@ export function registerInspect(program: Command, ctx: CliContext, setExit: (cod
   addCommonOptions(
     program
       .command('inspect <bundle>')
-      .description('verify a bundle (schema, checksums, entry names, sizes) and summarise it'),
+      .description('verify a bundle (schema, checksums, entry names, sizes, the minidump scrubbed) and summarise it'),
   ).action(
     action(ctx, setExit, async (bundle: string, options: CommonOptions) => {
       const common = ctx.resolve(options);
       const file = ctx.path(bundle);
-      const result = await inspectBundle(file);
+      // A scrubbed minidump must not hold this user's home dir or name.
+      const result = await inspectBundle(file, { identity: redactionContextFrom(ctx.io) });
       if (common.json) {
         ctx.json({ ok: result.ok, manifest: result.manifest ?? result.rawManifest, problems: result.problems });
       } else {
@@ -49,8 +51,16 @@ export function summary(file: string, result: InspectResult): string {
   out.push(`log lines  ${lineSummary(m)}`);
   const redactions = Object.entries(m.redaction).filter(([, n]) => n > 0);
   out.push(`redactions ${redactions.length === 0 ? 'none' : redactions.map(([rule, n]) => `${rule} ${n}`).join(', ')}`);
+  if (m.native) out.push(`minidump   ${nativeSummary(m.native)}`);
   out.push(...stateSummary(result.files.get(BUNDLE_ENTRIES.state)));
   return out.join('\n');
+}
+
+function nativeSummary(n: NonNullable<BundleManifest['native']>): string {
+  const what = `${n.processType ?? 'unknown process'} (${n.crashReason ?? 'no exception'}${n.crashingModule ? ` in ${n.crashingModule}` : ''})`;
+  if (!n.path) return `${what} left out: ${n.omitted ?? 'no reason given'}`;
+  const scrub = n.scrubbed ? `scrubbed: ${n.matches ?? 0} match(es) in ${n.regions ?? 0} region(s), ${n.bytesScanned ?? 0} bytes scanned` : 'RAW (unscrubbed by the app\'s choice)';
+  return `${n.path}: ${what}, ${scrub}`;
 }
 
 function lineSummary(m: BundleManifest): string {

@@ -20,6 +20,7 @@ export interface ElectronPortBindingOptions {
   state: () => StateStore | undefined;
   reporter: ServiceReporter;
   recordIncident: (input: Record<string, unknown>) => Promise<unknown>;
+  setCrashDir: (dir: string) => void;
   close: (options: { timeoutMs: number }) => Promise<unknown>;
   /** True once close() began: a window that crashes after it is not reloaded either. */
   isClosing: () => boolean;
@@ -37,6 +38,7 @@ export function bindElectronPort(options: ElectronPortBindingOptions): ElectronP
     unresponsive,
     quitFlushTimeoutMs: options.closeTimeoutMs,
     recordIncident: options.recordIncident,
+    setCrashDir: (dir) => reporter.guard('native', () => options.setCrashDir(dir)),
     recordRecoveryAttempt: (attempt) => {
       reporter.guard('state', () => options.state()?.recordRecoveryAttempt(attempt.at));
       reporter.log('warn', 'renderer reload', { ...attempt });

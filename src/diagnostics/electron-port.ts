@@ -18,6 +18,8 @@ export interface ElectronPort {
   readonly quitFlushTimeoutMs: number;
   /** Resolves whatever happens (a bad payload is a counted drop). */
   recordIncident(input: Record<string, unknown>): Promise<unknown>;
+  /** The app's crash dumps dir (`app.getPath('crashDumps')`): dumps are matched to incidents and the dir kept bounded. */
+  setCrashDir?(dir: string): void;
   /** A reload was performed (state: renderer.recovery_attempts, last_recovery_at). */
   recordRecoveryAttempt(attempt: RecoveryAttempt): void;
   /** A reloaded renderer stayed up: the recovery count starts over. */

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { DEFAULT_BUNDLE_BOUNDS } from '../bundle/bounds.js';
 import type { BundleJob } from '../bundle/bundle-job.js';
 import type { BundleRunner } from '../bundle/bundle-runner.js';
+import type { NativeDumpSpec } from '../bundle/native-dump-job.js';
 import type { AppInfo } from '../bundle/system-info.js';
 import type { Clock } from '../clock.js';
 import type { FingerprintResult } from '../incidents/fingerprint.js';
@@ -28,6 +29,10 @@ export interface IncidentBundleWriterOptions {
   runner?: BundleRunner;
   /** Bundle id source (default crypto.randomUUID). */
   newId?: () => string;
+  /** The crashed process's dump for this incident, if any (waits, bounded, until it is written). */
+  nativeDump?: (incident: Record<string, unknown>) => Promise<NativeDumpSpec | null>;
+  /** A bundle now carries this dump. */
+  onNativeBundled?: (file: string) => void;
 }
 
 /**
@@ -42,8 +47,11 @@ export class IncidentBundleWriter {
 
   async write(incident: Record<string, unknown>, fingerprint: FingerprintResult, suppressedCount: number): Promise<BundleEvent> {
     const runner = await this.getRunner();
-    const built = await runner.run(await this.jobFor(incident, fingerprint, suppressedCount));
+    const native = (await this.options.nativeDump?.(incident)) ?? null;
+    const job = await this.jobFor(incident, fingerprint, suppressedCount);
+    const built = await runner.run(native ? { ...job, native } : job);
     if (built.logReadFault !== undefined) this.options.onLogReadFault(new Error(built.logReadFault));
+    if (native && built.native?.path) this.options.onNativeBundled?.(native.file);
     return {
       path: built.path,
       bytes: built.bytes,

@@ -115,6 +115,22 @@ export const diagnosticsOptionsSchema = z.strictObject({
       }),
     ])
     .optional(),
+  /**
+   * Crashpad minidumps in bundles and events: `scrubbed` (default: every secret, the home dir and the
+   * user name overwritten in place), `raw` (unscrubbed: only by this explicit choice), `off` (none).
+   */
+  minidumps: z.enum(['scrubbed', 'raw', 'off']).optional(),
+  /** The app's crash dumps dir; attachToApp sets it from `app.getPath('crashDumps')` when it is not given. */
+  crashDir: z.string().min(1).optional(),
+  /** Bounds of the crash dumps dir (defaults 20 dumps, 200 MB, 30 days) and how long an incident waits for its dump (default 10 s). */
+  crashDumps: z
+    .strictObject({
+      maxDumps: nonNegativeInt.optional(),
+      maxBytes: nonNegativeInt.optional(),
+      maxAgeMs: nonNegativeInt.optional(),
+      waitMs: durationMs.optional(),
+    })
+    .optional(),
   /** Budget of `close()` when called without one, and of the flush on quit (default 2000). */
   closeTimeoutMs: positiveDurationMs.optional(),
   clock: z.custom<Clock>((v) => typeof v === 'object' && v !== null && isFunction((v as Clock).now) && isFunction((v as Clock).setTimeout), 'expected a Clock {now, setTimeout, clearTimeout}').optional(),

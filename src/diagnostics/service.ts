@@ -38,6 +38,7 @@ import type {
 import { UploadLink } from './upload-link.js';
 import { InstallIdSource } from '../upload/install-id.js';
 import { readLegacyReleaseHealth } from './legacy-release-health.js';
+import { NativeCrashLink } from './native-crash-link.js';
 import { ReleaseHealth } from './release-health.js';
 import { nodeSystemSource } from '../bundle/system-info.js';
 import { releaseName, resolveEnvironment } from '../upload/ingest-limits.js';
@@ -80,6 +81,8 @@ export class DiagnosticsService implements Diagnostics {
   readonly budget: BudgetLink;
   private readonly pipeline: IncidentPipeline;
   private readonly bundles: IncidentBundleWriter;
+  /** Crashpad dumps: matched to incidents, main-process crashes found on start, the dir kept bounded. */
+  readonly native: NativeCrashLink;
   private readonly inflight = new Set<Promise<unknown>>();
   private state: StateStore | undefined;
   private releaseHealth: ReleaseHealth | undefined;
@@ -166,6 +169,17 @@ export class DiagnosticsService implements Diagnostics {
       reporter,
       onUploadEvent: (event) => this.events.emit('upload', event),
     });
+    const { waitMs, ...crashDirBounds } = options.crashDumps ?? {};
+    this.native = new NativeCrashLink({
+      dataDir: this.dataDir,
+      clock: this.clock,
+      mode: options.minidumps ?? 'scrubbed',
+      bounds: crashDirBounds,
+      ...(waitMs !== undefined ? { waitMs } : {}),
+      reporter,
+      recordIncident: (incident) => this.recordIncident(incident),
+      track: (task) => this.track(task),
+    });
     this.bundles = new IncidentBundleWriter({
       logDir: this.logDir,
       bundlesDir: layout.bundlesDir,
@@ -178,6 +192,8 @@ export class DiagnosticsService implements Diagnostics {
       onLogReadFault: (error) => reporter.fault('logs', error),
       onWorkerFallback: (error) => reporter.fault('bundle-worker', error),
       ...(edges.bundleRunner ? { runner: edges.bundleRunner } : {}),
+      nativeDump: (incident) => this.native.dumpFor(incident),
+      onNativeBundled: (file) => this.native.bundled(file),
     });
     this.installId = InstallIdSource.inDataDir(this.dataDir, { adopt: async () => (await readLegacyReleaseHealth(this.dataDir))?.installId });
     this.budget = new BudgetLink({ dataDir: this.dataDir, options: options.budget, clock: this.clock, reporter, installId: this.installId });
@@ -208,6 +224,9 @@ export class DiagnosticsService implements Diagnostics {
       state,
       reporter,
       recordIncident: (incident) => this.recordIncident(incident),
+      setCrashDir: (dir) => {
+        if (!this.closing) this.native.setCrashDir(dir);
+      },
       close: (o) => this.close(o),
       isClosing: () => this.closing,
     });
@@ -346,6 +365,8 @@ export class DiagnosticsService implements Diagnostics {
       this.track(this.releaseHealth.start());
     }
     this.metricsReporter.start();
+    // Not awaited: reading the crash dir is no part of start-up.
+    if (this.options.crashDir) this.native.setCrashDir(this.options.crashDir);
     this.reporter.log('info', 'diagnostics started', { logDir: this.logDir, dataDir: this.dataDir, upload: this.uploads.enabled ? 'sentry' : 'local only' });
   }
 }

@@ -22,6 +22,8 @@ export interface AttachAppOptions {
    * and the Document-Policy header on frame responses of these sessions (`session.defaultSession`).
    */
   jsCallStacks?: { sessions?: readonly SessionWithWebRequest[] };
+  /** `false`: do not tell diagnostics where the app's crash dumps are (no dump matching, no dir hygiene). */
+  minidumps?: boolean;
   /** Per-reason policy for `child-process-gone` (see gone-policy.ts for the defaults). */
   childProcessGone?: Partial<ChildProcessPolicy>;
   /** Per-reason policy for renderers of webContents no attachToWindow watches (other windows, views, webviews). */
@@ -48,6 +50,7 @@ export function attachToApp(diag: HasElectronPort, app: AdaptedApp, options: Att
   const occurredAt = () => new Date(port.clock.now()).toISOString();
 
   if (options.crashReporter) startCrashReporter(options.crashReporter, options.crashReporterOptions ?? {}, port);
+  if (options.minidumps !== false) linkCrashDumps(app, port);
   if (options.jsCallStacks) enableJsCallStacks(app, options.jsCallStacks.sessions ?? [], port);
   if (options.powerMonitor && isListenerTarget(options.powerMonitor)) watchPower(options.powerMonitor, port, listeners);
 
@@ -77,6 +80,16 @@ export function attachToApp(diag: HasElectronPort, app: AdaptedApp, options: Att
     detached = true;
     listeners.removeAll();
   };
+}
+
+/** Tells diagnostics the crash dumps dir; an app without `getPath` (or one that throws) is left alone. */
+function linkCrashDumps(app: AdaptedApp, port: ReturnType<typeof electronPortOf>): void {
+  try {
+    const dir: unknown = app.getPath?.('crashDumps');
+    if (typeof dir === 'string' && dir !== '') port.setCrashDir?.(dir);
+  } catch (error) {
+    port.reportFault('electron:crashDumps', error);
+  }
 }
 
 function webContentsId(webContents: unknown): number | undefined {

@@ -72,6 +72,8 @@ export type AdaptedApp = Pick<App, 'quit'> &
   AppEventSource &
   Partial<Pick<App, 'isReady'>> & {
     readonly commandLine?: AdaptedCommandLine;
+    /** `app.getPath('crashDumps')`: where Crashpad writes the app's minidumps. */
+    getPath?(name: 'crashDumps'): string;
   };
 
 /** Removes every listener an attach call added; safe to call more than once. */

@@ -1,8 +1,9 @@
+import type { Pacer } from '../runtime/time-slice.js';
 import { TEXT_STREAMS } from './format.js';
 import { readMinidump } from './read-minidump.js';
 import type { SecretFinder } from './secret-finder.js';
 import type { Span } from './replaced-spans.js';
-import { forEachAsciiRun, forEachUtf16Run } from './text-runs.js';
+import { forEachAsciiRun, forEachUtf16Run, isPrintable } from './text-runs.js';
 import type { Minidump } from './types.js';
 
 /** Counts the manifest and `minidump --scrub` report. */
@@ -32,17 +33,66 @@ const STAR = 0x2a;
  * (before changing anything).
  */
 export function scrubMinidump(bytes: Uint8Array, finder: SecretFinder): ScrubStats {
-  const dump = readMinidump(bytes);
-  const ranges = mergeRanges(scanRanges(dump));
-  const stats: ScrubStats = { regions: ranges.length, bytesScanned: 0, matches: 0 };
+  const { ranges, stats } = plan(bytes);
+  for (const range of ranges) scrubRange(bytes, range, finder, stats);
+  return stats;
+}
+
+/** A memory range longer than this is scrubbed in pieces on the main thread, with pauses between them. */
+export const PACED_PIECE_BYTES = 256 * 1024;
+
+/**
+ * scrubMinidump that calls `pacer` between ranges and between pieces of a long memory range, so on
+ * the main thread a big dump gives the event loop a turn every few milliseconds. The same bytes as
+ * scrubMinidump: a piece ends only at a byte no text run can cross (see textBoundary), so each piece
+ * holds whole runs, and runs are scrubbed one by one without state between them.
+ */
+export async function scrubMinidumpPaced(bytes: Uint8Array, finder: SecretFinder, pacer?: Pacer, pieceBytes = PACED_PIECE_BYTES): Promise<ScrubStats> {
+  const { ranges, stats } = plan(bytes);
   for (const range of ranges) {
+    if (range.encoding !== 'memory' || range.size <= pieceBytes) {
+      const pause = pacer?.();
+      if (pause) await pause;
+      scrubRange(bytes, range, finder, stats);
+      continue;
+    }
     stats.bytesScanned += range.size;
-    const region = bytes.subarray(range.rva, range.rva + range.size);
-    if (range.encoding === 'utf16') stats.matches += scrubUtf16Text(region, finder);
-    else if (range.encoding === 'utf8' && isWellFormedUtf8(region)) stats.matches += scrubUtf8Text(region, finder);
-    else stats.matches += scrubRuns(region, finder);
+    const end = range.rva + range.size;
+    for (let start = range.rva; start < end; ) {
+      const pause = pacer?.();
+      if (pause) await pause;
+      const cut = textBoundary(bytes, Math.min(end, start + pieceBytes), end);
+      stats.matches += scrubRuns(bytes.subarray(start, cut), finder);
+      start = cut;
+    }
   }
   return stats;
+}
+
+/**
+ * The first offset at or after `from` (else `end`) just past a byte that is neither printable nor
+ * zero: no ASCII run contains that byte, and no UTF-16LE code unit that is text contains it (as the
+ * low byte it is not printable, as the high byte it is not zero), so no run crosses it.
+ */
+function textBoundary(bytes: Uint8Array, from: number, end: number): number {
+  for (let i = from; i < end; i++) {
+    const b = bytes[i]!;
+    if (b !== 0 && !isPrintable(b)) return i + 1;
+  }
+  return end;
+}
+
+function plan(bytes: Uint8Array): { ranges: ScanRange[]; stats: ScrubStats } {
+  const ranges = mergeRanges(scanRanges(readMinidump(bytes)));
+  return { ranges, stats: { regions: ranges.length, bytesScanned: 0, matches: 0 } };
+}
+
+function scrubRange(bytes: Uint8Array, range: ScanRange, finder: SecretFinder, stats: ScrubStats): void {
+  stats.bytesScanned += range.size;
+  const region = bytes.subarray(range.rva, range.rva + range.size);
+  if (range.encoding === 'utf16') stats.matches += scrubUtf16Text(region, finder);
+  else if (range.encoding === 'utf8' && isWellFormedUtf8(region)) stats.matches += scrubUtf8Text(region, finder);
+  else stats.matches += scrubRuns(region, finder);
 }
 
 function scanRanges(dump: Minidump): ScanRange[] {

@@ -9,12 +9,18 @@ import { describeIncident, type IncidentLike } from './incident-summary.js';
 import { ingestableContext } from './ingest-context.js';
 import { capChars, distName, ingestableTags, ingestableTimestamp, MAX_MESSAGE_CHARS, releaseName, resolveEnvironment } from './ingest-limits.js';
 import { incidentException } from './js-stacktrace.js';
+import { minidumpAttachment } from './minidump-attachment.js';
+import { MAX_EVENT_BYTES, MAX_REQUEST_BYTES } from './size-limits.js';
 
 /** One attachment as it goes into the envelope. */
 export interface UploadAttachment {
   filename: string;
   contentType: string;
   data: Uint8Array;
+  /** Sentry's attachment type: `event.minidump` makes Sentry process it as the event's native crash. */
+  attachmentType?: 'event.minidump';
+  /** A minidump the bundle recorded as scrubbed (re-scrubbed on the way out); false for a raw one sent by explicit choice. */
+  scrubbed?: boolean;
 }
 
 /** What the uploader sends for one bundle: the event and its attachments. */
@@ -121,7 +127,11 @@ export async function buildBundleUpload(bundlePath: string, options: BundleEvent
   // Each context within what Relay keeps of it (ingest-context.ts); the zip carries everything whole.
   for (const [name, context] of Object.entries(eventContexts)) eventContexts[name] = ingestableContext(context);
 
-  return { event, attachments: bundleAttachments(zipBytes, options.fileName ?? path.basename(bundlePath), tailLog), bundle };
+  const attachments = bundleAttachments(zipBytes, options.fileName ?? path.basename(bundlePath), tailLog);
+  const minidump = minidumpAttachment(asRecord(manifest.native), files, MAX_REQUEST_BYTES - MAX_EVENT_BYTES - attachments.reduce((n, a) => n + a.data.length, 0));
+  if (minidump.attachment) attachments.push(minidump.attachment);
+  if (minidump.omitted) eventContexts.bundle = { ...eventContexts.bundle, minidump_omitted: minidump.omitted };
+  return { event, attachments, bundle };
 }
 
 /**

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Event } from '@sentry/core';
 import type { Redactor, RedactionSession } from '../bundle/redactor.js';
 import { buildBundleUpload, type BundleEventOptions, type BundleUpload, type UploadAttachment } from './bundle-event.js';
+import { isMinidumpAttachment, rescrubMinidump } from './minidump-attachment.js';
 
 /**
  * Re-redaction on the way out: what leaves for Sentry passes the current redactor when it is sent, not
@@ -15,6 +16,8 @@ import { buildBundleUpload, type BundleEventOptions, type BundleUpload, type Upl
 export interface OutboundOptions extends BundleEventOptions {
   /** The redactor to apply; by default one for this process's user (home directory, login name). */
   redactor?: Redactor;
+  /** Whose home dir and user name a minidump is scrubbed of (default: this process's user). */
+  identity?: { homedir: string; username: string };
 }
 
 /** Attachments that are text (a zip is re-packed before; a minidump is scrubbed by its own module). */
@@ -29,8 +32,8 @@ export async function buildOutboundUpload(zipPath: string, options: OutboundOpti
   try {
     const repackedPath = path.join(dir, path.basename(zipPath));
     const { repacked } = await reredactBundle(zipPath, repackedPath, redactor);
-    const upload = await buildBundleUpload(repacked ? repackedPath : zipPath, options);
-    return redactUpload(upload, redactor);
+    const upload = redactUpload(await buildBundleUpload(repacked ? repackedPath : zipPath, options), redactor);
+    return await rescrubMinidumps(upload, redactor, options.identity);
   } finally {
     await fsp.rm(dir, { recursive: true, force: true });
   }
@@ -53,6 +56,21 @@ function redactAttachment(attachment: UploadAttachment, session: RedactionSessio
     .join('\n');
   session.endOfSource();
   return redacted === text ? attachment : { ...attachment, data: Buffer.from(redacted) };
+}
+
+async function rescrubMinidumps(upload: BundleUpload, redactor: Redactor, identity: OutboundOptions['identity']): Promise<BundleUpload> {
+  if (!upload.attachments.some(isMinidumpAttachment)) return upload;
+  const [{ createSecretFinder }, { redactionContextFrom }] = await Promise.all([import('../minidump/secret-finder.js'), import('../bundle/redaction-context.js')]);
+  const finder = createSecretFinder({ redactor, ...(identity ?? redactionContextFrom({ homedir: os.homedir(), env: process.env })) });
+  const attachments: UploadAttachment[] = [];
+  for (const attachment of upload.attachments) {
+    if (!isMinidumpAttachment(attachment)) attachments.push(attachment);
+    else {
+      const scrubbed = await rescrubMinidump(attachment, finder);
+      if (scrubbed) attachments.push(scrubbed);
+    }
+  }
+  return { ...upload, attachments };
 }
 
 async function defaultRedactor(): Promise<Redactor> {

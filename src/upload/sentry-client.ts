@@ -132,7 +132,7 @@ export class IsolatedSentryClient {
     const own = {
       // The client stamps its own SDK (sentry.javascript.node) and package; this adds the program that built the event.
       event: { ...event, sdk: { ...event.sdk, packages: [...(event.sdk?.packages ?? []), { name: 'npm:codex-diag', version: packageVersion }] } },
-      attachments: attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, data: a.data })),
+      attachments: attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, data: a.data, ...(a.attachmentType ? { attachmentType: a.attachmentType } : {}) })),
     };
     this.inFlight.set(eventId, own);
     try {

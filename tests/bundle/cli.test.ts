@@ -56,7 +56,8 @@ describe('codex-diag export', () => {
     expect(t.err()).toBe('');
     expect(code).toBe(0);
     const result = JSON.parse(t.out()) as Record<string, unknown>;
-    expect(Object.keys(result).sort()).toEqual(['bundleId', 'bytes', 'fingerprint', 'lines', 'path', 'redactions', 'sha256', 'upload']);
+    expect(Object.keys(result).sort()).toEqual(['bundleId', 'bytes', 'fingerprint', 'lines', 'minidump', 'path', 'redactions', 'sha256', 'upload']);
+    expect(result.minidump).toBeNull();
     expect(result.fingerprint).toBe(fingerprint);
     expect(result.lines).toBe(100);
     expect(result.upload).toBeNull();

@@ -1,0 +1,122 @@
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BundleJob } from '../../src/bundle/bundle-job.js';
+import { MainThreadBundleRunner } from '../../src/bundle/bundle-runner.js';
+import { readZip } from '../../src/bundle/zip-reader.js';
+import { summariseMinidump } from '../../src/minidump/summary.js';
+import { drainOutbox, enqueueBundle } from '../../src/upload/index.js';
+import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
+import { minidumpAttachment } from '../../src/upload/minidump-attachment.js';
+import { PLANTED } from '../helpers/chromium-crash.js';
+import { ManualClock } from '../helpers/manual-clock.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { FIXTURES } from '../minidump/helpers.js';
+
+const NOW = Date.UTC(2026, 10, 21, 1, 2, 3);
+const USER = 'zedcrashuser';
+const HOME = `/home/${USER}`;
+let tmp: ReturnType<typeof makeTempDir>;
+let ingest: LocalIngest;
+beforeEach(async () => {
+  tmp = makeTempDir('codex-diag-minidump-upload-');
+  ingest = await startLocalIngest();
+});
+afterEach(async () => {
+  await ingest.close();
+  tmp.cleanup();
+});
+
+async function bundleWith(fixture: string, mode: 'scrubbed' | 'raw' = 'scrubbed'): Promise<string> {
+  const pending = path.join(tmp.dir, 'Crashpad', 'pending');
+  mkdirSync(pending, { recursive: true });
+  const dump = path.join(pending, '5d2f8e1a-3c4b-4d6e-8f90-a1b2c3d4e5f6.dmp');
+  copyFileSync(fixture, dump);
+  const job: BundleJob = {
+    logDir: null,
+    bundlesDir: path.join(tmp.dir, 'bundles'),
+    bounds: { maxLines: 100 },
+    redaction: { homedir: HOME, username: USER },
+    incident: { kind: 'render-process-gone', reason: 'crashed', exitCode: 11, occurredAt: NOW - 5000 },
+    fingerprint: { fingerprint: 'fp1-00aa11bb22cc33dd', components: ['fp1', 'kind:render-process-gone', 'reason:crashed'], title: 'Renderer crashed' },
+    state: null,
+    app: { name: 'Codex', version: '26.1.0' },
+    system: { os: 'linux', osType: 'Linux', release: '6.1.0', arch: 'x64', totalMemoryBytes: 1, freeMemoryBytes: 1, cpuCount: 2, node: '20.20.2', app: { name: 'Codex', version: '26.1.0' }, appVersion: '26.1.0' },
+    suppressedCount: 0,
+    createdAt: NOW,
+    bundleId: '00000000-0000-4000-8000-000000000003',
+    native: { file: dump, mode },
+  };
+  const runner = new MainThreadBundleRunner(0);
+  try {
+    return (await runner.run(job)).path;
+  } finally {
+    await runner.close();
+  }
+}
+
+function occurrences(bytes: Uint8Array, text: string): number {
+  const buffer = Buffer.from(bytes);
+  let count = 0;
+  for (const encoding of ['utf8', 'utf16le'] as const) {
+    const needle = Buffer.from(text, encoding);
+    for (let at = buffer.indexOf(needle); at !== -1; at = buffer.indexOf(needle, at + 1)) count++;
+  }
+  return count;
+}
+
+async function send(bundle: string) {
+  const outboxDir = path.join(tmp.dir, 'outbox');
+  const clock = new ManualClock(NOW + 60_000);
+  await enqueueBundle({ outboxDir, bundlePath: bundle, clock });
+  expect(await drainOutbox({ outboxDir, dsn: ingest.dsn, clock })).toMatchObject({ sent: 1, failed: 0 });
+  const envelope = ingest.envelopes[0]!;
+  const event = ingest.events()[0]!;
+  const minidumps = envelope.items.filter(([header]) => header.attachment_type === 'event.minidump');
+  return { envelope, event, minidumps };
+}
+
+describe('a bundle minidump on its way to Sentry', () => {
+  it('goes as an event.minidump attachment beside the zip; the event keeps codex-diag fingerprint and tags; no planted secret arrives', async () => {
+    const bundle = await bundleWith(FIXTURES.renderer);
+    const { envelope, event, minidumps } = await send(bundle);
+    expect(minidumps).toHaveLength(1);
+    const [header, payload] = minidumps[0]!;
+    expect(header).toMatchObject({ type: 'attachment', filename: '5d2f8e1a-3c4b-4d6e-8f90-a1b2c3d4e5f6.dmp' });
+    const dump = Buffer.from(payload as Uint8Array);
+    expect(summariseMinidump(dump).processType).toBe('renderer');
+    expect(envelope.items.some(([h]) => h.type === 'attachment' && String(h.filename).endsWith('.zip'))).toBe(true);
+    expect(event.fingerprint).toEqual(['fp1', 'kind:render-process-gone', 'reason:crashed']);
+    expect(event.tags).toMatchObject({ 'diag.fingerprint': 'fp1-00aa11bb22cc33dd', 'diag.kind': 'render-process-gone' });
+    // Nothing planted reaches the ingest, in any item.
+    for (const [, item] of envelope.items) {
+      const bytes = typeof item === 'string' ? Buffer.from(item) : item instanceof Uint8Array ? item : Buffer.from(JSON.stringify(item));
+      for (const secret of [PLANTED.memoryToken, PLANTED.memoryPassword, PLANTED.switchToken, HOME]) expect(occurrences(bytes, secret)).toBe(0);
+    }
+  });
+
+  it('re-scrubs on the way out: a secret put back into the bundle dump does not leave', async () => {
+    const bundle = await bundleWith(FIXTURES.renderer, 'raw');
+    // A raw dump is sent raw only by explicit choice; recorded as scrubbed it is scrubbed again.
+    const { files } = await readZip(bundle);
+    const { writeZipAtomically, digestSource } = await import('../../src/bundle/zip-writer.js');
+    const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
+    manifest.native.scrubbed = true;
+    const entries = [...files].filter(([n]) => n !== 'manifest.json').map(([name, data]) => ({ name, data }));
+    manifest.files = entries.map((e) => ({ path: e.name, ...digestSource(e) }));
+    await writeZipAtomically([{ name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest)) }, ...entries], { path: bundle, noClobber: false }, new Date(NOW));
+    expect(occurrences(readFileSync(FIXTURES.renderer), PLANTED.memoryToken)).toBeGreaterThan(0);
+
+    const { minidumps } = await send(bundle);
+    expect(minidumps).toHaveLength(1);
+    expect(occurrences(minidumps[0]![1] as Uint8Array, PLANTED.memoryToken)).toBe(0);
+    expect(occurrences(minidumps[0]![1] as Uint8Array, PLANTED.switchToken)).toBe(0);
+  });
+
+  it('a dump that would pass the request size limit stays in the zip only, and the event says so', () => {
+    const files = new Map([['native/a.dmp', Buffer.alloc(1000)]]);
+    expect(minidumpAttachment({ path: 'native/a.dmp', scrubbed: true }, files, 999)).toEqual({ omitted: expect.stringMatching(/size limit/) });
+    expect(minidumpAttachment({ path: 'native/a.dmp', scrubbed: true }, files, 1000).attachment?.attachmentType).toBe('event.minidump');
+    expect(minidumpAttachment(null, files, 1000)).toEqual({});
+  });
+});
