@@ -2,13 +2,16 @@ import { compileCatalogue } from './provider-token-pass.js';
 import type { PassState, TextPass } from './redaction-rules.js';
 import { hasTokenRun, isRandomToken } from './token-shape.js';
 
+/** How far before a run of token characters a catalogued prefix is looked for (`ya29.`, `hvs.`, `SG.` end outside the run). */
+export const PROVIDER_LOOKBACK = 64;
+
 /** The provider catalogue as a pass (one prefix scan per text). */
 export function providerTokenPass(marker: string): TextPass {
   const catalogue = compileCatalogue();
   return {
     trigger: /(?!)/,
     // A prefix may end in characters outside the run (`ya29.`, `hvs.`, `SG.`, `sha256~`): look a little before it.
-    candidate: (text, start, end) => catalogue.mayMatch(text.slice(Math.max(0, start - 64), end)),
+    candidate: (text, start, end) => catalogue.mayMatch(text.slice(Math.max(0, start - PROVIDER_LOOKBACK), end)),
     apply: (text, count) => catalogue.apply(text, count, marker),
   };
 }
