@@ -1,6 +1,7 @@
 import { compileLiterals, type LiteralAutomaton } from './literal-automaton.js';
 import type { RedactionRule, TextPass } from './redaction-rules.js';
 import type { Gate } from './redaction-gates.js';
+import type { TokenRun } from './token-shape.js';
 
 /**
  * The test every log line takes before any rule runs: could any rule change it? It opens wherever one
@@ -93,15 +94,20 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
   }
 
   const keys = [...actions.keys()];
-  // Three regexes rather than one: V8 tries an alternation's branches one after another at each position,
-  // so a short alternation per kind of first character is several times faster than one of them all.
-  // Literals holding a rare character (`=`, `@`, `%`, `~`, `\\`) are searched only when the text has one.
-  const rare = keys.filter((k) => RARE_CHARACTERS.some((c) => k.includes(c)));
-  const groups = [
-    { regex: alternation(rare), needs: RARE_CHARACTERS.filter((c) => rare.some((k) => k.includes(c))) },
-    { regex: alternation(keys.filter((k) => !rare.includes(k) && !isLetter(k.charCodeAt(0)))), needs: null },
-    { regex: alternation(keys.filter((k) => !rare.includes(k) && isLetter(k.charCodeAt(0)))), needs: null },
-  ].filter((g): g is { regex: RegExp; needs: string[] | null } => g.regex !== null);
+  // A few regexes rather than one: V8 tries an alternation's branches one after another at each
+  // position, so a short alternation per kind of literal is several times faster than one of them all.
+  // Literals holding a character rare in logs (`=`, `@`, `%`, `~`, `\\`) are searched only in a text
+  // that has that character.
+  const rareOf = (key: string) => RARE_CHARACTERS.find((c) => key.includes(c));
+  const groups: Array<{ regex: RegExp; needs: string | null }> = [];
+  for (const c of RARE_CHARACTERS) {
+    const regex = alternation(keys.filter((k) => rareOf(k) === c));
+    if (regex) groups.push({ regex, needs: c });
+  }
+  const common = keys.filter((k) => rareOf(k) === undefined);
+  for (const regex of [alternation(common.filter((k) => !isLetter(k.charCodeAt(0)))), alternation(common.filter((k) => isLetter(k.charCodeAt(0))))]) {
+    if (regex) groups.push({ regex, needs: null });
+  }
   // Every literal starting with a character: a match reports one literal, others may start there too.
   const byFirst = new Map<string, string[]>();
   for (const key of keys) byFirst.set(key[0]!, [...(byFirst.get(key[0]!) ?? []), key]);
@@ -131,7 +137,7 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
   const literalOpens = (text: string, lower: string, runs: Parameters<Gate>[1]): boolean => {
     const words = { until: 0 };
     for (const { regex, needs } of groups) {
-      if (needs !== null && !needs.some((c) => lower.includes(c))) continue;
+      if (needs !== null && !lower.includes(needs)) continue;
       regex.lastIndex = 0;
       for (let m = regex.exec(lower); m !== null; m = regex.exec(lower)) {
         if (foundOpens(text, lower, m.index, runs, words)) return true;
@@ -141,30 +147,53 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     return false;
   };
 
-  /** Whether a token-shaped rule's candidate accepts one of the text's runs. */
+  // Where run literals were found in the current text (reused from text to text): start and literal.
+  let hitAt = new Int32Array(32);
+  let hitLiteral = new Int32Array(32);
+  let hitCount = 0;
+  const literalLength = Int32Array.from(runLiterals.map((r) => r.literal.length));
+  const recordHit = (index: number, at: number): boolean => {
+    if (hitCount === hitAt.length) {
+      hitAt = grow(hitAt);
+      hitLiteral = grow(hitLiteral);
+    }
+    hitAt[hitCount] = at;
+    hitLiteral[hitCount] = index;
+    hitCount++;
+    return false;
+  };
+
+  /** Finds the run literals in every run and the characters a rule looks back from it: each character once. */
+  const findRunLiterals = (text: string, list: readonly TokenRun[]) => {
+    hitCount = 0;
+    if (runAutomaton === null) return;
+    let from = -1;
+    let to = -1;
+    for (const run of list) {
+      const windowStart = Math.max(0, run.start - maxLookback);
+      if (windowStart > to) {
+        if (to > from) runAutomaton.scan(text, recordHit, from, to);
+        from = windowStart;
+      }
+      to = run.end;
+    }
+    if (to > from) runAutomaton.scan(text, recordHit, from, to);
+  };
+
+  /** Whether a token-shaped rule's candidate accepts the run. */
   const runOpens = (text: string, start: number, end: number): boolean => {
     let classes = -1;
-    let literalsSeen = false;
-    if (runAutomaton !== null) {
-      reasons.fill(0);
-      runAutomaton.scan(
-        text,
-        (index, at) => {
-          const { slot } = runLiterals[index]!;
-          if (at >= start - shaped[slot]!.lookback) {
-            reasons[slot] = 1;
-            literalsSeen = true;
-          }
-          return false;
-        },
-        Math.max(0, start - maxLookback),
-        end,
-      );
+    reasons.fill(0);
+    for (let h = 0; h < hitCount; h++) {
+      const at = hitAt[h]!;
+      const index = hitLiteral[h]!;
+      if (at + literalLength[index]! > end || at < start - maxLookback) continue;
+      const { slot } = runLiterals[index]!;
+      if (at >= start - shaped[slot]!.lookback) reasons[slot] = 1;
     }
     for (let i = 0; i < shaped.length; i++) {
       const entry = shaped[i]!;
-      let possible = entry.literalSlot === -1 && !entry.mixedClasses;
-      if (!possible && literalsSeen && reasons[i] === 1) possible = true;
+      let possible = (entry.literalSlot === -1 && !entry.mixedClasses) || reasons[i] === 1;
       if (!possible && entry.mixedClasses) {
         if (classes === -1) classes = classesOf(text, start, end);
         possible = classes === (UPPER | LOWER | DIGIT);
@@ -183,7 +212,10 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     }
     if (literalOpens(text, lower, runs)) return true;
     if (shaped.length === 0) return false;
-    for (const run of runs()) if (runOpens(text, run.start, run.end)) return true;
+    const list = runs();
+    if (list.length === 0) return false;
+    findRunLiterals(text, list);
+    for (const run of list) if (runOpens(text, run.start, run.end)) return true;
     return false;
   };
 }
@@ -198,6 +230,12 @@ function alternation(keys: readonly string[]): RegExp | null {
 
 function isLetter(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+}
+
+function grow(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(array.length * 2);
+  bigger.set(array);
+  return bigger;
 }
 
 function classesOf(text: string, start: number, end: number): number {

@@ -148,6 +148,8 @@ const PATH_LITERALS = ['/home', 'sers/', 'sers\\', 'SERS/', 'SERS\\', 'Documents
 const PATH_LITERAL = /\/home|sers[/\\]|SERS[/\\]|Documents and Settings/;
 /** A home directory's parent, then the user's directory (Windows paths in any case, `\\` escaped in JSON). */
 const USER_DIRECTORY = /((?:\/home|\/Users|[A-Za-z]:(?:\\\\|\\|\/)(?:[Uu][Ss][Ee][Rr][Ss]|Documents and Settings))(?:\\\\|\\|\/))([^/\\\s"'<>:*?|[\]]+)/g;
+/** Every USER_DIRECTORY match holds one of these: one native search before the regex with its groups. */
+const HOME_PARENT = /\/home|[Uu][Ss][Ee][Rr][Ss]|Documents and Settings/;
 const SHARED_DIRECTORY = /^(?:Shared|Public|Default|All Users)$/i;
 
 export const USER_NAME_RULE: RedactionRule = {
@@ -163,11 +165,9 @@ export const USER_NAME_RULE: RedactionRule = {
   ],
   keeps: ['/usr/share/users/list', 'the user alice-is-not-a-path'],
   compile: (context) => {
-    // Any user's directory under a home parent; the text is searched for the parent's name first
-    // (as the regex's own `i` trigger would, by lower-casing, which finds a superset).
+    // Any user's directory under a home parent; the text is searched for a parent's name first.
     const userDirectories = (text: string, count: () => void): string => {
-      const lower = text.toLowerCase();
-      if (!lower.includes('home') && !lower.includes('users') && !lower.includes('documents and settings')) return text;
+      if (!HOME_PARENT.test(text)) return text;
       return replaceMatches(text, USER_DIRECTORY, (g) => (SHARED_DIRECTORY.test(g[1]!) ? null : `${g[0]}[user]`), count);
     };
     const name = context.username;
