@@ -2,13 +2,16 @@ import { compileCatalogue } from './provider-token-pass.js';
 import type { PassState, TextPass } from './redaction-rules.js';
 import { hasTokenRun, isRandomToken } from './token-shape.js';
 
+/** How far before a run of token characters a catalogued prefix is looked for (`ya29.`, `hvs.`, `SG.` end outside the run). */
+export const PROVIDER_LOOKBACK = 64;
+
 /** The provider catalogue as a pass (one prefix scan per text). */
 export function providerTokenPass(marker: string): TextPass {
   const catalogue = compileCatalogue();
   return {
     trigger: /(?!)/,
     // A prefix may end in characters outside the run (`ya29.`, `hvs.`, `SG.`, `sha256~`): look a little before it.
-    candidate: (text, start, end) => catalogue.mayMatch(text.slice(Math.max(0, start - 64), end)),
+    candidate: (text, start, end) => catalogue.mayMatch(text.slice(Math.max(0, start - PROVIDER_LOOKBACK), end)),
     apply: (text, count) => catalogue.apply(text, count, marker),
   };
 }
@@ -23,16 +26,25 @@ const LABELLED = /(?:sha\d{0,3}|md5|digest|checksum|hash|integrity|etag|fingerpr
 /** Labelled digests (`sha512-…` subresource integrity) and ids with a documented prefix (request, message, tool call ids). */
 const ID_OR_DIGEST = /^(?:sha(?:1|256|384|512)-|md5-|(?:req|msg|toolu|resp|run|thread|asst|call|evt|conv|span|trace|batch|file|chatcmpl|cus|sub|prod|price|inv|txn|evt)[_-](?![A-Za-z0-9_\-]*_secret_))/;
 
+const CACHED_RUN_LENGTH = 256;
+const VERDICT_CACHE_LIMIT = 4096;
+
 /**
  * The generic rule for free-standing tokens: a run of 20+ token characters that reads as random
  * (token-shape.ts). A path's segments are judged one by one, so `/home/x/AbC…` loses the segment only.
  */
 export function genericTokenPass(marker: string): TextPass {
+  // Log lines repeat the same runs (a file path, a session id): each short one is judged once (bounded).
+  const verdicts = new Map<string, boolean>();
   return {
     trigger: /(?!)/,
     candidate: (text, start, end) => {
       const run = text.slice(start, end);
-      return !ID_OR_DIGEST.test(run) && (run.startsWith('/') || run.includes('//') ? run.split('/').some(judge) : judge(run));
+      const cached = verdicts.get(run);
+      if (cached !== undefined) return cached;
+      const verdict = !ID_OR_DIGEST.test(run) && (run.startsWith('/') || run.includes('//') ? run.split('/').some(judge) : judge(run));
+      if (run.length <= CACHED_RUN_LENGTH && verdicts.size < VERDICT_CACHE_LIMIT) verdicts.set(run, verdict);
+      return verdict;
     },
     apply(text: string, count: () => void, state: PassState) {
       if (state.identifier || !hasTokenRun(text)) return text;

@@ -1,8 +1,9 @@
 import { classifySecretKey, createSecretKeyGate, MAYBE_SECRET } from './secret-keys.js';
 import { weakValueKept } from './token-shape.js';
 import { commandPasswordPass, oauthCodePass, puttyKeyPass } from './redaction-rules-commands.js';
-import { genericTokenPass, providerTokenPass } from './redaction-rules-tokens.js';
-import { ANCHORED_FORMATS } from './provider-catalogue.js';
+import { genericTokenPass, PROVIDER_LOOKBACK, providerTokenPass } from './redaction-rules-tokens.js';
+import { ANCHORED_FORMATS, PROVIDER_FORMATS } from './provider-catalogue.js';
+import { HOME_DIR_RULE, USER_NAME_RULE } from './redaction-rules-paths.js';
 
 /** Anchors of shape-only formats long enough to be a gate of their own (`Q~`, `:AA`, `.atlasv1.`). */
 const ANCHOR_LITERALS = ANCHORED_FORMATS.map((f) => f.anchor).filter((a) => a.length >= 2);
@@ -49,6 +50,16 @@ export interface TextPass {
    */
   gate?(text: string): boolean;
   /**
+   * Literals one of which every text the gate opens on contains (`caseless`: in any ASCII case). The
+   * redactor's line prefilter finds every rule's literals in one scan and asks the gate only then.
+   */
+  gateLiterals?: { literals: readonly string[]; caseless?: boolean };
+  /**
+   * The gate is a word gate: it opens only on a word holding one of `stems` (any case), and `wordAt`
+   * judges the word around one (see secret-keys.ts). The prefilter asks it about the words it finds.
+   */
+  wordGate?: { stems: readonly string[]; wordAt(text: string, at: number): { opens: boolean; end: number } };
+  /**
    * For a token-shaped rule: whether a run of token characters (tokenRuns) could hold what the pass
    * changes. The redactor asks it only about the runs of a text, so an ordinary log line (UUIDs, paths)
    * costs no pass.
@@ -94,6 +105,13 @@ export interface RedactionRule {
   gate?: readonly string[];
   /** Every text the rule changes holds a run of 20+ token characters (a credential's body). */
   tokenShaped?: boolean;
+  /**
+   * For a token-shaped rule: its candidate accepts a run only when one of these literals starts in the
+   * run or at most `runLookback` characters before it (and ends by the run's end).
+   */
+  runLiterals?: { literals: readonly string[]; lookback: number };
+  /** For a token-shaped rule: its candidate accepts only runs holding upper case, lower case and a digit. */
+  runNeedsMixedClasses?: boolean;
   /** Returns null when the rule does not apply in this context (no home directory known). */
   compile(context: RedactionContext): TextPass | null;
 }
@@ -126,6 +144,9 @@ function patternPass(
   };
 }
 
+/** How far before a run a token rule's candidate looks for its trigger. */
+const TOKEN_RULE_LOOKBACK = 12;
+
 function tokenRule(
   name: string,
   description: string,
@@ -133,14 +154,16 @@ function tokenRule(
   trigger: RegExp,
   catches: RuleExample[],
   keeps: string[],
+  /** The literals the trigger matches (`gh[pousr]_` spelled out). */
+  triggerLiterals: readonly string[],
 ): RedactionRule {
   return {
     name,
     description,
     catches,
     keeps,
-    ...(name === 'jwt' ? { gate: ['eyJ'] } : { tokenShaped: true }),
-    compile: () => ({ ...patternPass(pattern, trigger, () => marker(name)), candidate: (text: string, start: number, end: number) => trigger.test(text.slice(Math.max(0, start - 12), end)) }),
+    ...(name === 'jwt' ? { gate: ['eyJ'] } : { tokenShaped: true, runLiterals: { literals: triggerLiterals, lookback: TOKEN_RULE_LOOKBACK } }),
+    compile: () => ({ ...patternPass(pattern, trigger, () => marker(name)), candidate: (text: string, start: number, end: number) => trigger.test(text.slice(Math.max(0, start - TOKEN_RULE_LOOKBACK), end)) }),
   };
 }
 
@@ -608,6 +631,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     /sk-ant-/,
     [{ text: 'ANTHROPIC key sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWx-yz0123', secret: 'AbCdEfGhIjKlMnOpQrStUvWx' }],
     ['task-ant-runner', 'sk-ant-short'],
+    ['sk-ant-'],
   ),
   tokenRule(
     'openai_key',
@@ -619,6 +643,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: '{"msg":"init","cfg":{"k":"sk-AbCdEfGhIjKlMnOpQrStT3BlbkFJ0123"}}', secret: 'AbCdEfGhIjKlMnOpQrStT3BlbkFJ0123' },
     ],
     ['task-scheduler-long-running-job-name', 'risk-assessment', 'sk-short'],
+    ['sk-'],
   ),
   tokenRule(
     'github_token',
@@ -631,6 +656,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       { text: '{"t":"ghs_0123456789abcdefghijABCDEFGHIJ0123"}', secret: '0123456789abcdefghijABCDEFGHIJ0123' },
     ],
     ['ghp_short', 'commit 9fceb02d0ae598e95dc970b74767f19372d61af8'],
+    ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
   ),
   tokenRule(
     'aws_access_key',
@@ -639,6 +665,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     /AKIA|ASIA/,
     [{ text: 'aws id AKIAIOSFODNN7EXAMPLE region us-east-1', secret: 'AKIAIOSFODNN7EXAMPLE' }],
     ['ASIAN market', 'AKIA123'],
+    ['AKIA', 'ASIA'],
   ),
   tokenRule(
     'slack_token',
@@ -647,6 +674,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     /xox/,
     [{ text: 'slack xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOp', secret: '1234567890123-AbCdEfGhIjKlMnOp' }],
     ['xoxb-short'],
+    ['xox'],
   ),
   tokenRule(
     'google_api_key',
@@ -655,6 +683,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     /AIza/,
     [{ text: 'maps key=AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW ok', secret: 'SyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW' }],
     ['AIzaShort'],
+    ['AIza'],
   ),
   tokenRule(
     'stripe_key',
@@ -663,6 +692,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     /[sr]k_(?:live|test)_/,
     [{ text: 'charge via sk_live_51AbCdEfGhIjKlMnOpQrStUv', secret: '51AbCdEfGhIjKlMnOpQrStUv' }],
     ['pk_live_is_public', 'sk_live_x'],
+    ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_'],
   ),
   tokenRule(
     'npm_token',
@@ -671,6 +701,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     /npm_/,
     [{ text: '//registry.npmjs.org/:_authToken=npm_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789', secret: 'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789' }],
     ['npm_config_cache', 'npm_lifecycle_event=test'],
+    ['npm_'],
   ),
   tokenRule(
     'huggingface_token',
@@ -679,6 +710,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     /hf_/,
     [{ text: 'HF hub hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567', secret: 'AbCdEfGhIjKlMnOpQrStUvWxYz01234567' }],
     ['hf_transfer enabled', 'shelf_life'],
+    ['hf_'],
   ),
   tokenRule(
     'jwt',
@@ -692,6 +724,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       },
     ],
     ['eyJ alone', 'version 1.2.3'],
+    ['eyJ'],
   ),
   {
     name: 'provider_token',
@@ -707,6 +740,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     ],
     keeps: ['glpat-short', 'pa-some-long-kebab-case-identifier-name-here', 'the sk_ prefix and key-value store', 'task-ant-runner'],
     tokenShaped: true,
+    runLiterals: { literals: [...PROVIDER_FORMATS.map((f) => f.prefix), ...ANCHOR_LITERALS], lookback: PROVIDER_LOOKBACK },
     gate: ANCHOR_LITERALS,
     compile: () => providerTokenPass(marker('provider_token')),
   },
@@ -759,7 +793,10 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       'Codex --password-store=basic --auth-server-allowlist=*.corp.example.com',
       '{"level":30,"msg":"keydown","key":"Enter","sortKey":"createdAt","PWD":"/opt/app"}',
     ],
-    compile: () => ({ ...secretFieldPass, gate: createSecretKeyGate() }),
+    compile: () => {
+      const gate = createSecretKeyGate();
+      return { ...secretFieldPass, gate, wordGate: gate };
+    },
   },
   {
     name: 'command_password',
@@ -805,6 +842,7 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
       'loaded /Applications/Codex.app/Contents/Frameworks/Electron Framework.framework/Versions/A',
     ],
     tokenShaped: true,
+    runNeedsMixedClasses: true,
     compile: () => genericTokenPass(marker('generic_secret')),
   },
   {
@@ -831,62 +869,6 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
         (m) => (m.startsWith('git@') ? null : marker('email')),
       ),
   },
-  {
-    name: 'home_dir',
-    description: "the user's home directory, replaced by ~",
-    catches: [
-      { text: 'at load (/home/alice/work/app/index.js:10:3)', secret: '/home/alice' },
-      { text: '{"msg":"open","file":"/home/alice/.codex/config.toml"}', secret: '/home/alice' },
-    ],
-    keeps: ['/opt/codex/bin', 'homedir setting unchanged'],
-    compile: (context) => {
-      const home = context.homedir.replace(/[\\/]+$/, '');
-      if (home.length < 2) return null;
-      const variants = new Set([home, home.replace(/\\/g, '/'), home.replace(/\\/g, '\\\\')]);
-      const alternatives = [...variants].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
-      // Windows paths compare case-insensitively.
-      const windows = /^[A-Za-z]:/.test(home);
-      // Guarded on both sides: home `/root` is not the tail of `/home/root`, nor `/home/al` of `/home/alice`.
-      const pattern = new RegExp(`(?<![A-Za-z0-9_.\\-])(?:${alternatives})(?![A-Za-z0-9_\\-])`, windows ? 'gi' : 'g');
-      const lastSegment = home.split(/[\\/]/).pop() ?? home;
-      const pass = patternPass(pattern, new RegExp(escapeRegExp(lastSegment), windows ? 'i' : ''), () => '~');
-      return { ...pass, lineSafe: true, gate: windows ? (text) => pass.trigger.test(text) : (text) => text.includes(lastSegment) };
-    },
-  },
-  {
-    name: 'user_name',
-    description: 'user names in paths (/home/<u>, /Users/<u>, C:\\Users\\<u>, and the login name as a path segment), replaced by [user]',
-    catches: [
-      { text: 'crash in /Users/bob/Library/Logs/x.log', secret: '/Users/bob' },
-      { text: 'open C:\\Users\\carol\\AppData\\Roaming\\x', secret: 'Users\\carol' },
-      { text: 'tmp /var/folders/alice/cache', secret: 'folders/alice' },
-      { text: 'shared /home/alicia/notes.txt', secret: 'home/alicia' },
-      { text: 'open c:\\users\\carol2\\appdata\\x and C:\\Documents and Settings\\dave3\\x', secret: 'carol2' },
-      { text: 'open file%3A%2F%2FC%3A%5CUsers%5Calice%5CAppData', secret: '%5Calice%5C' },
-    ],
-    keeps: ['/usr/share/users/list', 'the user alice-is-not-a-path'],
-    compile: (context) => {
-      // Windows paths compare case-insensitively (`c:\users\dana`), and so may a log from another machine.
-      const generic = /((?:\/home|\/Users|[A-Za-z]:(?:\\\\|\\|\/)(?:[Uu][Ss][Ee][Rr][Ss]|Documents and Settings))(?:\\\\|\\|\/))([^/\\\s"'<>:*?|[\]]+)/g;
-      const genericPass = patternPass(
-        generic,
-        /home|users|Documents and Settings/i,
-        (_m, g) => (/^(?:Shared|Public|Default|All Users)$/i.test(g[1]!) ? null : `${g[0]}[user]`),
-      );
-      // `/home/`, `/Users/`, `C:\Users\` in any case (`sers\`, `SERS/`), `Documents and Settings`.
-      const pathLiterals = ['/home', 'sers/', 'sers\\', 'SERS/', 'SERS\\', 'Documents and Settings'];
-      const genericGated: TextPass = { ...genericPass, lineSafe: true, gate: (text) => includesAny(text, pathLiterals) };
-      const name = context.username;
-      if (name.length < 2) return genericGated;
-      // Also between URL-encoded separators (`C%3A%5CUsers%5Cdana%5C...`).
-      const segment = new RegExp(`(?<=[\\\\/]|%2[Ff]|%5[Cc])${escapeRegExp(name)}(?=[\\\\/]|$|[\\s"':]|%2[Ff]|%5[Cc])`, 'g');
-      const segmentPass = patternPass(segment, new RegExp(escapeRegExp(name)), () => '[user]');
-      return {
-        trigger: new RegExp(`home|Users|${escapeRegExp(name)}`),
-        lineSafe: true,
-        gate: (text) => text.includes(name) || includesAny(text, pathLiterals),
-        apply: (text, count, state) => segmentPass.apply(genericPass.apply(text, count, state), count, state),
-      };
-    },
-  },
+  HOME_DIR_RULE,
+  USER_NAME_RULE,
 ];

@@ -8,7 +8,8 @@ import {
   type TextPass,
 } from './redaction-rules.js';
 import { redactJsonTokens, type JsonWalkHooks } from './json-token-walk.js';
-import { gateOf, prefilterOf, tokenRunMemo, type Gate } from './redaction-gates.js';
+import { gateOf, tokenRunMemo, type Gate } from './redaction-gates.js';
+import { createPrefilter } from './line-prefilter.js';
 import { pemOpeningField, redactPemField, type FieldPath } from './pem-across-json-lines.js';
 import { classifySecretKey, type SecretKey, type SecretKeyRule } from './secret-keys.js';
 import { weakValueKept } from './token-shape.js';
@@ -82,8 +83,12 @@ export function createRedactor(options: RedactorOptions): Redactor {
   const runOf = tokenRunMemo();
   // Whether any pass could change the text (see redaction-gates.ts): for every string, and for a raw
   // line after the path passes ran on it.
-  const allPrefilter = prefilterOf(compiled);
-  const otherPrefilter = prefilterOf(otherPasses.map((i) => compiled[i]!));
+  const allPrefilter = createPrefilter(compiled);
+  // `\u` and `\/` escapes could spell what a gate looks for, so a line holding one takes the full path.
+  const otherPrefilter = createPrefilter(
+    otherPasses.map((i) => compiled[i]!),
+    ['\\u', '\\/'],
+  );
   const anyTrigger = { test: (text: string) => allPrefilter(text, runOf(text)) };
 
   const session = (): RedactionSession => {
@@ -226,9 +231,8 @@ export function createRedactor(options: RedactorOptions): Redactor {
           const rule = compiled[i]!;
           if (rule.gate(input, runOf(input))) input = rule.pass.apply(input, counters[i]!, lineState);
         }
-        // No other rule's gate opens on the line: nothing to redact, not even inside its JSON. (`\u` and
-        // `\/` escapes could spell what a gate looks for, so such lines take the full path.)
-        if (!multiLinePending(lineState) && pemField === null && !otherPrefilter(input, runOf(input)) && !input.includes('\\u') && !input.includes('\\/')) return input;
+        // No other rule's gate opens on the line: nothing to redact, not even inside its JSON.
+        if (!multiLinePending(lineState) && pemField === null && !otherPrefilter(input, runOf(input))) return input;
         if (JSON_START.test(input)) {
           let parsed: unknown;
           let ok = false;

@@ -202,7 +202,8 @@ const HEADER_KEYS = new Set(['authorization', 'proxy authorization', 'cookie', '
  * Every key classifySecretKey accepts contains one of these (case-insensitively). Also the redactor's
  * trigger for key rules: a text without any of them holds no secret key.
  */
-export const MAYBE_SECRET = /pass|secret|token|auth|cred|cookie|session|key|bearer|jwt|pwd|pat|api|salt|dsn|pin|sas|pword|verifier|device/i;
+const SECRET_KEY_STEMS = ['pass', 'secret', 'token', 'auth', 'cred', 'cookie', 'session', 'key', 'bearer', 'jwt', 'pwd', 'pat', 'api', 'salt', 'dsn', 'pin', 'sas', 'pword', 'verifier', 'device'] as const;
+export const MAYBE_SECRET = new RegExp(SECRET_KEY_STEMS.join('|'), 'i');
 
 export interface SecretKey {
   /** The rule its value is counted under. */
@@ -252,10 +253,21 @@ export function classifySecretKey(key: string): SecretKey | null {
   return weak ? classified('secret_field', true) : null;
 }
 
-const KEY_CHAR = /[A-Za-z0-9_.\-]/;
 /** Where a weak key's value ends in text. */
 const VALUE_END = /[\s"',;&<>{}[\]\\]/;
 const VERDICT_CACHE_LIMIT = 4096;
+
+/** The gate of the key rules: whether a text may hold a value under a secret key. */
+export interface SecretKeyGate {
+  (text: string): boolean;
+  /** The stems of MAYBE_SECRET, lower case: every word the gate opens on holds one (in any case). */
+  readonly stems: readonly string[];
+  /**
+   * For a stem found at `at`: whether the word of key characters around it opens the gate, and where
+   * that word ends (a word is judged once, however many stems it holds).
+   */
+  wordAt(text: string, at: number): { opens: boolean; end: number };
+}
 
 /**
  * Whether the text may hold a value under a secret key: cheap enough to run on every log line before
@@ -264,7 +276,7 @@ const VERDICT_CACHE_LIMIT = 4096;
  * `auth:status` (an unquoted name glued to a word) does not. Words that merely contain a hit
  * (`path`, `input_tokens`, `backend-api/`) do not. A superset of what the secret_field rule changes.
  */
-export function createSecretKeyGate(): (text: string) => boolean {
+export function createSecretKeyGate(): SecretKeyGate {
   // Log lines repeat the same few words: each is classified once (bounded).
   const verdicts = new Map<string, SecretKey | null>();
   const cachedVerdict = (word: string): SecretKey | null => {
@@ -275,38 +287,47 @@ export function createSecretKeyGate(): (text: string) => boolean {
     return verdict;
   };
   const MAYBE_SECRET_ALL = new RegExp(MAYBE_SECRET.source, 'gi');
-  return (text) => secretKeyMentioned(text, MAYBE_SECRET_ALL, cachedVerdict);
+  const wordAt = (text: string, at: number) => secretKeyWordAt(text, at, cachedVerdict);
+  const gate = (text: string): boolean => {
+    if (!MAYBE_SECRET.test(text)) return false;
+    MAYBE_SECRET_ALL.lastIndex = 0;
+    for (let m = MAYBE_SECRET_ALL.exec(text); m !== null; m = MAYBE_SECRET_ALL.exec(text)) {
+      const word = wordAt(text, m.index);
+      if (word.opens) return true;
+      MAYBE_SECRET_ALL.lastIndex = word.end;
+    }
+    return false;
+  };
+  return Object.assign(gate, { stems: SECRET_KEY_STEMS, wordAt });
 }
 
-function secretKeyMentioned(text: string, MAYBE_SECRET_ALL: RegExp, cachedVerdict: (word: string) => SecretKey | null): boolean {
-  if (!MAYBE_SECRET.test(text)) return false;
-  MAYBE_SECRET_ALL.lastIndex = 0;
-  for (let m = MAYBE_SECRET_ALL.exec(text); m !== null; m = MAYBE_SECRET_ALL.exec(text)) {
-    let start = m.index;
-    let end = m.index + m[0].length;
-    while (start > 0 && KEY_CHAR.test(text[start - 1]!)) start--;
-    while (end < text.length && KEY_CHAR.test(text[end]!)) end++;
-    MAYBE_SECRET_ALL.lastIndex = end;
-    const secret = cachedVerdict(text.slice(start, end));
-    if (secret === null) continue;
-    const before = start > 0 ? text[start - 1] : '';
-    let i = end;
-    while (i < text.length && i - end < 8 && (text[i] === '"' || text[i] === "'" || text[i] === '\\')) i++;
-    const quoted = i > end;
-    const separator = text[i];
-    const glued = !quoted && separator === ':' && i + 1 < text.length && !/[\s"'\\]/.test(text[i + 1]!);
-    if (!secret.weak && !glued) return true;
-    if (separator !== ':' && separator !== '=' && before !== '-') continue;
-    let v = i + 1;
-    while (v < text.length && v - i < 8 && /[\s"'\\>=]/.test(text[v]!)) v++;
-    if (text[v] === '{' || text[v] === '[') continue;
-    let e = v;
-    while (e < text.length && e - v < 256 && !VALUE_END.test(text[e]!)) e++;
-    if (!weakValueKept(text.slice(v, e))) return true;
-  }
-  return false;
+function secretKeyWordAt(text: string, at: number, cachedVerdict: (word: string) => SecretKey | null): { opens: boolean; end: number } {
+  let start = at;
+  let end = at + 1;
+  while (start > 0 && isKeyChar(text.charCodeAt(start - 1))) start--;
+  while (end < text.length && isKeyChar(text.charCodeAt(end))) end++;
+  const secret = cachedVerdict(text.slice(start, end));
+  if (secret === null) return { opens: false, end };
+  const before = start > 0 ? text[start - 1] : '';
+  let i = end;
+  while (i < text.length && i - end < 8 && (text[i] === '"' || text[i] === "'" || text[i] === '\\')) i++;
+  const quoted = i > end;
+  const separator = text[i];
+  const glued = !quoted && separator === ':' && i + 1 < text.length && !/[\s"'\\]/.test(text[i + 1]!);
+  if (!secret.weak && !glued) return { opens: true, end };
+  if (separator !== ':' && separator !== '=' && before !== '-') return { opens: false, end };
+  let v = i + 1;
+  while (v < text.length && v - i < 8 && /[\s"'\\>=]/.test(text[v]!)) v++;
+  if (text[v] === '{' || text[v] === '[') return { opens: false, end };
+  let e = v;
+  while (e < text.length && e - v < 256 && !VALUE_END.test(text[e]!)) e++;
+  return { opens: !weakValueKept(text.slice(v, e)), end };
 }
 
+/** KEY_CHAR as a char-code test: [A-Za-z0-9_.-]. */
+function isKeyChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2e || c === 0x2d;
+}
 
 /** The rule a key's value falls under, or null when the key does not name a secret. */
 export function secretKeyRule(key: string): SecretKeyRule | null {

@@ -1,0 +1,259 @@
+import { compileLiterals, type LiteralAutomaton } from './literal-automaton.js';
+import type { RedactionRule, TextPass } from './redaction-rules.js';
+import type { Gate } from './redaction-gates.js';
+import type { TokenRun } from './token-shape.js';
+
+/**
+ * The test every log line takes before any rule runs: could any rule change it? It opens wherever one
+ * of the rules' gates would open (so what is redacted does not depend on it), and costs a log line
+ * that no rule touches a few native scans instead of one scan per rule:
+ *
+ *  - the line is lower-cased once (native), and ONE regex finds every gate literal and every secret-key
+ *    stem in it at once (`password`, `ookie`, `@`, `eyJ`, `/home`, the user's name, ...). A found literal
+ *    is checked for its exact case on the line; a stem is judged with its whole word by the key rules'
+ *    word gate (`input_tokens` and `backend-api/` close it, `"password":` opens it);
+ *  - the runs of 20+ token characters (a skip scan) are asked about only when they could be a credential:
+ *    the generic rule's runs hold upper case, lower case and a digit; the token rules' runs have one of
+ *    their literals (found for all rules together in one automaton pass over the run and a few
+ *    characters before it). A UUID, a hex id, a URL path or a file path fails both in one short loop.
+ *
+ * A gate that declares nothing of the kind is asked as it is.
+ */
+
+export interface PrefilterEntry {
+  rule: RedactionRule | undefined;
+  pass: TextPass;
+  gate: Gate;
+}
+
+/** What a found literal means. */
+type LiteralAction =
+  | { kind: 'opens'; exact: string | null }
+  | { kind: 'gate'; exact: string | null; gate: Gate }
+  | { kind: 'word'; wordAt: NonNullable<TextPass['wordGate']>['wordAt'] };
+
+interface ShapedEntry {
+  candidate: (text: string, start: number, end: number) => boolean;
+  /** The entry's index in the run automaton's hit table, -1 without run literals. */
+  literalSlot: number;
+  lookback: number;
+  mixedClasses: boolean;
+}
+
+const UPPER = 1;
+const LOWER = 2;
+const DIGIT = 4;
+
+export function createPrefilter(entries: readonly PrefilterEntry[], extraLiterals: readonly string[] = []): Gate {
+  const actions = new Map<string, LiteralAction[]>();
+  const addLiteral = (literal: string, action: LiteralAction) => {
+    const key = literal.toLowerCase();
+    const list = actions.get(key) ?? [];
+    list.push(action);
+    actions.set(key, list);
+  };
+  // Gates asked about every text: none of their literals is known, or a literal the lower-cased scan
+  // cannot find (its lower case has another length).
+  const opaque: Gate[] = [];
+  const shaped: ShapedEntry[] = [];
+  const runLiterals: Array<{ literal: string; slot: number }> = [];
+  const scannable = (literal: string) => literal.length > 0 && literal.toLowerCase().length === literal.length && isAscii(literal.toLowerCase());
+
+  for (const literal of extraLiterals) addLiteral(literal, { kind: 'opens', exact: literal });
+  for (const { rule, pass, gate } of entries) {
+    if (pass.gate) {
+      const hint = pass.gateLiterals;
+      if (pass.wordGate) {
+        for (const stem of pass.wordGate.stems) addLiteral(stem, { kind: 'word', wordAt: pass.wordGate.wordAt });
+      } else if (hint && hint.literals.every(scannable)) {
+        for (const literal of hint.literals) addLiteral(literal, { kind: 'gate', exact: hint.caseless ? null : literal, gate });
+      } else {
+        opaque.push(gate);
+      }
+      continue;
+    }
+    if (rule?.gate) {
+      for (const literal of rule.gate) {
+        if (scannable(literal)) addLiteral(literal, { kind: 'opens', exact: literal });
+        else opaque.push((text) => text.includes(literal));
+      }
+    }
+    if (rule?.tokenShaped) {
+      const literals = rule.runLiterals?.literals.filter((l) => l.length > 0) ?? [];
+      const slot = literals.length > 0 ? shaped.length : -1;
+      for (const literal of literals) runLiterals.push({ literal, slot });
+      shaped.push({
+        candidate: pass.candidate?.bind(pass) ?? (() => true),
+        literalSlot: slot,
+        lookback: rule.runLiterals?.lookback ?? 0,
+        mixedClasses: rule.runNeedsMixedClasses === true,
+      });
+    } else if (rule?.gate === undefined) {
+      opaque.push(gate);
+    }
+  }
+
+  const keys = [...actions.keys()];
+  // A few regexes rather than one: V8 tries an alternation's branches one after another at each
+  // position, so a short alternation per kind of literal is several times faster than one of them all.
+  // Literals holding a character rare in logs (`=`, `@`, `%`, `~`, `\\`) are searched only in a text
+  // that has that character.
+  const rareOf = (key: string) => RARE_CHARACTERS.find((c) => key.includes(c));
+  const groups: Array<{ regex: RegExp; needs: string | null }> = [];
+  for (const c of RARE_CHARACTERS) {
+    const regex = alternation(keys.filter((k) => rareOf(k) === c));
+    if (regex) groups.push({ regex, needs: c });
+  }
+  const common = keys.filter((k) => rareOf(k) === undefined);
+  for (const regex of [alternation(common.filter((k) => !isLetter(k.charCodeAt(0)))), alternation(common.filter((k) => isLetter(k.charCodeAt(0))))]) {
+    if (regex) groups.push({ regex, needs: null });
+  }
+  // Every literal starting with a character: a match reports one literal, others may start there too.
+  const byFirst = new Map<string, string[]>();
+  for (const key of keys) byFirst.set(key[0]!, [...(byFirst.get(key[0]!) ?? []), key]);
+  const runAutomaton: LiteralAutomaton | null = runLiterals.length > 0 ? compileLiterals(runLiterals.map((r) => ({ literal: r.literal }))) : null;
+  const maxLookback = Math.max(0, ...shaped.map((s) => s.lookback));
+  const reasons = new Uint8Array(shaped.length);
+
+  /** Whether a literal found at `at` (lower case) opens: its exact case, its gate, or its word. */
+  const foundOpens = (text: string, lower: string, at: number, runs: Parameters<Gate>[1], words: { until: number }): boolean => {
+    for (const key of byFirst.get(lower[at]!)!) {
+      if (!lower.startsWith(key, at)) continue;
+      for (const action of actions.get(key)!) {
+        if (action.kind === 'word') {
+          if (at < words.until) continue;
+          const word = action.wordAt(text, at);
+          if (word.opens) return true;
+          words.until = word.end;
+        } else if (action.exact === null || text.startsWith(action.exact, at)) {
+          if (action.kind === 'opens' || action.gate(text, runs)) return true;
+        }
+      }
+    }
+    return false;
+  };
+
+  /** Whether the literal scan finds a literal that opens: a few regex passes over the lower-cased text. */
+  const literalOpens = (text: string, lower: string, runs: Parameters<Gate>[1]): boolean => {
+    const words = { until: 0 };
+    for (const { regex, needs } of groups) {
+      if (needs !== null && !lower.includes(needs)) continue;
+      regex.lastIndex = 0;
+      for (let m = regex.exec(lower); m !== null; m = regex.exec(lower)) {
+        if (foundOpens(text, lower, m.index, runs, words)) return true;
+        regex.lastIndex = m.index + 1;
+      }
+    }
+    return false;
+  };
+
+  // Where run literals were found in the current text (reused from text to text): start and literal.
+  let hitAt = new Int32Array(32);
+  let hitLiteral = new Int32Array(32);
+  let hitCount = 0;
+  const literalLength = Int32Array.from(runLiterals.map((r) => r.literal.length));
+  const recordHit = (index: number, at: number): boolean => {
+    if (hitCount === hitAt.length) {
+      hitAt = grow(hitAt);
+      hitLiteral = grow(hitLiteral);
+    }
+    hitAt[hitCount] = at;
+    hitLiteral[hitCount] = index;
+    hitCount++;
+    return false;
+  };
+
+  /** Finds the run literals in every run and the characters a rule looks back from it: each character once. */
+  const findRunLiterals = (text: string, list: readonly TokenRun[]) => {
+    hitCount = 0;
+    if (runAutomaton === null) return;
+    let from = -1;
+    let to = -1;
+    for (const run of list) {
+      const windowStart = Math.max(0, run.start - maxLookback);
+      if (windowStart > to) {
+        if (to > from) runAutomaton.scan(text, recordHit, from, to);
+        from = windowStart;
+      }
+      to = run.end;
+    }
+    if (to > from) runAutomaton.scan(text, recordHit, from, to);
+  };
+
+  /** Whether a token-shaped rule's candidate accepts the run. */
+  const runOpens = (text: string, start: number, end: number): boolean => {
+    let classes = -1;
+    reasons.fill(0);
+    for (let h = 0; h < hitCount; h++) {
+      const at = hitAt[h]!;
+      const index = hitLiteral[h]!;
+      if (at + literalLength[index]! > end || at < start - maxLookback) continue;
+      const { slot } = runLiterals[index]!;
+      if (at >= start - shaped[slot]!.lookback) reasons[slot] = 1;
+    }
+    for (let i = 0; i < shaped.length; i++) {
+      const entry = shaped[i]!;
+      let possible = (entry.literalSlot === -1 && !entry.mixedClasses) || reasons[i] === 1;
+      if (!possible && entry.mixedClasses) {
+        if (classes === -1) classes = classesOf(text, start, end);
+        possible = classes === (UPPER | LOWER | DIGIT);
+      }
+      if (possible && entry.candidate(text, start, end)) return true;
+    }
+    return false;
+  };
+
+  return (text, runs) => {
+    for (const gate of opaque) if (gate(text, runs)) return true;
+    const lower = text.toLowerCase();
+    if (lower.length !== text.length) {
+      // A character whose lower case is longer (`İ`): positions would not line up, so every gate is asked.
+      return entries.some((e) => e.gate(text, runs)) || extraLiterals.some((l) => text.includes(l));
+    }
+    if (literalOpens(text, lower, runs)) return true;
+    if (shaped.length === 0) return false;
+    const list = runs();
+    if (list.length === 0) return false;
+    findRunLiterals(text, list);
+    for (const run of list) if (runOpens(text, run.start, run.end)) return true;
+    return false;
+  };
+}
+
+/** Characters rare in log lines: literals holding one are searched only in a text that has it. */
+const RARE_CHARACTERS = ['=', '@', '%', '~', '\\'];
+
+function alternation(keys: readonly string[]): RegExp | null {
+  if (keys.length === 0) return null;
+  return new RegExp([...keys].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+}
+
+function grow(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(array.length * 2);
+  bigger.set(array);
+  return bigger;
+}
+
+function classesOf(text: string, start: number, end: number): number {
+  let mask = 0;
+  for (let i = start; i < end && mask !== (UPPER | LOWER | DIGIT); i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x61 && c <= 0x7a) mask |= LOWER;
+    else if (c >= 0x41 && c <= 0x5a) mask |= UPPER;
+    else if (c >= 0x30 && c <= 0x39) mask |= DIGIT;
+  }
+  return mask;
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 128) return false;
+  return true;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/\-]/g, '\\$&');
+}

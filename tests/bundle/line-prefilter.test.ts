@@ -1,0 +1,139 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compileLiterals } from '../../src/bundle/literal-automaton.js';
+import { createPrefilter, type PrefilterEntry } from '../../src/bundle/line-prefilter.js';
+import { gateOf, tokenRunMemo } from '../../src/bundle/redaction-gates.js';
+import { DEFAULT_RULES, type RedactionContext } from '../../src/bundle/redaction-rules.js';
+import { catalogueSamples, NAMED_RULE_SAMPLES, prng } from './token-samples.js';
+
+/**
+ * The line prefilter decides whether a line goes through the rules at all. What is redacted does not
+ * depend on it as long as it opens wherever one of the rules' own gates opens (a rule runs only when its
+ * gate opens): checked here against the plain OR of the gates, on the rule table's examples, every
+ * catalogued token in several contexts, realistic log lines and random mixtures of them.
+ */
+
+const CONTEXTS: RedactionContext[] = [
+  { homedir: '/home/alice', username: 'alice' },
+  { homedir: '/Users/dana', username: 'dana' },
+  { homedir: 'C:\\Users\\Carol', username: 'Carol' },
+  { homedir: '/home/josé', username: 'josé' },
+];
+const EXTRAS = ['\\u', '\\/'];
+
+function entriesFor(context: RedactionContext): PrefilterEntry[] {
+  return DEFAULT_RULES.flatMap((rule) => {
+    const pass = rule.compile(context);
+    return pass ? [{ rule, pass, gate: gateOf(rule, pass) }] : [];
+  });
+}
+
+function pinoLine(i: number, user: string): string {
+  const bodies = [
+    { msg: 'request finished', method: 'GET', url: `https://chatgpt.com/backend-api/conversation/3f2a9c1b-8e4d-4b7a-9c2e-${(1e11 + i).toString(16)}`, status: 200 },
+    { msg: 'ipc', channel: i % 2 ? 'auth:status' : 'window:focus' },
+    { msg: 'turn completed', conversation_id: '3f2a9c1b-8e4d-4b7a-9c2e-1a2b3c4d5e6f', usage: { input_tokens: 1234 + i, output_tokens: 56 } },
+    { msg: 'did-fail-load', errorCode: -105, errorDescription: 'ERR_NAME_NOT_RESOLVED', validatedURL: 'https://cdn.example.com/app.js' },
+    { msg: 'open', path: `/Users/${user}/Library/Application Support/Codex/logs/main-${i % 5}.log` },
+    { msg: `sidecar stderr: loaded plugin ${i % 11} in ${i % 300} ms`, sortKey: 'createdAt', key: 'Enter' },
+  ];
+  return JSON.stringify({ level: 30, time: 1795222547421 + i, pid: 4242, hostname: `${user}-mbp`, ...bodies[i % bodies.length] });
+}
+
+function corpus(): string[] {
+  const random = prng(23);
+  const tokens = [...catalogueSamples(), ...NAMED_RULE_SAMPLES].map((s) => s.token);
+  const fragments = DEFAULT_RULES.flatMap((r) => [...r.catches.map((c) => c.text), ...r.keeps]).concat(tokens, [
+    ' ', '=', ':', '"', '\\', '\\n', '\\"', '/', '@', '~', '%2F', '%5C', 'alice', 'dana', 'Carol', 'josé', '/home/alice', 'C:\\Users\\carol\\',
+    'path', 'task-', 'İ', 'K', 'xoxb-1234', 'sk-', 'ya29.', 'SG.', '\\u0040', '\\/', 'AbCdEfGhIjKlMnOpQrSt0123',
+  ]);
+  const lines: string[] = [...fragments];
+  for (const t of tokens) {
+    lines.push(JSON.stringify({ level: 50, msg: `credential ${t} rejected` }), `GET /x?token=${t} 200`, `path /Users/dana/${t}/x`);
+  }
+  for (let i = 0; i < 600; i++) lines.push(pinoLine(i, i % 2 ? 'dana' : 'alice'));
+  for (let i = 0; i < 3000; i++) {
+    let line = '';
+    const n = 1 + Math.floor(random() * 6);
+    for (let k = 0; k < n; k++) line += fragments[Math.floor(random() * fragments.length)];
+    lines.push(random() < 0.5 ? line : JSON.stringify({ level: 30, msg: line }));
+  }
+  return lines;
+}
+
+describe('line prefilter', () => {
+  const lines = corpus();
+
+  for (const context of CONTEXTS) {
+    it(`opens wherever a rule's gate opens (${context.homedir})`, () => {
+      const entries = entriesFor(context);
+      const runOf = tokenRunMemo();
+      const all = createPrefilter(entries);
+      const notOnRawLines = entries.filter((e) => !e.pass.lineSafe);
+      const forLines = createPrefilter(notOnRawLines, EXTRAS);
+      const missed: string[] = [];
+      for (const line of lines) {
+        const runs = runOf(line);
+        if (entries.some((e) => e.gate(line, runs)) && !all(line, runs)) missed.push(line);
+        const lineGates = notOnRawLines.some((e) => e.gate(line, runs)) || EXTRAS.some((x) => line.includes(x));
+        if (lineGates && !forLines(line, runs)) missed.push(line);
+      }
+      expect(missed).toEqual([]);
+    });
+  }
+
+  it('opens on random text wherever a gate opens', () => {
+    const entries = entriesFor(CONTEXTS[0]!);
+    const prefilter = createPrefilter(entries);
+    const runOf = tokenRunMemo();
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), fc.constantFrom(...lines.slice(0, 400)), (noise, line) => {
+        const text = `${noise}${line}${noise}`;
+        const runs = runOf(text);
+        if (entries.some((e) => e.gate(text, runs))) expect(prefilter(text, runs)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('stays closed on ordinary log lines, so they cost no rule', () => {
+    const entries = entriesFor({ homedir: '/Users/dana', username: 'dana' }).filter((e) => !e.pass.lineSafe);
+    const prefilter = createPrefilter(entries, EXTRAS);
+    const runOf = tokenRunMemo();
+    const open = [0, 1, 2, 3, 5].map((i) => pinoLine(i, 'dana')).filter((line) => prefilter(line, runOf(line)));
+    expect(open).toEqual([]);
+  });
+});
+
+describe('literal automaton', () => {
+  it('reports every occurrence, overlapping ones included, in exact or any case as asked', () => {
+    const automaton = compileLiterals([{ literal: 'he' }, { literal: 'she' }, { literal: 'hers' }, { literal: 'Key', caseless: true }, { literal: 'AB' }]);
+    const hits: Array<[number, number]> = [];
+    automaton.scan('ushers KEY key ab AB', (index, start) => {
+      hits.push([index, start]);
+      return false;
+    });
+    expect(hits).toEqual([
+      [1, 1],
+      [0, 2],
+      [2, 2],
+      [3, 7],
+      [3, 11],
+      [4, 18],
+    ]);
+  });
+
+  it('stops when a hit asks it to, and scans only the range given', () => {
+    const automaton = compileLiterals([{ literal: 'ab' }]);
+    const starts: number[] = [];
+    expect(automaton.scan('ab ab ab', (_i, start) => (starts.push(start), start === 3), 0)).toBe(true);
+    expect(starts).toEqual([0, 3]);
+    const ranged: number[] = [];
+    automaton.scan('ab ab ab', (_i, start) => (ranged.push(start), false), 1, 5);
+    expect(ranged).toEqual([3]);
+  });
+
+  it('refuses a literal that is not ASCII', () => {
+    expect(() => compileLiterals([{ literal: 'josé' }])).toThrow(/not ASCII/);
+  });
+});
