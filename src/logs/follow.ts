@@ -4,68 +4,30 @@ import { MAX_TIMER_MS, systemClock, type Clock } from '../clock.js';
 import { isDiagError } from '../errors.js';
 import { reportSafely, safeCall } from '../safe-call.js';
 import { discoverLogTree, type LogFile, type LogTree } from './discover.js';
-import { completeLinesEnd, FollowedFile, nodeFollowFileSystem, writerOf, type DrainOutcome, type FollowFileSystem, type ReadPoint } from './follow-file.js';
+import { recogniseCopy, TruncatedFiles, type CopySource } from './follow-copies.js';
+import { completeLinesEnd, FollowedFile, nodeFollowFileSystem, writerOf, type DrainOutcome, type FollowedFileEvents, type FollowFileSystem, type ReadPoint } from './follow-file.js';
 import { OpenFiles } from './follow-open-files.js';
 import { DirWatches, mayMatterToListing, nodeWatchPath, statMtime, watchNearestAncestor, type Watch, type WatchPath } from './follow-watch.js';
+import { DEFAULT_PARTIAL_LINE_IDLE_MS, DEFAULT_POLL_MS, DEFAULT_SAFETY_POLL_MS, type FollowLogsOptions } from './follow-options.js';
 import { DEFAULT_MAX_LINE_BYTES } from './line-cut.js';
 import { readLastLines } from './read-last-lines.js';
 import type { TailLine } from './types.js';
 
-/** An unfinished last line is printed once its file has not grown for this long. */
-export const DEFAULT_PARTIAL_LINE_IDLE_MS = 5000;
-/** While fs.watch works: how often to check, cheaply, for an event it missed. */
-export const DEFAULT_SAFETY_POLL_MS = 5000;
-/** When fs.watch is off or fails for a dir: how often to list the dir and look for growth. */
-export const DEFAULT_POLL_MS = 1000;
+export { DEFAULT_PARTIAL_LINE_IDLE_MS, DEFAULT_POLL_MS, DEFAULT_SAFETY_POLL_MS, type FollowLogsOptions };
+
 const READ_BLOCK = 64 * 1024;
 /** Files adopted at once at start. */
 const ADOPT_CONCURRENCY = 16;
 /** Read points kept for files that left the listing. */
 const MAX_REMEMBERED = 1024;
 
-export interface FollowLogsOptions {
-  logDir: string;
-  /** Following stops when it aborts; held unfinished lines are emitted, then the promise resolves. */
-  signal: AbortSignal;
-  onLine: (line: TailLine) => void;
-  /** Emit the last N lines present at start first (like `tail -n N -F`). Default 0. */
-  initialLines?: number;
-  /** Only lines it accepts are emitted (and count towards initialLines), e.g. a level filter. */
-  accept?: (line: TailLine) => boolean;
-  maxLineBytes?: number;
-  /**
-   * A last line without newline is held until its newline, and emitted without it only when its file
-   * is rotated away (renamed, truncated, a newer file from its writer) or deleted, at stop, or after
-   * the file has not grown for this long; bytes added to it later then come as a new line.
-   * Default DEFAULT_PARTIAL_LINE_IDLE_MS (5 s).
-   */
-  partialLineIdleMs?: number;
-  /** React to fs.watch events on the log dir, its dated subdirs and the open files. Default true. */
-  watch?: boolean;
-  /** Safety poll while fs.watch works (one stat per dir and per open file, no listing). Default 5000. */
-  safetyPollMs?: number;
-  /** Poll when fs.watch is off or unavailable (lists the dir every time). Default 1000. */
-  pollMs?: number;
-  clock?: Clock;
-  fileSystem?: FollowFileSystem;
-  /** Lists the log dir (default: discoverLogTree); injectable so tests can count listings. */
-  discover?: (logDir: string) => Promise<LogTree>;
-  /** How a path is watched (default fs.watch). */
-  watchPath?: WatchPath;
-  /** Called once the follower is live: watching, and the initial lines emitted. */
-  onLive?: (info: { files: number }) => void;
-  /** Called each time the follower has read everything it was told of. */
-  onCaughtUp?: () => void;
-  /** Faults while following (unreadable file, onLine threw); following goes on. */
-  onError?: (error: unknown) => void;
-}
-
 /**
  * Follows a log dir like `tail -F`, driven by fs.watch on the dir, its dated subdirs and the open
  * files, with a slow safety poll behind it. Files are followed by identity (device + inode): a rename
  * rotation never repeats a line, a deleted or renamed-away file is read to its end through its open
- * handle, a truncated file is read again from its start, and a dir that is missing or empty at start
- * is waited for. A line written in several writes is emitted once, whole.
+ * handle, a truncated file is read again from its start (and a copy of it made by copytruncate is
+ * read from where it stood, not again), and a dir that is missing or empty at start is waited for.
+ * A line written in several writes is emitted once, whole.
  */
 export async function followLogs(options: FollowLogsOptions): Promise<void> {
   await new Follower(options).run();
@@ -75,6 +37,9 @@ class Follower {
   private readonly files = new Map<string, FollowedFile>(); // by identity
   /** Where reading stopped in files that left the listing while still linked, by identity. */
   private readonly left = new Map<string, ReadPoint>();
+  /** Where reading stood in files seen truncated, for a copy of one seen after (copytruncate). */
+  private readonly truncated = new TruncatedFiles();
+  private readonly fileEvents: FollowedFileEvents;
   private byPath = new Map<string, FollowedFile>();
   private readonly openFiles: OpenFiles;
   private readonly idleTimers = new Map<FollowedFile, unknown>();
@@ -113,6 +78,11 @@ class Follower {
       error: (error) => this.report(error),
     });
     this.dirs = new DirWatches(this.watchPath, (dir, eventType, name) => this.onDirEvent(dir, eventType, name));
+    this.fileEvents = {
+      line: (source, text) => this.emit({ source, text }),
+      truncated: (before) => this.truncated.add(before),
+      recognise: (prefix) => recogniseCopy(prefix, this.copySources()),
+    };
   }
 
   private get aborted(): boolean {
@@ -255,15 +225,23 @@ class Follower {
     // At start no file is read yet, so they are adopted side by side.
     if (atStart) await inBatches(tree.files, ADOPT_CONCURRENCY, (listing) => this.adopt(listing, mayGrow(listing)));
     const known = tree.files.filter((f) => this.files.has(f.identity));
-    const unknown = tree.files.filter((f) => !this.files.has(f.identity));
-    for (const listing of [...known, ...unknown]) {
+    const copies: LogFile[] = [];
+    const made: LogFile[] = [];
+    for (const listing of tree.files) {
+      if (this.aborted || this.files.has(listing.identity)) continue;
+      const file = this.track(listing, this.left.get(listing.identity), true);
+      // Open before reading: a file deleted right after its first lines are read keeps its later ones.
+      await this.openFiles.keep(file, mayGrow(listing));
+      (await this.isCopy(file) ? copies : made).push(listing);
+    }
+    const fresh = new Set([...copies, ...made]);
+    // A copy (copytruncate) holds lines written before its source was truncated and written again.
+    for (const listing of [...copies, ...known, ...made]) {
       if (this.aborted) break;
-      let file = this.files.get(listing.identity);
+      const file = this.files.get(listing.identity);
+      if (!file) continue;
       let rotatedAway = !mayGrow(listing);
-      if (!file) {
-        file = this.track(listing, this.left.get(listing.identity));
-        // Open before reading: a file deleted right after its first lines are read keeps its later ones.
-        await this.openFiles.keep(file, mayGrow(listing));
+      if (fresh.has(listing)) {
         await this.drain(file);
       } else if (!atStart) {
         if (file.path !== listing.path) {
@@ -287,8 +265,8 @@ class Follower {
     await this.openFiles.keep(file, mayGrow);
     if (!file.handle) return file;
     try {
-      const { end, check } = await completeLinesEnd(file.handle, listing.size, this.maxLineBytes);
-      file.startAt(end, check);
+      const { end, check, head } = await completeLinesEnd(file.handle, listing.size, this.maxLineBytes);
+      file.startAt(end, check, head);
       if (end < listing.size) this.drainDue.add(file);
     } catch (error) {
       this.report(error);
@@ -296,14 +274,21 @@ class Follower {
     return file;
   }
 
-  private track(listing: LogFile, resume?: ReadPoint): FollowedFile {
+  /** `made`: a file that appeared while following (it may be a copy of one followed: copytruncate). */
+  private track(listing: LogFile, resume: ReadPoint | undefined, made = false): FollowedFile {
     this.left.delete(listing.identity);
     // Without bytes to compare, only an untouched file is taken for the one that left (an inode is reused).
     const trusted = resume && (resume.check !== null || resume.mtimeMs === listing.mtimeMs);
     const start = trusted ? resume : { offset: 0, check: null, mtimeMs: listing.mtimeMs };
-    const file = new FollowedFile(listing, start, this.clock.now(), this.maxLineBytes, (source, text) => this.emit({ source, text }));
+    const file = new FollowedFile(listing, start, this.clock.now(), this.maxLineBytes, this.fileEvents, made && !trusted);
     this.files.set(listing.identity, file);
     return file;
+  }
+
+  /** What a new file may be a copy of: the files followed, then those seen truncated, newest first. */
+  private *copySources(): Iterable<CopySource> {
+    for (const file of this.files.values()) yield file.copySource();
+    yield* this.truncated.newestFirst();
   }
 
   private remember(file: FollowedFile): void {
@@ -323,8 +308,18 @@ class Follower {
 
   private async drain(file: FollowedFile): Promise<void> {
     const outcome = await this.drainFile(file);
-    if (outcome !== 'read') this.listingDue = true; // deleted, or its name is another file now
+    if (outcome !== 'read') this.listingDue = true; // deleted, its name is another file now, or truncated
+    if (outcome === 'truncated') this.drainDue.add(file); // what it holds now, after the listing
     this.armIdleTimer(file);
+  }
+
+  private async isCopy(file: FollowedFile): Promise<boolean> {
+    try {
+      return await file.isCopy(this.fileSystem, () => this.clock.now());
+    } catch (error) {
+      this.report(error);
+      return false;
+    }
   }
 
   private async drainFile(file: FollowedFile): Promise<DrainOutcome> {
@@ -340,7 +335,7 @@ class Follower {
   private armIdleTimer(file: FollowedFile): void {
     this.clock.clearTimeout(this.idleTimers.get(file));
     this.idleTimers.delete(file);
-    if (!file.hasPartialLine || !this.files.has(file.identity)) return;
+    if (!(file.hasPartialLine || file.undecided) || !this.files.has(file.identity)) return;
     const wait = clampDelay(file.grewAt + this.idleMs - this.clock.now());
     this.idleTimers.set(
       file,
@@ -355,7 +350,14 @@ class Follower {
   private async flushIfIdle(file: FollowedFile): Promise<void> {
     if (!this.files.has(file.identity)) return;
     await this.drain(file); // bytes that came since, before deciding
-    if (file.hasPartialLine && this.clock.now() - file.grewAt >= this.idleMs) file.flushPartialLine();
+    const idle = this.clock.now() - file.grewAt >= this.idleMs;
+    if (file.undecided && idle) {
+      // It began like a followed file but stopped short of being a copy of one: a file of its own.
+      file.decideNotACopy();
+      await this.drain(file);
+      return;
+    }
+    if (file.hasPartialLine && idle) file.flushPartialLine();
     this.armIdleTimer(file);
   }
 
