@@ -55,11 +55,12 @@ async function runTail(ctx: CliContext, options: TailOptions): Promise<number> {
     return 0;
   }
 
+  // Loaded only for -f (`tail -n N` starts without the follower), while the dir is checked.
+  const follower = import('../logs/follow.js');
   await checkLogDir(common.logDir).catch((error: unknown) => {
     throw noLogsWhenMissing(error, common.logDir);
   });
-  // Loaded only for -f: `tail -n N` starts without the follower.
-  const { followLogs } = await import('../logs/follow.js');
+  const { followLogs } = await follower;
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
