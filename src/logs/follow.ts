@@ -213,7 +213,9 @@ class Follower {
       if (listed.has(file.identity)) continue;
       // Still linked somewhere: moved away, or a listing racing a rename missed it. Should it show up
       // again, reading resumes where it stopped instead of from the start.
-      if ((await this.drainFile(file)) !== 'gone') this.remember(file);
+      let outcome = await this.drainFile(file);
+      if (outcome === 'truncated') outcome = await this.drainFile(file); // what it holds since, before letting go
+      if (outcome !== 'gone') this.remember(file);
       file.flushPartialLine();
       await this.forget(file);
     }
