@@ -5,7 +5,8 @@ import { isDiagError } from '../errors.js';
 import { reportSafely, safeCall } from '../safe-call.js';
 import { discoverLogTree, type LogFile, type LogTree } from './discover.js';
 import { recogniseCopy, TruncatedFiles, type CopySource } from './follow-copies.js';
-import { completeLinesEnd, FollowedFile, nodeFollowFileSystem, writerOf, type DrainOutcome, type FollowedFileEvents, type FollowFileSystem, type ReadPoint } from './follow-file.js';
+import { PendingAdoptions } from './follow-adopt.js';
+import { FollowedFile, nodeFollowFileSystem, writerOf, type DrainOutcome, type FollowedFileEvents, type FollowFileSystem, type ReadPoint } from './follow-file.js';
 import { OpenFiles } from './follow-open-files.js';
 import { DirWatches, mayMatterToListing, nodeWatchPath, statMtime, watchNearestAncestor, type Watch, type WatchPath } from './follow-watch.js';
 import { DEFAULT_PARTIAL_LINE_IDLE_MS, DEFAULT_POLL_MS, DEFAULT_SAFETY_POLL_MS, type FollowLogsOptions } from './follow-options.js';
@@ -42,6 +43,7 @@ class Follower {
   private readonly fileEvents: FollowedFileEvents;
   private byPath = new Map<string, FollowedFile>();
   private readonly openFiles: OpenFiles;
+  private readonly adoptions: PendingAdoptions;
   private readonly idleTimers = new Map<FollowedFile, unknown>();
   private readonly dirs: DirWatches;
   private ancestorWatch: Watch | null = null;
@@ -78,6 +80,11 @@ class Follower {
       error: (error) => this.report(error),
     });
     this.dirs = new DirWatches(this.watchPath, (dir, eventType, name) => this.onDirEvent(dir, eventType, name));
+    this.adoptions = new PendingAdoptions(this.maxLineBytes, {
+      open: (file) => this.openFiles.keep(file, true),
+      unread: (file) => this.drainDue.add(file),
+      error: (error) => this.report(error),
+    });
     this.fileEvents = {
       line: (source, text) => this.emit({ source, text }),
       truncated: (before) => this.truncated.add(before),
@@ -114,7 +121,14 @@ class Follower {
         const { lines } = await readLastLines({
           logDir: this.options.logDir,
           count: wanted,
-          files: files.map((f) => ({ ...f, size: this.files.get(f.identity)?.offset ?? f.size })),
+          files,
+          // A file is adopted before its lines are read, so its unfinished last line is left for later.
+          sizeOf: async (listing) => {
+            const file = this.files.get(listing.identity);
+            if (!file) return listing.size;
+            await this.adoptions.adopt(file);
+            return file.offset;
+          },
           maxLineBytes: this.maxLineBytes,
           ...(this.options.accept ? { accept: this.options.accept } : {}),
         });
@@ -128,6 +142,7 @@ class Follower {
 
   private async stop(): Promise<void> {
     this.clock.clearTimeout(this.pollTimer);
+    this.adoptions.clear();
     this.dirs.closeAll();
     this.ancestorWatch?.close();
     // No line is emitted after the promise settles: wait for the work in flight.
@@ -162,7 +177,9 @@ class Follower {
   private async work(): Promise<void> {
     try {
       while (!this.aborted) {
-        if (this.listingDue) {
+        if (this.adoptions.size > 0) {
+          await this.adoptions.adoptAll(ADOPT_CONCURRENCY);
+        } else if (this.listingDue) {
           this.listingDue = false;
           await this.list(false);
         } else if (this.drainDue.size > 0) {
@@ -211,6 +228,7 @@ class Follower {
     const listed = new Set(tree.files.map((f) => f.identity));
     for (const file of [...this.files.values()]) {
       if (listed.has(file.identity)) continue;
+      this.adoptions.drop(file);
       // Still linked somewhere: moved away, or a listing racing a rename missed it. Should it show up
       // again, reading resumes where it stopped instead of from the start.
       let outcome = await this.drainFile(file);
@@ -224,8 +242,14 @@ class Follower {
     // Files already followed first: their unread bytes were written before a file never seen yet
     // (the new file of a rotation) was made.
     const mayGrow = (listing: LogFile) => newestOfWriter.get(writerOf(listing)) === listing;
-    // At start no file is read yet, so they are adopted side by side.
-    if (atStart) await inBatches(tree.files, ADOPT_CONCURRENCY, (listing) => this.adopt(listing, mayGrow(listing)));
+    if (atStart) {
+      for (const listing of tree.files) {
+        if (this.files.has(listing.identity)) continue; // listed twice (under its old and new name, a listing racing a rename)
+        const file = this.track(listing, { offset: listing.size, check: null, mtimeMs: listing.mtimeMs });
+        // Opened and started at the end of its complete lines later: going live waits for none of it.
+        if (mayGrow(listing)) this.adoptions.add(file, listing.size);
+      }
+    }
     const known = tree.files.filter((f) => this.files.has(f.identity));
     const copies: LogFile[] = [];
     const made: LogFile[] = [];
@@ -246,6 +270,7 @@ class Follower {
       if (fresh.has(listing)) {
         await this.drain(file);
       } else if (!atStart) {
+        await this.adoptions.adopt(file);
         if (file.path !== listing.path) {
           file.moveTo(listing);
           rotatedAway = true;
@@ -254,26 +279,9 @@ class Follower {
       }
       this.byPath.set(listing.path, file);
       if (rotatedAway) file.flushPartialLine();
-      await this.openFiles.keep(file, mayGrow(listing));
+      if (!atStart) await this.openFiles.keep(file, mayGrow(listing));
     }
     return tree.files;
-  }
-
-  /** A file present at start: followed from the end of its complete lines (its unfinished line is read, held). */
-  private async adopt(listing: LogFile, mayGrow: boolean): Promise<FollowedFile> {
-    const seen = this.files.get(listing.identity);
-    if (seen) return seen; // listed twice (under its old and new name, a listing racing a rename)
-    const file = this.track(listing, { offset: listing.size, check: null, mtimeMs: listing.mtimeMs });
-    await this.openFiles.keep(file, mayGrow);
-    if (!file.handle) return file;
-    try {
-      const { end, check, head } = await completeLinesEnd(file.handle, listing.size, this.maxLineBytes);
-      file.startAt(end, check, head);
-      if (end < listing.size) this.drainDue.add(file);
-    } catch (error) {
-      this.report(error);
-    }
-    return file;
   }
 
   /** `made`: a file that appeared while following (it may be a copy of one followed: copytruncate). */
@@ -301,6 +309,7 @@ class Follower {
 
   private async forget(file: FollowedFile): Promise<void> {
     this.files.delete(file.identity);
+    this.adoptions.drop(file);
     this.drainDue.delete(file);
     this.idleDue.delete(file);
     this.clock.clearTimeout(this.idleTimers.get(file));
@@ -309,6 +318,7 @@ class Follower {
   }
 
   private async drain(file: FollowedFile): Promise<void> {
+    await this.adoptions.adopt(file); // a file present at start: from the end of its complete lines
     const outcome = await this.drainFile(file);
     if (outcome !== 'read') this.listingDue = true; // deleted, its name is another file now, or truncated
     if (outcome === 'truncated') this.drainDue.add(file); // what it holds now, after the listing
@@ -409,8 +419,4 @@ class Follower {
 
 function clampDelay(ms: number): number {
   return Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(ms)));
-}
-
-async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
