@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import type { CliContext } from './context.js';
+import type { ActionResult, CliContext } from './context.js';
+import type { OptionSpec } from './option-spec.js';
+import type { PlainOptions } from './plain-options.js';
 
 /** Adds one command (its options, help and action) to the program. */
 export type CommandRegistrar = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void;
@@ -9,6 +11,14 @@ export interface CommandEntry {
   name: string;
   /** Imports the command's module only when that command runs (or when help lists every command). */
   load: () => Promise<CommandRegistrar>;
+  /** For a command run often: its options and action, run without commander when argv is plain. */
+  quick?: () => Promise<QuickCommand>;
+}
+
+/** A command that can run without commander: every option it takes (common ones too) and its action. */
+export interface QuickCommand {
+  options: readonly OptionSpec[];
+  run: (ctx: CliContext, options: PlainOptions) => Promise<ActionResult> | ActionResult;
 }
 
 /**
@@ -22,10 +32,12 @@ export interface CommandEntry {
  *      `await import()` the rest inside the action;
  *   2. add a row here: `{ name: '<name>', load: () => import('./<name>.js').then((m) => m.register<Name>) }`.
  * Nothing else imports a command module, so a new row cannot slow the others down.
+ * A command run often enough that commander's own load time shows (`tail`) also gives `quick`:
+ * its option table and action, run directly when argv holds only plain options (plain-options.ts).
  */
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'export', load: () => import('./export.js').then((m) => m.registerExport) },
-  { name: 'tail', load: () => import('./tail.js').then((m) => m.registerTail) },
+  { name: 'tail', load: () => import('./tail.js').then((m) => m.registerTail), quick: () => import('./tail.js').then((m) => m.quickTail) },
   { name: 'inspect', load: () => import('./inspect.js').then((m) => m.registerInspect) },
   { name: 'upload', load: () => import('./upload.js').then((m) => m.registerUpload) },
   { name: 'state', load: () => import('./state.js').then((m) => m.registerState) },

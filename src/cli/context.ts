@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { DiagError, describeSystemError, errnoCode, ExitCode, isDiagError, oneLine, systemErrorLine } from '../errors.js';
 import { currentEnvironment, dataLayout, defaultDataDir, defaultLogDir, type PathEnvironment } from '../paths.js';
+import { addOptions, type OptionSpec } from './option-spec.js';
 import { messageText, neutralizeControls } from './terminal-text.js';
 
 /** The process edges a command touches; tests pass their own. */
@@ -33,13 +34,17 @@ export interface ResolvedCommon {
   quiet: boolean;
 }
 
+/** The options of CommonOptions, in the order help lists them. */
+export const COMMON_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--log-dir <dir>', description: 'log directory (default: platform log dir, or $CODEX_DIAG_LOG_DIR)' },
+  { flags: '--data-dir <dir>', description: 'data directory for state, journal, outbox, bundles (or $CODEX_DIAG_DATA_DIR)' },
+  { flags: '--state <file>', description: 'state file (default: <data dir>/state.json)' },
+  { flags: '--json', description: 'machine-readable output on stdout' },
+  { flags: '-q, --quiet', description: 'no messages on stderr' },
+];
+
 export function addCommonOptions(command: Command): Command {
-  return command
-    .option('--log-dir <dir>', 'log directory (default: platform log dir, or $CODEX_DIAG_LOG_DIR)')
-    .option('--data-dir <dir>', 'data directory for state, journal, outbox, bundles (or $CODEX_DIAG_DATA_DIR)')
-    .option('--state <file>', 'state file (default: <data dir>/state.json)')
-    .option('--json', 'machine-readable output on stdout')
-    .option('-q, --quiet', 'no messages on stderr');
+  return addOptions(command, COMMON_OPTIONS);
 }
 
 export class CliContext {

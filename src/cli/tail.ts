@@ -4,8 +4,10 @@ import { DiagError, errnoCode } from '../errors.js';
 import { levelRank, parseLevelName, parseLogLine } from '../logs/parse-line.js';
 import { readLastLines } from '../logs/read-last-lines.js';
 import type { TailLine } from '../logs/types.js';
-import { action, addCommonOptions, type CliContext, type CommonOptions } from './context.js';
+import type { QuickCommand } from './commands.js';
+import { action, addCommonOptions, COMMON_OPTIONS, type CliContext, type CommonOptions } from './context.js';
 import { noLogsWhenMissing } from './missing-log-dir.js';
+import { addOptions, type OptionSpec } from './option-spec.js';
 import { neutralizeControls } from './terminal-text.js';
 
 interface TailOptions extends CommonOptions {
@@ -15,17 +17,24 @@ interface TailOptions extends CommonOptions {
   redact?: boolean;
 }
 
+/** The options of `tail` besides the common ones, in the order help lists them. */
+const TAIL_OPTIONS: readonly OptionSpec[] = [
+  { flags: '-n, --lines <n>', description: 'number of lines', defaultValue: '10' },
+  { flags: '-f, --follow', description: 'follow new lines across rotation until interrupted' },
+  { flags: '--level <level>', description: 'only lines at this level or above (trace, debug, info, warn, error, fatal)' },
+  { flags: '--redact', description: 'pass each line through the redactor bundles use before printing it' },
+];
+
 export function registerTail(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
-  addCommonOptions(
-    program
-      .command('tail')
-      .description('print the last N log lines across the log dir, oldest first')
-      .option('-n, --lines <n>', 'number of lines', '10')
-      .option('-f, --follow', 'follow new lines across rotation until interrupted')
-      .option('--level <level>', 'only lines at this level or above (trace, debug, info, warn, error, fatal)')
-      .option('--redact', 'pass each line through the redactor bundles use before printing it'),
-  ).action(action(ctx, setExit, (options: TailOptions) => runTail(ctx, options)));
+  const command = program.command('tail').description('print the last N log lines across the log dir, oldest first');
+  addCommonOptions(addOptions(command, TAIL_OPTIONS)).action(action(ctx, setExit, (options: TailOptions) => runTail(ctx, options)));
 }
+
+/** `tail` without commander when its argv is plain (see plain-options.ts): start-up is most of its time. */
+export const quickTail: QuickCommand = {
+  options: [...TAIL_OPTIONS, ...COMMON_OPTIONS],
+  run: (ctx, options) => runTail(ctx, options as TailOptions),
+};
 
 async function runTail(ctx: CliContext, options: TailOptions): Promise<number> {
   const common = ctx.resolve(options);
@@ -46,11 +55,12 @@ async function runTail(ctx: CliContext, options: TailOptions): Promise<number> {
     return 0;
   }
 
+  // Loaded only for -f (`tail -n N` starts without the follower), while the dir is checked.
+  const follower = import('../logs/follow.js');
   await checkLogDir(common.logDir).catch((error: unknown) => {
     throw noLogsWhenMissing(error, common.logDir);
   });
-  // Loaded only for -f: `tail -n N` starts without the follower.
-  const { followLogs } = await import('../logs/follow.js');
+  const { followLogs } = await follower;
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);

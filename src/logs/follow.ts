@@ -4,68 +4,31 @@ import { MAX_TIMER_MS, systemClock, type Clock } from '../clock.js';
 import { isDiagError } from '../errors.js';
 import { reportSafely, safeCall } from '../safe-call.js';
 import { discoverLogTree, type LogFile, type LogTree } from './discover.js';
-import { completeLinesEnd, FollowedFile, nodeFollowFileSystem, writerOf, type DrainOutcome, type FollowFileSystem, type ReadPoint } from './follow-file.js';
+import { recogniseCopy, TruncatedFiles, type CopySource } from './follow-copies.js';
+import { PendingAdoptions } from './follow-adopt.js';
+import { FollowedFile, nodeFollowFileSystem, writerOf, type DrainOutcome, type FollowedFileEvents, type FollowFileSystem, type ReadPoint } from './follow-file.js';
 import { OpenFiles } from './follow-open-files.js';
 import { DirWatches, mayMatterToListing, nodeWatchPath, statMtime, watchNearestAncestor, type Watch, type WatchPath } from './follow-watch.js';
+import { DEFAULT_PARTIAL_LINE_IDLE_MS, DEFAULT_POLL_MS, DEFAULT_SAFETY_POLL_MS, type FollowLogsOptions } from './follow-options.js';
 import { DEFAULT_MAX_LINE_BYTES } from './line-cut.js';
 import { readLastLines } from './read-last-lines.js';
 import type { TailLine } from './types.js';
 
-/** An unfinished last line is printed once its file has not grown for this long. */
-export const DEFAULT_PARTIAL_LINE_IDLE_MS = 5000;
-/** While fs.watch works: how often to check, cheaply, for an event it missed. */
-export const DEFAULT_SAFETY_POLL_MS = 5000;
-/** When fs.watch is off or fails for a dir: how often to list the dir and look for growth. */
-export const DEFAULT_POLL_MS = 1000;
+export { DEFAULT_PARTIAL_LINE_IDLE_MS, DEFAULT_POLL_MS, DEFAULT_SAFETY_POLL_MS, type FollowLogsOptions };
+
 const READ_BLOCK = 64 * 1024;
 /** Files adopted at once at start. */
 const ADOPT_CONCURRENCY = 16;
 /** Read points kept for files that left the listing. */
 const MAX_REMEMBERED = 1024;
 
-export interface FollowLogsOptions {
-  logDir: string;
-  /** Following stops when it aborts; held unfinished lines are emitted, then the promise resolves. */
-  signal: AbortSignal;
-  onLine: (line: TailLine) => void;
-  /** Emit the last N lines present at start first (like `tail -n N -F`). Default 0. */
-  initialLines?: number;
-  /** Only lines it accepts are emitted (and count towards initialLines), e.g. a level filter. */
-  accept?: (line: TailLine) => boolean;
-  maxLineBytes?: number;
-  /**
-   * A last line without newline is held until its newline, and emitted without it only when its file
-   * is rotated away (renamed, truncated, a newer file from its writer) or deleted, at stop, or after
-   * the file has not grown for this long; bytes added to it later then come as a new line.
-   * Default DEFAULT_PARTIAL_LINE_IDLE_MS (5 s).
-   */
-  partialLineIdleMs?: number;
-  /** React to fs.watch events on the log dir, its dated subdirs and the open files. Default true. */
-  watch?: boolean;
-  /** Safety poll while fs.watch works (one stat per dir and per open file, no listing). Default 5000. */
-  safetyPollMs?: number;
-  /** Poll when fs.watch is off or unavailable (lists the dir every time). Default 1000. */
-  pollMs?: number;
-  clock?: Clock;
-  fileSystem?: FollowFileSystem;
-  /** Lists the log dir (default: discoverLogTree); injectable so tests can count listings. */
-  discover?: (logDir: string) => Promise<LogTree>;
-  /** How a path is watched (default fs.watch). */
-  watchPath?: WatchPath;
-  /** Called once the follower is live: watching, and the initial lines emitted. */
-  onLive?: (info: { files: number }) => void;
-  /** Called each time the follower has read everything it was told of. */
-  onCaughtUp?: () => void;
-  /** Faults while following (unreadable file, onLine threw); following goes on. */
-  onError?: (error: unknown) => void;
-}
-
 /**
  * Follows a log dir like `tail -F`, driven by fs.watch on the dir, its dated subdirs and the open
  * files, with a slow safety poll behind it. Files are followed by identity (device + inode): a rename
  * rotation never repeats a line, a deleted or renamed-away file is read to its end through its open
- * handle, a truncated file is read again from its start, and a dir that is missing or empty at start
- * is waited for. A line written in several writes is emitted once, whole.
+ * handle, a truncated file is read again from its start (and a copy of it made by copytruncate is
+ * read from where it stood, not again), and a dir that is missing or empty at start is waited for.
+ * A line written in several writes is emitted once, whole.
  */
 export async function followLogs(options: FollowLogsOptions): Promise<void> {
   await new Follower(options).run();
@@ -75,8 +38,12 @@ class Follower {
   private readonly files = new Map<string, FollowedFile>(); // by identity
   /** Where reading stopped in files that left the listing while still linked, by identity. */
   private readonly left = new Map<string, ReadPoint>();
+  /** Where reading stood in files seen truncated, for a copy of one seen after (copytruncate). */
+  private readonly truncated = new TruncatedFiles();
+  private readonly fileEvents: FollowedFileEvents;
   private byPath = new Map<string, FollowedFile>();
   private readonly openFiles: OpenFiles;
+  private readonly adoptions: PendingAdoptions;
   private readonly idleTimers = new Map<FollowedFile, unknown>();
   private readonly dirs: DirWatches;
   private ancestorWatch: Watch | null = null;
@@ -113,6 +80,16 @@ class Follower {
       error: (error) => this.report(error),
     });
     this.dirs = new DirWatches(this.watchPath, (dir, eventType, name) => this.onDirEvent(dir, eventType, name));
+    this.adoptions = new PendingAdoptions(this.maxLineBytes, {
+      open: (file) => this.openFiles.keep(file, true),
+      unread: (file) => this.drainDue.add(file),
+      error: (error) => this.report(error),
+    });
+    this.fileEvents = {
+      line: (source, text) => this.emit({ source, text }),
+      truncated: (before) => this.truncated.add(before),
+      recognise: (prefix) => recogniseCopy(prefix, this.copySources()),
+    };
   }
 
   private get aborted(): boolean {
@@ -144,7 +121,14 @@ class Follower {
         const { lines } = await readLastLines({
           logDir: this.options.logDir,
           count: wanted,
-          files: files.map((f) => ({ ...f, size: this.files.get(f.identity)?.offset ?? f.size })),
+          files,
+          // A file is adopted before its lines are read, so its unfinished last line is left for later.
+          sizeOf: async (listing) => {
+            const file = this.files.get(listing.identity);
+            if (!file) return listing.size;
+            await this.adoptions.adopt(file);
+            return file.offset;
+          },
           maxLineBytes: this.maxLineBytes,
           ...(this.options.accept ? { accept: this.options.accept } : {}),
         });
@@ -158,6 +142,7 @@ class Follower {
 
   private async stop(): Promise<void> {
     this.clock.clearTimeout(this.pollTimer);
+    this.adoptions.clear();
     this.dirs.closeAll();
     this.ancestorWatch?.close();
     // No line is emitted after the promise settles: wait for the work in flight.
@@ -192,7 +177,9 @@ class Follower {
   private async work(): Promise<void> {
     try {
       while (!this.aborted) {
-        if (this.listingDue) {
+        if (this.adoptions.size > 0) {
+          await this.adoptions.adoptAll(ADOPT_CONCURRENCY);
+        } else if (this.listingDue) {
           this.listingDue = false;
           await this.list(false);
         } else if (this.drainDue.size > 0) {
@@ -241,9 +228,12 @@ class Follower {
     const listed = new Set(tree.files.map((f) => f.identity));
     for (const file of [...this.files.values()]) {
       if (listed.has(file.identity)) continue;
+      this.adoptions.drop(file);
       // Still linked somewhere: moved away, or a listing racing a rename missed it. Should it show up
       // again, reading resumes where it stopped instead of from the start.
-      if ((await this.drainFile(file)) !== 'gone') this.remember(file);
+      let outcome = await this.drainFile(file);
+      if (outcome === 'truncated') outcome = await this.drainFile(file); // what it holds since, before letting go
+      if (outcome !== 'gone') this.remember(file);
       file.flushPartialLine();
       await this.forget(file);
     }
@@ -252,20 +242,35 @@ class Follower {
     // Files already followed first: their unread bytes were written before a file never seen yet
     // (the new file of a rotation) was made.
     const mayGrow = (listing: LogFile) => newestOfWriter.get(writerOf(listing)) === listing;
-    // At start no file is read yet, so they are adopted side by side.
-    if (atStart) await inBatches(tree.files, ADOPT_CONCURRENCY, (listing) => this.adopt(listing, mayGrow(listing)));
+    if (atStart) {
+      for (const listing of tree.files) {
+        if (this.files.has(listing.identity)) continue; // listed twice (under its old and new name, a listing racing a rename)
+        const file = this.track(listing, { offset: listing.size, check: null, mtimeMs: listing.mtimeMs });
+        // Opened and started at the end of its complete lines later: going live waits for none of it.
+        if (mayGrow(listing)) this.adoptions.add(file, listing.size);
+      }
+    }
     const known = tree.files.filter((f) => this.files.has(f.identity));
-    const unknown = tree.files.filter((f) => !this.files.has(f.identity));
-    for (const listing of [...known, ...unknown]) {
+    const copies: LogFile[] = [];
+    const made: LogFile[] = [];
+    for (const listing of tree.files) {
+      if (this.aborted || this.files.has(listing.identity)) continue;
+      const file = this.track(listing, this.left.get(listing.identity), true);
+      // Open before reading: a file deleted right after its first lines are read keeps its later ones.
+      await this.openFiles.keep(file, mayGrow(listing));
+      (await this.isCopy(file) ? copies : made).push(listing);
+    }
+    const fresh = new Set([...copies, ...made]);
+    // A copy (copytruncate) holds lines written before its source was truncated and written again.
+    for (const listing of [...copies, ...known, ...made]) {
       if (this.aborted) break;
-      let file = this.files.get(listing.identity);
+      const file = this.files.get(listing.identity);
+      if (!file) continue;
       let rotatedAway = !mayGrow(listing);
-      if (!file) {
-        file = this.track(listing, this.left.get(listing.identity));
-        // Open before reading: a file deleted right after its first lines are read keeps its later ones.
-        await this.openFiles.keep(file, mayGrow(listing));
+      if (fresh.has(listing)) {
         await this.drain(file);
       } else if (!atStart) {
+        await this.adoptions.adopt(file);
         if (file.path !== listing.path) {
           file.moveTo(listing);
           rotatedAway = true;
@@ -274,36 +279,26 @@ class Follower {
       }
       this.byPath.set(listing.path, file);
       if (rotatedAway) file.flushPartialLine();
-      await this.openFiles.keep(file, mayGrow(listing));
+      if (!atStart) await this.openFiles.keep(file, mayGrow(listing));
     }
     return tree.files;
   }
 
-  /** A file present at start: followed from the end of its complete lines (its unfinished line is read, held). */
-  private async adopt(listing: LogFile, mayGrow: boolean): Promise<FollowedFile> {
-    const seen = this.files.get(listing.identity);
-    if (seen) return seen; // listed twice (under its old and new name, a listing racing a rename)
-    const file = this.track(listing, { offset: listing.size, check: null, mtimeMs: listing.mtimeMs });
-    await this.openFiles.keep(file, mayGrow);
-    if (!file.handle) return file;
-    try {
-      const { end, check } = await completeLinesEnd(file.handle, listing.size, this.maxLineBytes);
-      file.startAt(end, check);
-      if (end < listing.size) this.drainDue.add(file);
-    } catch (error) {
-      this.report(error);
-    }
-    return file;
-  }
-
-  private track(listing: LogFile, resume?: ReadPoint): FollowedFile {
+  /** `made`: a file that appeared while following (it may be a copy of one followed: copytruncate). */
+  private track(listing: LogFile, resume: ReadPoint | undefined, made = false): FollowedFile {
     this.left.delete(listing.identity);
     // Without bytes to compare, only an untouched file is taken for the one that left (an inode is reused).
     const trusted = resume && (resume.check !== null || resume.mtimeMs === listing.mtimeMs);
     const start = trusted ? resume : { offset: 0, check: null, mtimeMs: listing.mtimeMs };
-    const file = new FollowedFile(listing, start, this.clock.now(), this.maxLineBytes, (source, text) => this.emit({ source, text }));
+    const file = new FollowedFile(listing, start, this.clock.now(), this.maxLineBytes, this.fileEvents, made && !trusted);
     this.files.set(listing.identity, file);
     return file;
+  }
+
+  /** What a new file may be a copy of: the files followed, then those seen truncated, newest first. */
+  private *copySources(): Iterable<CopySource> {
+    for (const file of this.files.values()) yield file.copySource();
+    yield* this.truncated.newestFirst();
   }
 
   private remember(file: FollowedFile): void {
@@ -314,6 +309,7 @@ class Follower {
 
   private async forget(file: FollowedFile): Promise<void> {
     this.files.delete(file.identity);
+    this.adoptions.drop(file);
     this.drainDue.delete(file);
     this.idleDue.delete(file);
     this.clock.clearTimeout(this.idleTimers.get(file));
@@ -322,9 +318,20 @@ class Follower {
   }
 
   private async drain(file: FollowedFile): Promise<void> {
+    await this.adoptions.adopt(file); // a file present at start: from the end of its complete lines
     const outcome = await this.drainFile(file);
-    if (outcome !== 'read') this.listingDue = true; // deleted, or its name is another file now
+    if (outcome !== 'read') this.listingDue = true; // deleted, its name is another file now, or truncated
+    if (outcome === 'truncated') this.drainDue.add(file); // what it holds now, after the listing
     this.armIdleTimer(file);
+  }
+
+  private async isCopy(file: FollowedFile): Promise<boolean> {
+    try {
+      return await file.isCopy(this.fileSystem, () => this.clock.now());
+    } catch (error) {
+      this.report(error);
+      return false;
+    }
   }
 
   private async drainFile(file: FollowedFile): Promise<DrainOutcome> {
@@ -340,7 +347,7 @@ class Follower {
   private armIdleTimer(file: FollowedFile): void {
     this.clock.clearTimeout(this.idleTimers.get(file));
     this.idleTimers.delete(file);
-    if (!file.hasPartialLine || !this.files.has(file.identity)) return;
+    if (!(file.hasPartialLine || file.undecided) || !this.files.has(file.identity)) return;
     const wait = clampDelay(file.grewAt + this.idleMs - this.clock.now());
     this.idleTimers.set(
       file,
@@ -355,7 +362,14 @@ class Follower {
   private async flushIfIdle(file: FollowedFile): Promise<void> {
     if (!this.files.has(file.identity)) return;
     await this.drain(file); // bytes that came since, before deciding
-    if (file.hasPartialLine && this.clock.now() - file.grewAt >= this.idleMs) file.flushPartialLine();
+    const idle = this.clock.now() - file.grewAt >= this.idleMs;
+    if (file.undecided && idle) {
+      // It began like a followed file but stopped short of being a copy of one: a file of its own.
+      file.decideNotACopy();
+      await this.drain(file);
+      return;
+    }
+    if (file.hasPartialLine && idle) file.flushPartialLine();
     this.armIdleTimer(file);
   }
 
@@ -405,8 +419,4 @@ class Follower {
 
 function clampDelay(ms: number): number {
   return Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(ms)));
-}
-
-async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }

@@ -33,6 +33,11 @@ export interface ReadLastLinesOptions {
   blockBytes?: number;
   /** A discovery snapshot to read instead of discovering; each file is read up to its recorded size. */
   files?: readonly LogFile[];
+  /**
+   * The size to read a file up to, asked just before it is read (default: its size in `files` or the
+   * listing); a follower uses it to read up to the end of a file's complete lines only.
+   */
+  sizeOf?: (file: LogFile) => Promise<number>;
   /** Only lines it accepts count towards `count` and are returned (e.g. a level filter). */
   accept?: (line: TailLine) => boolean;
   fileSystem?: TailFileSystem;
@@ -76,7 +81,8 @@ export async function readLastLines(options: ReadLastLinesOptions): Promise<Read
   const fileSystem = options.fileSystem ?? nodeTailFileSystem;
   let opened = 0;
   for (let i = files.length - 1; i >= 0 && state.newestFirst.length < state.wanted; i--) {
-    const file = files[i]!;
+    const listed = files[i]!;
+    const file = options.sizeOf ? { ...listed, size: await options.sizeOf(listed) } : listed;
     const keep = state.newestFirst.length;
     const keepCut = state.cutLines;
     try {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -36,7 +36,6 @@ describe('codex-diag demo (built CLI, real processes)', () => {
     expect(summary.inspected).toEqual(expect.objectContaining({ ok: true, problems: [] }));
     // It points at the report of its bundles; each bundle carries its own report.html.
     expect(summary.report?.path).toBe(path.join(dir, 'data', 'report.html'));
-    const { readFileSync } = await import('node:fs');
     const report = readFileSync(summary.report!.path, 'utf8');
     for (const bundle of summary.bundles) {
       expect(report).toContain(path.basename(bundle.path));
@@ -62,9 +61,16 @@ describe('codex-diag demo (built CLI, real processes)', () => {
         for (const secret of secrets) expect(bytes.includes(secret), `${secret} in ${name}`).toBe(false);
       }
     }
+    // The app's log records carry their message once: a second `msg` key (the object logged with a
+    // `msg` of its own) would hide the first from every parser and leave breadcrumbs without it.
+    const logLines = readdirSync(path.join(dir, 'logs'))
+      .filter((f) => f.endsWith('.log'))
+      .flatMap((f) => readFileSync(path.join(dir, 'logs', f), 'utf8').split('\n').filter((l) => l.startsWith('{')));
+    expect(logLines.length).toBeGreaterThan(50);
+    for (const line of logLines) expect(line.split('"msg":').length - 1, line).toBe(1);
+
     // And none reached the ingest (its envelopes are written to disk).
     for (const file of readdirSync(path.join(dir, 'ingest'))) {
-      const { readFileSync } = await import('node:fs');
       const body = readFileSync(path.join(dir, 'ingest', file), 'utf8');
       for (const secret of secrets) expect(body.includes(secret), `${secret} in ${file}`).toBe(false);
     }

@@ -19,7 +19,7 @@ export function startFollowing(logDir: string, extra: Partial<FollowLogsOptions>
   const controller = new AbortController();
   const lines: TailLine[] = [];
   const errors: unknown[] = [];
-  const counts = { opens: 0, bytesRead: 0, caughtUp: 0, live: false, liveFiles: -1, bytesBeforeLive: -1 };
+  const counts = { opens: 0, bytesRead: 0, caughtUp: 0, live: false, liveFiles: -1, bytesBeforeLive: -1, opensBeforeLive: -1 };
   const fileSystem: FollowFileSystem = {
     open: async (p) => {
       counts.opens++;
@@ -45,6 +45,7 @@ export function startFollowing(logDir: string, extra: Partial<FollowLogsOptions>
       counts.live = true;
       counts.liveFiles = files;
       counts.bytesBeforeLive = counts.bytesRead;
+      counts.opensBeforeLive = counts.opens;
     },
     onCaughtUp: () => counts.caughtUp++,
     ...extra,
@@ -58,7 +59,8 @@ export function startFollowing(logDir: string, extra: Partial<FollowLogsOptions>
     done,
     counts,
     texts,
-    live: () => waitFor(() => counts.live, 'the follower to go live', 10_000),
+    /** Live, and done with what going live leaves for after it (adopting the files present at start). */
+    live: () => waitFor(() => counts.live && counts.caughtUp > 0, 'the follower to go live', 10_000),
     /**
      * Writes a line to the probe file and waits until it is emitted: the follower handles events in
      * order, so everything written before the probe has been read by then.

@@ -28,7 +28,7 @@ function writeManyFiles(dir: string): string[] {
 }
 
 describe('going live', () => {
-  it('goes live after one listing and a short read at the end of each file, not a scan of their contents', { timeout: 30_000 }, async () => {
+  it('goes live after one listing, before opening a file; then reads a little at the end of each, not their contents', { timeout: 30_000 }, async () => {
     const files = writeManyFiles(tmp.dir);
     let listings = 0;
     const f = startFollowing(tmp.dir, {
@@ -40,12 +40,25 @@ describe('going live', () => {
     await f.live();
     expect(f.counts.liveFiles).toBe(FILES);
     expect(listings).toBe(1);
-    // One 4 KiB block from the end of each file finds where its complete lines end.
-    expect(f.counts.bytesBeforeLive).toBeLessThanOrEqual(FILES * 4096);
+    expect(f.counts.opensBeforeLive).toBe(0);
+    expect(f.counts.bytesBeforeLive).toBe(0);
+    // After going live, one 4 KiB block from the end of each file finds where its complete lines end;
+    // its first 256 bytes are kept to recognise a copy of it (copytruncate).
+    expect(f.counts.opens).toBe(FILES);
+    expect(f.counts.bytesRead).toBeLessThanOrEqual(FILES * (4096 + 256));
     appendFileSync(files[17]!, 'first new line\n');
     await waitFor(() => f.texts().length === 1, 'the first new line');
     await f.stop();
     expect(f.texts()).toEqual(['first new line']);
+  });
+
+  it('with initial lines, opens before going live only the files those lines come from', { timeout: 30_000 }, async () => {
+    writeManyFiles(tmp.dir);
+    const f = startFollowing(tmp.dir, { initialLines: 5 });
+    await f.live();
+    expect(f.counts.opensBeforeLive).toBe(1);
+    expect(f.lines).toHaveLength(5);
+    await f.stop();
   });
 
   it('while idle, only a slow safety poll runs: no listing, no file opened, no byte read', { timeout: 30_000 }, async () => {
