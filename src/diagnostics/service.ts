@@ -20,7 +20,7 @@ import { EventHub } from './event-hub.js';
 import { IncidentBundleWriter } from './incident-bundle-writer.js';
 import { BudgetLink } from './budget-link.js';
 import { IncidentPipeline } from './incident-pipeline.js';
-import { parseDiagnosticsOptions } from './options.js';
+import { parseDiagnosticsOptions, type DiagnosticsOptions } from './options.js';
 import { RendererRegistry } from './renderer-registry.js';
 import { closeBudget, closeService } from './service-close.js';
 import { ServiceReporter } from './service-reporter.js';
@@ -40,7 +40,7 @@ import { ReleaseHealth } from './release-health.js';
 import { nodeSystemSource } from '../bundle/system-info.js';
 import { releaseName, resolveEnvironment } from '../upload/ingest-limits.js';
 
-type ParsedOptions = ReturnType<typeof parseDiagnosticsOptions>;
+type ParsedOptions = DiagnosticsOptions;
 
 /** Edges that are not options of the public API: tests and benches choose where bundles are built. */
 export interface ServiceEdges {
