@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import type { Clock } from '../clock.js';
 import { DiagError } from '../errors.js';
 import { DEFAULT_LOG_NAME, LOG_EXTENSION, logFileName } from './file-naming.js';
 import { REDACT_CENSOR, SECRET_KEYS, secretRedactPaths } from './redact-paths.js';
@@ -35,9 +36,25 @@ export interface DiagLogger {
   name: string;
   /** The name of file number `number` (and `date`), as pino-roll writes it here. */
   fileName(number: number, date?: string | null): string;
-  /** Flushes every record to disk and stops the worker thread; resolves after it exits or on timeout. */
-  close(options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Flushes every record to disk and stops the worker thread; resolves after it exits or, when
+   * `timeoutMs` pass on `clock` (default: real time) first, stops the worker where it is.
+   */
+  close(options?: LoggerCloseOptions): Promise<void>;
 }
+
+export interface LoggerCloseOptions {
+  timeoutMs?: number;
+  /** Whose time the timeout is measured in (a service closes by its own clock). */
+  clock?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+}
+
+const realTimers: Pick<Clock, 'setTimeout' | 'clearTimeout'> = {
+  // Not unref'd: a caller awaiting close() wants the process kept alive until the worker exits
+  // (the worker itself is unref'd by pino), and the timeout bounds that wait.
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 /** The transport stream pino.transport returns (thread-stream), as far as closing needs it. */
 interface TransportStream extends NodeJS.EventEmitter {
@@ -97,8 +114,8 @@ export function createLogger(options: CreateLoggerOptions): DiagLogger {
   );
 
   let closing: Promise<void> | undefined;
-  const close = ({ timeoutMs = 5000 }: { timeoutMs?: number } = {}): Promise<void> => {
-    closing ??= closeTransport(transport, timeoutMs, onError);
+  const close = ({ timeoutMs = 5000, clock = realTimers }: LoggerCloseOptions = {}): Promise<void> => {
+    closing ??= closeTransport(transport, timeoutMs, clock, onError);
     return closing;
   };
 
@@ -117,19 +134,17 @@ export function createLogger(options: CreateLoggerOptions): DiagLogger {
  * thread), so the buffer is first drained with the asynchronous flush; end() then has nothing to wait
  * for but the file's close. A worker that cannot drain within the budget is terminated instead.
  */
-function closeTransport(transport: TransportStream, timeoutMs: number, onError: (error: Error) => void): Promise<void> {
+function closeTransport(transport: TransportStream, timeoutMs: number, clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>, onError: (error: Error) => void): Promise<void> {
   return new Promise<void>((resolve) => {
     if (transport.closed) return resolve();
     let settled = false;
     const finish = () => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      clock.clearTimeout(timer);
       resolve();
     };
-    // Not unref'd: a caller awaiting close() wants the process kept alive until the worker exits
-    // (the worker itself is unref'd by pino), and the timeout bounds that wait.
-    const timer = setTimeout(() => {
+    const timer = clock.setTimeout(() => {
       void transport.worker?.terminate().catch(() => undefined);
       finish();
     }, timeoutMs);
