@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
 import type { Clock } from '../clock.js';
 import { DiagError } from '../errors.js';
 import { DEFAULT_LOG_NAME, LOG_EXTENSION, logFileName } from './file-naming.js';
+import { LOG_END_MESSAGE } from './log-end-message.js';
 import { REDACT_CENSOR, SECRET_KEYS, secretRedactPaths } from './redact-paths.js';
 
 export interface CreateLoggerOptions {
@@ -60,10 +61,10 @@ const realTimers: Pick<Clock, 'setTimeout' | 'clearTimeout'> = {
 interface TransportStream extends NodeJS.EventEmitter {
   /** Asynchronous: the worker has written everything buffered so far to its destination. */
   flush(callback: (error?: Error) => void): void;
-  /** Synchronous: waits on the main thread (Atomics.wait) until the worker has taken every byte. */
+  /** Synchronous: waits on the main thread (Atomics.wait) until the worker has closed its file. */
   end(): void;
   readonly closed?: boolean;
-  readonly worker?: { terminate(): Promise<number> };
+  readonly worker?: { terminate(): Promise<number>; postMessage(message: unknown): void };
 }
 
 /**
@@ -98,9 +99,10 @@ export function createLogger(options: CreateLoggerOptions): DiagLogger {
   // removeOtherLogFiles: also prune files left by earlier runs, not only this process's own.
   if (limit > 0) rollOptions.limit = { count: limit, removeOtherLogFiles: true };
 
-  // An absolute target: pino would otherwise resolve `pino-roll` relative to the caller's file.
-  const target = createRequire(import.meta.url).resolve('pino-roll');
-  const transport = pino.transport({ target, options: rollOptions }) as unknown as TransportStream;
+  // pino-roll, wrapped so the worker can end without the caller's thread waiting (roll-target.cjs).
+  // An absolute path: pino would otherwise resolve the target relative to the caller's file.
+  const target = fileURLToPath(new URL('./roll-target.cjs', import.meta.url));
+  const transport = pino.transport({ target, options: { ...rollOptions, endMessage: LOG_END_MESSAGE.code } }) as unknown as TransportStream;
   const onError = options.onError ?? (() => undefined);
   transport.on('error', (error: Error) => onError(error));
 
@@ -129,10 +131,11 @@ export function createLogger(options: CreateLoggerOptions): DiagLogger {
 }
 
 /**
- * Ends the transport without holding the caller's event loop: thread-stream's end() spins in
- * Atomics.wait until the worker has read everything (a busy log meant hundreds of ms on the main
- * thread), so the buffer is first drained with the asynchronous flush; end() then has nothing to wait
- * for but the file's close. A worker that cannot drain within the budget is terminated instead.
+ * Ends the transport without holding the caller's event loop. thread-stream's end() waits on the
+ * caller's thread (Atomics.wait) until the worker has read everything and closed its file (a busy
+ * log meant hundreds of ms on the main thread), so the buffer is drained with the asynchronous
+ * flush, then the worker is asked to close the file and exit on its own (roll-target.cjs); the
+ * stream closes when it has. A worker that cannot finish within the budget is terminated instead.
  */
 function closeTransport(transport: TransportStream, timeoutMs: number, clock: Pick<Clock, 'setTimeout' | 'clearTimeout'>, onError: (error: Error) => void): Promise<void> {
   return new Promise<void>((resolve) => {
@@ -154,7 +157,9 @@ function closeTransport(transport: TransportStream, timeoutMs: number, clock: Pi
         if (settled) return;
         if (error) onError(error);
         try {
-          transport.end(); // buffer already drained: writes the end marker, the worker closes the file and exits
+          // Everything written is in the file: the worker closes it and exits, which closes the stream.
+          if (transport.worker) transport.worker.postMessage(LOG_END_MESSAGE);
+          else transport.end();
         } catch (endError) {
           onError(endError as Error);
           finish();
