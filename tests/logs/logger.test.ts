@@ -1,4 +1,5 @@
 import { lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverLogFiles } from '../../src/logs/discover.js';
@@ -49,8 +50,23 @@ describe('createLogger', () => {
     // Written at once, while the worker is still starting: all of it sits in the transport's buffer.
     for (let i = 0; i < RECORDS; i++) diag.logger.info({ i }, 'burst');
     const clock = new ManualClock();
-    // A clock that never moves: close resolves because the worker finished, not because time ran out.
-    await diag.close({ timeoutMs: 1, clock });
+    // thread-stream's synchronous end() and flushSync() wait on the caller's thread: close uses neither.
+    const ThreadStream = createRequire(import.meta.url)('thread-stream') as { prototype: Record<'end' | 'flushSync', (...args: unknown[]) => unknown> };
+    const blocking: string[] = [];
+    const originals = { end: ThreadStream.prototype.end, flushSync: ThreadStream.prototype.flushSync };
+    for (const name of ['end', 'flushSync'] as const) {
+      ThreadStream.prototype[name] = function (this: unknown, ...args: unknown[]) {
+        blocking.push(name);
+        return originals[name].apply(this, args);
+      };
+    }
+    try {
+      // A clock that never moves: close resolves because the worker finished, not because time ran out.
+      await diag.close({ timeoutMs: 1, clock });
+    } finally {
+      Object.assign(ThreadStream.prototype, originals);
+    }
+    expect(blocking).toEqual([]);
     expect(clock.pending).toBe(0);
     const text = readdirSync(logDir)
       .filter((f) => f.endsWith('.log') && f !== 'current.log')
