@@ -190,10 +190,22 @@ const optionsCheck: Check = strictObject({
   env: recordOf(optional(string())),
 });
 
-/** Validates options; a problem is one line naming the option and what was expected. */
+/** The injectable edges: kept as given (a clock is an object with state of its own). */
+const EDGES = new Set(['clock', 'deliver', 'transport', 'random']);
+
+/**
+ * Validates options; a problem is one line naming the option and what was expected. Returns a copy,
+ * so an app that changes its options object afterwards does not change the running service.
+ */
 export function parseDiagnosticsOptions(input: unknown): DiagnosticsOptions {
   const options = input ?? {};
   const issues = optionsCheck(options, []);
   if (issues.length > 0) throw new DiagError('BAD_USAGE', `createDiagnostics: ${issues.map(describeIssue).join('; ')}`);
-  return options as DiagnosticsOptions;
+  return Object.fromEntries(Object.entries(options).map(([key, value]) => [key, EDGES.has(key) ? value : copyData(value)])) as DiagnosticsOptions;
+}
+
+function copyData(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyData);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, copyData(v)]));
+  return value;
 }

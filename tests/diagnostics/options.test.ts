@@ -78,6 +78,17 @@ describe('createDiagnostics options', () => {
     for (const [input, expected] of cases) expect(message(input), JSON.stringify(input)).toBe(expected);
   });
 
+  it('returns a copy of the data, and the edges as given', () => {
+    const clock = { now: () => 0, setTimeout: () => 0, clearTimeout: () => undefined };
+    const input = { recovery: { skipReasons: ['clean-exit'] }, env: { A: 'a' }, clock };
+    const parsed = parseDiagnosticsOptions(input);
+    input.recovery.skipReasons.push('oom');
+    input.env.A = 'b';
+    expect(parsed.recovery?.skipReasons).toEqual(['clean-exit']);
+    expect(parsed.env).toEqual({ A: 'a' });
+    expect(parsed.clock).toBe(clock);
+  });
+
   it('refuses a malformed dsn option, but only disables upload for a malformed DSN from the environment', async () => {
     const bad = await rejection(createDiagnostics({ dsn: 'not a dsn', log: false, dataDir: root, logDir: root }));
     expect(bad.code).toBe('BAD_DSN');
