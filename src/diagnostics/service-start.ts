@@ -18,9 +18,9 @@ export interface LogOption {
 export async function openServiceLog(logDir: string, log: LogOption | false | undefined, reporter: ServiceReporter): Promise<DiagLogger | undefined> {
   if (log === false) return undefined;
   try {
-    const { createLogger } = await import('../logs/logger.js');
+    const { openLogger } = await import('../logs/logger.js');
     const o = log ?? {};
-    return createLogger({
+    return await openLogger({
       logDir,
       name: o.name ?? 'codex-diag',
       ...(o.level !== undefined ? { level: o.level } : {}),

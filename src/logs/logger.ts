@@ -72,6 +72,28 @@ interface TransportStream extends NodeJS.EventEmitter {
  * time, keeping `limit` old files, with known secret keys redacted before they reach disk.
  */
 export function createLogger(options: CreateLoggerOptions): DiagLogger {
+  return loggerOver(startTransport(options), options);
+}
+
+/**
+ * createLogger in two turns of the event loop: the worker thread starts in the first, the logger is
+ * made in the next (compiling its redaction takes tens of ms), so neither holds the caller's loop long.
+ */
+export async function openLogger(options: CreateLoggerOptions): Promise<DiagLogger> {
+  const started = startTransport(options);
+  await new Promise((resolve) => setImmediate(resolve));
+  return loggerOver(started, options);
+}
+
+interface StartedTransport {
+  transport: TransportStream;
+  logDir: string;
+  name: string;
+  onError: (error: Error) => void;
+}
+
+/** Makes the log dir and starts pino-roll in pino's worker thread. */
+function startTransport(options: CreateLoggerOptions): StartedTransport {
   const name = options.name ?? DEFAULT_LOG_NAME;
   const logDir = path.resolve(options.logDir);
   // Created here: pino-roll's worker crashes when the dir is missing and mkdir and symlink are both on
@@ -105,7 +127,11 @@ export function createLogger(options: CreateLoggerOptions): DiagLogger {
   const transport = pino.transport({ target, options: { ...rollOptions, endMessage: LOG_END_MESSAGE.code } }) as unknown as TransportStream;
   const onError = options.onError ?? (() => undefined);
   transport.on('error', (error: Error) => onError(error));
+  return { transport, logDir, name, onError };
+}
 
+/** The pino logger writing to a started transport, with known secret keys redacted. */
+function loggerOver({ transport, logDir, name, onError }: StartedTransport, options: CreateLoggerOptions): DiagLogger {
   const logger = pino(
     {
       level: options.level ?? 'info',
