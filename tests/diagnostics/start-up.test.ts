@@ -36,6 +36,14 @@ const ownLog = (logDir: string): Array<Record<string, unknown>> => {
 };
 
 describe('start-up', () => {
+  it("import 'codex-diag' loads no package: not zod, pino, archiver or Sentry", () => {
+    const fixture = path.join(import.meta.dirname, '..', 'fixtures', 'diagnostics', 'import-only.mjs');
+    const run = loadedModules(fixture, []);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toBe('imported\n');
+    expect(run.files.filter((f) => f.split(path.sep).includes('node_modules'))).toEqual([]);
+  });
+
   it('returns from createDiagnostics before the schema library, the state modules or pino are loaded', () => {
     const fixture = path.join(import.meta.dirname, '..', 'fixtures', 'diagnostics', 'create-and-exit.mjs');
     const run = loadedModules(fixture, [root]);
