@@ -3,10 +3,10 @@ import type { HeartbeatWatchdog } from '../runtime/heartbeat-watchdog.js';
 import type { ReadyGate } from '../runtime/ready-gate.js';
 import { defaultRecoveryPolicy, type RecoveryPolicy } from '../runtime/recovery-policy.js';
 import { defaultUnresponsiveOptions, type UnresponsiveOptions } from '../runtime/unresponsive-monitor.js';
-import type { StateStore } from '../state/store.js';
 import type { ElectronPort } from './electron-port.js';
 import type { RendererRegistry } from './renderer-registry.js';
 import type { ServiceReporter } from './service-reporter.js';
+import type { StateUpdates } from './state-link.js';
 
 export interface ElectronPortBindingOptions {
   clock: Clock;
@@ -17,7 +17,7 @@ export interface ElectronPortBindingOptions {
   gate: ReadyGate;
   watchdog: HeartbeatWatchdog;
   renderers: RendererRegistry;
-  state: () => StateStore | undefined;
+  state: StateUpdates;
   reporter: ServiceReporter;
   recordIncident: (input: Record<string, unknown>) => Promise<unknown>;
   setCrashDir: (dir: string) => void;
@@ -40,10 +40,10 @@ export function bindElectronPort(options: ElectronPortBindingOptions): ElectronP
     recordIncident: options.recordIncident,
     setCrashDir: (dir) => reporter.guard('native', () => options.setCrashDir(dir)),
     recordRecoveryAttempt: (attempt) => {
-      reporter.guard('state', () => options.state()?.recordRecoveryAttempt(attempt.at));
+      options.state.change('state', (store) => store.recordRecoveryAttempt(attempt.at));
       reporter.log('warn', 'renderer reload', { ...attempt });
     },
-    recoveryReset: () => reporter.guard('state', () => options.state()?.resetRecoveryAttempts()),
+    recoveryReset: () => options.state.change('state', (store) => store.resetRecoveryAttempts()),
     recoveryGaveUp: (info) => reporter.log('error', 'renderer recovery gave up', { ...info }),
     rendererGone: (id) => {
       gate.markNotReady(id);

@@ -3,7 +3,7 @@ import { oneLine } from '../errors.js';
 import type { CrashLoopLimiter } from '../incidents/crash-loop-limiter.js';
 import { fingerprintIncident } from '../incidents/fingerprint.js';
 import type { IncidentJournal } from '../incidents/journal.js';
-import { parseIncident } from '../incidents/parse.js';
+import type { parseIncident } from '../incidents/parse.js';
 import type { Incident } from '../incidents/schema.js';
 import { shouldCapture, type CapturePolicy } from '../incidents/policy.js';
 import { sentryLevelFor } from '../incidents/sentry-level.js';
@@ -24,7 +24,10 @@ export interface IncidentPipelineOptions {
   /** `bundle.enabled` (default true). */
   bundlesEnabled: boolean;
   limiter: CrashLoopLimiter;
-  journal: IncidentJournal;
+  /** Opened on the first incident (it loads the schema library, kept off start-up). */
+  journal: () => Promise<IncidentJournal>;
+  /** Resolves when start-up has opened the log and the state: an incident waits for it. */
+  ready: () => Promise<void>;
   state: () => StateStore | undefined;
   bundles: IncidentBundleWriter;
   uploads: UploadLink;
@@ -43,16 +46,21 @@ export interface IncidentPipelineOptions {
  * failure is a counted fault that ends the incident with an outcome, never an exception.
  */
 export class IncidentPipeline {
+  /** Set once start-up is over and the incident schema has loaded; until then incidents wait for both. */
+  private parse: typeof parseIncident | undefined;
+  private loading: Promise<typeof parseIncident> | undefined;
+
   constructor(private readonly options: IncidentPipelineOptions) {}
 
   async process(input: unknown): Promise<IncidentOutcome> {
     const { clock, reporter, events } = this.options;
-    const parsed = parseIncident(input);
+    const now = clock.now();
+    // Read at once when it can be: an app may reuse the object it passed once the call returns.
+    const parsed = (this.parse ?? (await this.load()))(input);
     if (!parsed.ok) {
       reporter.malformed('incident', `incident dropped: ${parsed.error}`);
       return { status: 'dropped', reason: 'malformed', error: parsed.error };
     }
-    const now = clock.now();
     const incident = { ...parsed.incident };
     incident.occurredAt ??= new Date(now).toISOString();
     if (this.options.app) incident.appVersion ??= this.options.app.version;
@@ -65,7 +73,7 @@ export class IncidentPipeline {
     const decision = this.options.limiter.admit(fingerprint.fingerprint, now);
     reporter.guard('state', () => this.options.state()?.recordIncident(fingerprint.fingerprint, now, { suppressed: !decision.bundle }));
     try {
-      const { journal } = this.options;
+      const journal = await this.options.journal();
       await journal.append(journal.recordFor(incident, fingerprint, decision));
     } catch (error) {
       reporter.fault('journal', error);
@@ -108,5 +116,11 @@ export class IncidentPipeline {
       reporter.fault('upload', error);
     }
     return { status: 'recorded', fingerprint: fingerprint.fingerprint, bundle, queued };
+  }
+
+  /** The incident schema (and the schema library) load with the first incident, not at start-up. */
+  private load(): Promise<typeof parseIncident> {
+    this.loading ??= Promise.all([import('../incidents/parse.js'), this.options.ready()]).then(([{ parseIncident }]) => (this.parse = parseIncident));
+    return this.loading;
   }
 }

@@ -1,5 +1,4 @@
 import { MAX_TIMER_MS, type Clock } from '../clock.js';
-import type { StateStore } from '../state/store.js';
 import type { ServiceReporter } from './service-reporter.js';
 import type { ServiceSidecars } from './sidecars.js';
 import type { CloseResult } from './types.js';
@@ -11,14 +10,14 @@ export interface ClosingService {
   reporter: ServiceReporter;
   /** Stops the service's own timers (watchdog, metrics, the scheduled upload start). */
   stopTimers(): void;
-  /** Incidents still being processed. */
+  /** Start-up still running (the log and the state open after createDiagnostics returned), and incidents being processed. */
   inflight(): Promise<unknown>[];
   /** Ends the bundle worker. */
   bundles: { close(): Promise<void> };
   uploads: UploadLink;
   /** Queues the session's `exited` update (release health), before the uploader's last flush. */
   endSession?: () => Promise<void>;
-  state: () => StateStore | undefined;
+  state: { close(): Promise<void> };
   sidecars: ServiceSidecars;
   /** The delivery budget's ledger writes in flight. */
   budget?: { idle(): Promise<void> };
@@ -40,17 +39,18 @@ export function closeService(service: ClosingService, budget: number): Promise<C
     const loading = service.uploads.loaded();
     const uploader = loading ? await within(clock, loading, left()) : undefined;
     await Promise.allSettled([
-      service.state()?.close(),
+      service.state.close(),
       service.bundles.close(),
       service.budget?.idle(),
       uploader?.close({ timeoutMs: Math.max(1, left() - 100) }),
       // Half of what is left between SIGTERM and SIGKILL, so even a sidecar that ignores SIGTERM is gone in budget.
       ...service.sidecars.stopAll(Math.floor(left() / 2)),
     ]);
-    const logger = reporter.logger;
     // Records written after this point would only fail against a closed transport.
-    reporter.logger = undefined;
-    await logger?.close({ timeoutMs: left() });
+    const logger = reporter.detachLogger();
+    // By the service's clock, like the rest of the budget: a log worker slow to start under load
+    // is waited for, not stopped by a wall-clock timer while the clock says there is time.
+    await logger?.close({ timeoutMs: left(), clock });
     return true;
   })().catch((error: unknown) => {
     reporter.fault('close', error);

@@ -1,5 +1,7 @@
 import type { Clock } from '../clock.js';
-import { StateStore } from '../state/store.js';
+import type { DiagLogger } from '../logs/logger.js';
+import type { StateStore } from '../state/store.js';
+import { loadSchemaLibraryInSteps } from './schema-library-steps.js';
 import type { ServiceReporter } from './service-reporter.js';
 
 export interface LogOption {
@@ -10,15 +12,15 @@ export interface LogOption {
 }
 
 /**
- * Starts codex-diag's own log (pino-roll in pino's worker thread) and hands it to the reporter.
- * pino loads here, on the call; a failure is a fault and the service runs without its log.
+ * Starts codex-diag's own log (pino-roll in pino's worker thread, which starts on its own: nothing
+ * waits for it). pino loads here, on the call; a failure is a fault and the service runs without its log.
  */
-export async function openServiceLog(logDir: string, log: LogOption | false | undefined, reporter: ServiceReporter): Promise<void> {
-  if (log === false) return;
+export async function openServiceLog(logDir: string, log: LogOption | false | undefined, reporter: ServiceReporter): Promise<DiagLogger | undefined> {
+  if (log === false) return undefined;
   try {
-    const { createLogger } = await import('../logs/logger.js');
+    const { openLogger } = await import('../logs/logger.js');
     const o = log ?? {};
-    reporter.logger = createLogger({
+    return await openLogger({
       logDir,
       name: o.name ?? 'codex-diag',
       ...(o.level !== undefined ? { level: o.level } : {}),
@@ -28,12 +30,20 @@ export async function openServiceLog(logDir: string, log: LogOption | false | un
     });
   } catch (error) {
     reporter.fault('log', error);
+    return undefined;
   }
 }
 
-/** Opens the state store; undefined (a counted fault) when it cannot be opened. */
+/**
+ * Opens the state store; undefined (a counted fault) when it cannot be opened. The store and the
+ * schema library it validates with load here, on the call, in steps: the library, the state's
+ * schemas, then the store, so no single step holds the event loop for long.
+ */
 export async function openServiceState(file: string, clock: Clock, reporter: ServiceReporter): Promise<StateStore | undefined> {
   try {
+    await loadSchemaLibraryInSteps();
+    await import('../state/schemas.js');
+    const { StateStore } = await import('../state/store.js');
     return await StateStore.open({
       file,
       clock,

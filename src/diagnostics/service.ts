@@ -2,7 +2,7 @@ import os from 'node:os';
 import { systemClock, type Clock } from '../clock.js';
 import { oneLine } from '../errors.js';
 import { CrashLoopLimiter } from '../incidents/crash-loop-limiter.js';
-import { IncidentJournal } from '../incidents/journal.js';
+import type { IncidentJournal } from '../incidents/journal.js';
 import { dataLayout, defaultDataDir, defaultLogDir } from '../paths.js';
 import type { SendOptions } from '../runtime/delivery-classify.js';
 import type { DeliveryStats, SendResult } from '../runtime/delivery-types.js';
@@ -11,7 +11,6 @@ import { MetricsLogReporter } from '../runtime/metrics-log-reporter.js';
 import { ReadyGate } from '../runtime/ready-gate.js';
 import { RollingMetrics } from '../runtime/rolling-metrics.js';
 import type { SidecarHandle, SidecarStartOptions } from '../runtime/sidecar-types.js';
-import type { StateStore } from '../state/store.js';
 import { parseDsn } from '../upload/dsn.js';
 import type { BundleRunner } from '../bundle/bundle-runner.js';
 import { bindElectronPort } from './electron-port-binding.js';
@@ -20,12 +19,13 @@ import { EventHub } from './event-hub.js';
 import { IncidentBundleWriter } from './incident-bundle-writer.js';
 import { BudgetLink } from './budget-link.js';
 import { IncidentPipeline } from './incident-pipeline.js';
-import { parseDiagnosticsOptions } from './options.js';
+import { parseDiagnosticsOptions, type DiagnosticsOptions } from './options.js';
 import { RendererRegistry } from './renderer-registry.js';
 import { closeBudget, closeService } from './service-close.js';
 import { ServiceReporter } from './service-reporter.js';
 import { openServiceLog, openServiceState } from './service-start.js';
 import { inertSidecarHandle, ServiceSidecars } from './sidecars.js';
+import { StateLink } from './state-link.js';
 import type {
   CloseResult,
   Diagnostics,
@@ -43,7 +43,7 @@ import { ReleaseHealth } from './release-health.js';
 import { nodeSystemSource } from '../bundle/system-info.js';
 import { releaseName, resolveEnvironment } from '../upload/ingest-limits.js';
 
-type ParsedOptions = ReturnType<typeof parseDiagnosticsOptions>;
+type ParsedOptions = DiagnosticsOptions;
 
 /** Edges that are not options of the public API: tests and benches choose where bundles are built. */
 export interface ServiceEdges {
@@ -84,7 +84,9 @@ export class DiagnosticsService implements Diagnostics {
   /** Crashpad dumps: matched to incidents, main-process crashes found on start, the dir kept bounded. */
   readonly native: NativeCrashLink;
   private readonly inflight = new Set<Promise<unknown>>();
-  private state: StateStore | undefined;
+  private readonly stateLink: StateLink;
+  /** Start-up (the log, then the state), running after open() has returned; never rejects. */
+  private started: Promise<void> = Promise.resolve();
   private releaseHealth: ReleaseHealth | undefined;
   /** One id for the budget's sampling and release health's `did`. */
   private readonly installId: InstallIdSource;
@@ -113,7 +115,9 @@ export class DiagnosticsService implements Diagnostics {
     this.environment = environment;
     // The schema caps closeTimeoutMs at the largest timer delay.
     this.closeTimeoutMs = options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
-    const state = () => this.state;
+    this.stateLink = new StateLink(reporter, this.clock);
+    let journal: Promise<IncidentJournal> | undefined;
+    const state = () => this.stateLink.current();
     this.events = new EventHub<DiagnosticsEvents>((event, error) => reporter.fault(`listener:${String(event)}`, error));
     this.renderers = new RendererRegistry(reporter);
     this.gate = new ReadyGate({
@@ -152,7 +156,7 @@ export class DiagnosticsService implements Diagnostics {
     this.sidecars = new ServiceSidecars({
       clock: this.clock,
       ...(options.random ? { random: options.random } : {}),
-      state,
+      state: this.stateLink,
       reporter,
       onEvent: (event) => this.events.emit('sidecar', event),
       onIncident: (incident) => void this.recordIncident(incident),
@@ -187,7 +191,7 @@ export class DiagnosticsService implements Diagnostics {
       app: { ...app, environment },
       bounds: options.bundle ?? {},
       clock: this.clock,
-      snapshotState: () => this.state?.snapshot() ?? null,
+      snapshotState: () => this.stateLink.current()?.snapshot() ?? null,
       metricsReport: () => this.rolling.report(),
       onLogReadFault: (error) => reporter.fault('logs', error),
       onWorkerFallback: (error) => reporter.fault('bundle-worker', error),
@@ -204,7 +208,8 @@ export class DiagnosticsService implements Diagnostics {
       capture: options.capture ?? {},
       bundlesEnabled: options.bundle?.enabled !== false,
       limiter: new CrashLoopLimiter({ clock: this.clock, windowMs: options.crashLoop?.windowMs }),
-      journal: IncidentJournal.inDataDir(this.dataDir, { clock: this.clock }),
+      journal: () => (journal ??= import('../incidents/journal.js').then(({ IncidentJournal }) => IncidentJournal.inDataDir(this.dataDir, { clock: this.clock }))),
+      ready: () => this.started,
       state,
       bundles: this.bundles,
       uploads: this.uploads,
@@ -221,7 +226,7 @@ export class DiagnosticsService implements Diagnostics {
       gate: this.gate,
       watchdog: this.watchdog,
       renderers: this.renderers,
-      state,
+      state: this.stateLink,
       reporter,
       recordIncident: (incident) => this.recordIncident(incident),
       setCrashDir: (dir) => {
@@ -236,7 +241,10 @@ export class DiagnosticsService implements Diagnostics {
     const options = parseDiagnosticsOptions(input);
     if (options.dsn !== undefined && options.dsn.trim() !== '') parseDsn(options.dsn);
     const service = new DiagnosticsService(options, edges);
-    await service.start();
+    // The log and the state open after this returns: pino and the schema library load then, each in
+    // its own turn of the event loop, off the caller's start-up.
+    service.begin();
+    service.started = service.openLogAndState();
     return service;
   }
 
@@ -246,14 +254,14 @@ export class DiagnosticsService implements Diagnostics {
 
   recordAppStarted(now?: number): void {
     if (this.closing) return; // the state store is closed or closing
-    this.reporter.guard('state', () => this.state?.recordAppStarted(now ?? this.clock.now()));
+    this.reporter.guard('state', () => this.stateLink.appStarted(now));
   }
 
   markRendererReady(webContentsId: number): number | null {
     if (this.closing) return null;
     let latency: number | null = null;
     this.reporter.guard('state', () => {
-      latency = this.state?.recordRendererReady(this.clock.now()) ?? null;
+      latency = this.stateLink.rendererReady();
     });
     this.reporter.guard('delivery', () => {
       const flushed = this.gate.markReady(webContentsId);
@@ -266,7 +274,9 @@ export class DiagnosticsService implements Diagnostics {
     if (this.closing) return; // a beat would re-arm a watchdog that close() disposed
     this.reporter.guard('heartbeat', () => {
       this.watchdog.beat(webContentsId);
-      this.state?.recordHeartbeat(this.clock.now());
+      const now = this.clock.now();
+      // Held until the state opens, only the latest beat: it records a time, not a count.
+      this.stateLink.change('state', (store) => store.recordHeartbeat(now), 'heartbeat');
     });
   }
 
@@ -332,11 +342,12 @@ export class DiagnosticsService implements Diagnostics {
           this.metricsReporter.stop();
           this.uploads.stopScheduling();
         },
-        inflight: () => [...this.inflight],
+        inflight: () => [this.started, ...this.inflight],
         bundles: this.bundles,
         uploads: this.uploads,
-        ...(this.releaseHealth ? { endSession: () => this.releaseHealth!.close() } : {}),
-        state: () => this.state,
+        // Decided when the session ends: release health starts with the state, possibly after close() was called.
+        endSession: () => this.releaseHealth?.close() ?? Promise.resolve(),
+        state: this.stateLink,
         sidecars: this.sidecars,
         budget: this.budget,
       },
@@ -345,28 +356,51 @@ export class DiagnosticsService implements Diagnostics {
     return this.closePromise;
   }
 
-  private async start(): Promise<void> {
-    await openServiceLog(this.logDir, this.options.log, this.reporter);
-    this.state = await openServiceState(this.stateFile, this.clock, this.reporter);
+  /** What needs neither the log nor the state: started before open() returns. */
+  private begin(): void {
     this.uploads.start();
-    if (this.uploads.enabled && this.options.sessions !== false) {
-      this.releaseHealth = new ReleaseHealth({
-        dataDir: this.dataDir,
-        outboxDir: dataLayout(this.dataDir).outboxDir,
-        clock: this.clock,
-        release: this.release,
-        environment: this.environment,
-        reporter: this.reporter,
-        state: this.state,
-        installId: this.installId,
-        onQueued: () => this.uploads.kick(),
-      });
-      // A few small files; tracked so close() waits for them, never awaited on the start path.
-      this.track(this.releaseHealth.start());
-    }
     this.metricsReporter.start();
     // Not awaited: reading the crash dir is no part of start-up.
     if (this.options.crashDir) this.native.setCrashDir(this.options.crashDir);
-    this.reporter.log('info', 'diagnostics started', { logDir: this.logDir, dataDir: this.dataDir, upload: this.uploads.enabled ? 'sentry' : 'local only' });
+  }
+
+  /** One Sentry session per run; its marker lives in the state, so it starts once the state has opened. */
+  private startReleaseHealth(): void {
+    if (this.closing || !this.uploads.enabled || this.options.sessions === false) return;
+    this.releaseHealth = new ReleaseHealth({
+      dataDir: this.dataDir,
+      outboxDir: dataLayout(this.dataDir).outboxDir,
+      clock: this.clock,
+      release: this.release,
+      environment: this.environment,
+      reporter: this.reporter,
+      state: this.stateLink.current(),
+      installId: this.installId,
+      onQueued: () => this.uploads.kick(),
+    });
+    // A few small files; tracked so close() waits for them, never awaited on the start path.
+    this.track(this.releaseHealth.start());
+  }
+
+  /**
+   * Opens the log, then the state, after open() has returned: each loads its modules (pino; the
+   * schema library) in its own turn of the event loop. What is recorded meanwhile is held and
+   * written when they open. Never rejects; close() waits for it within its budget.
+   */
+  private async openLogAndState(): Promise<void> {
+    try {
+      const logger = await openServiceLog(this.logDir, this.options.log, this.reporter);
+      // close() ran out of time waiting for start-up and took the log already: end this one too.
+      if (!this.reporter.attachLogger(logger)) void logger?.close({ timeoutMs: this.closeTimeoutMs, clock: this.clock });
+      this.stateLink.attach(await openServiceState(this.stateFile, this.clock, this.reporter));
+      this.startReleaseHealth();
+      this.reporter.log('info', 'diagnostics started', { logDir: this.logDir, dataDir: this.dataDir, upload: this.uploads.enabled ? 'sentry' : 'local only' });
+    } catch (error) {
+      this.reporter.attachLogger(undefined);
+      this.stateLink.attach(undefined);
+      this.reporter.fault('start', error);
+      // Without a state the session is kept in memory: the run is still counted.
+      if (!this.releaseHealth) this.startReleaseHealth();
+    }
   }
 }

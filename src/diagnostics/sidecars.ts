@@ -3,13 +3,13 @@ import { oneLine } from '../errors.js';
 import { HostExitGuard } from '../runtime/sidecar-host-exit-guard.js';
 import { SidecarSupervisor } from '../runtime/sidecar-supervisor.js';
 import type { SidecarEvent, SidecarHandle, SidecarStartOptions } from '../runtime/sidecar-types.js';
-import type { StateStore } from '../state/store.js';
 import type { ServiceReporter } from './service-reporter.js';
+import type { StateUpdates } from './state-link.js';
 
 export interface ServiceSidecarsOptions {
   clock: Clock;
   random?: () => number;
-  state: () => StateStore | undefined;
+  state: StateUpdates;
   reporter: ServiceReporter;
   onEvent: (event: SidecarEvent) => void;
   onIncident: (incident: unknown) => void;
@@ -48,7 +48,10 @@ export class ServiceSidecars {
       hostExitGuard: this.hostExitGuard,
       onEvent: (event) => {
         if (event.type === 'exit') lastExitReason = event.reason;
-        if (event.type === 'restart') reporter.guard('state', () => this.options.state()?.recordSidecarRestart(event.at, lastExitReason));
+        if (event.type === 'restart') {
+          const reason = lastExitReason; // as it is now, not when a held change is applied
+          this.options.state.change('state', (store) => store.recordSidecarRestart(event.at, reason));
+        }
         reporter.log(event.type === 'start' ? 'info' : 'warn', `sidecar ${event.type}`, { ...event });
         this.options.onEvent(event);
       },

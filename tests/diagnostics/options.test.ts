@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DiagError } from '../../src/errors.js';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
+import { parseDiagnosticsOptions } from '../../src/diagnostics/options.js';
 import type { SidecarEvent } from '../../src/runtime/sidecar-types.js';
 import type { IncidentEvent } from '../../src/diagnostics/index.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -37,6 +38,55 @@ describe('createDiagnostics options', () => {
     expect(huge.message).toMatch(/option recovery\.maxDelayMs: .*2147483647/);
     const version = await rejection(createDiagnostics({ app: { name: 'Codex' } } as never));
     expect(version.message).toContain('option app.version');
+  });
+
+  it('words each problem as it always has, one per option, misspelt keys by name', () => {
+    const message = (input: unknown) => {
+      try {
+        parseDiagnosticsOptions(input);
+        return 'accepted';
+      } catch (error) {
+        expect(error).toBeInstanceOf(DiagError);
+        expect((error as DiagError).code).toBe('BAD_USAGE');
+        return (error as DiagError).message.replace(/^createDiagnostics: /, '');
+      }
+    };
+    const cases: Array<[unknown, string]> = [
+      [undefined, 'accepted'],
+      [null, 'accepted'],
+      [{ log: false, budget: false, env: { HOME: '/h', UNSET: undefined }, recovery: {} }, 'accepted'],
+      ['x', 'option (options): Invalid input: expected object, received string'],
+      [[], 'option (options): Invalid input: expected object, received array'],
+      [{ recovery: { maxReloads: 1.5 } }, 'option recovery.maxReloads: Invalid input: expected int, received number'],
+      [{ recovery: { maxReloads: Number.NaN } }, 'option recovery.maxReloads: Invalid input: expected number, received NaN'],
+      [{ recovery: { jitter: Number.POSITIVE_INFINITY } }, 'option recovery.jitter: Invalid input: expected number, received Infinity'],
+      [{ recovery: { windowMs: 0 } }, 'option recovery.windowMs: Too small: expected number to be >0'],
+      [{ bundle: { lines: 2 ** 60 } }, 'option bundle.lines: Too big: expected int to be <=9007199254740991'],
+      [{ app: { name: '', version: '1' } }, 'option app.name: Too small: expected string to have >=1 characters'],
+      [{ app: null }, 'option app: Invalid input: expected object, received null'],
+      [{ capture: { ignoreKinds: ['nope'] } }, 'option capture.ignoreKinds.0: Invalid option: expected one of "render-process-gone"|"unresponsive"|"did-fail-load"|"child-process-gone"|"sidecar-exit"'],
+      [{ recovery: { skipReasons: [1, 'a', 2] } }, 'option recovery.skipReasons.0: Invalid input: expected string, received number; option recovery.skipReasons.2: Invalid input: expected string, received number'],
+      [{ log: true }, 'option log: Invalid input'],
+      [{ log: { size: 0 } }, 'option log.size: Too small: expected number to be >0'],
+      [{ log: { lvel: 'info' } }, 'unknown option log.lvel'],
+      [{ budget: { sampling: { kinds: { a: 2 } } } }, 'option budget.sampling.kinds.a: Too big: expected number to be <=1'],
+      [{ env: { A: 1 } }, 'option env.A: Invalid input: expected string, received number'],
+      [{ env: 'x' }, 'option env: Invalid input: expected record, received string'],
+      [{ clock: {} }, 'option clock: expected a Clock {now, setTimeout, clearTimeout}'],
+      [{ a: 1, b: 2, closeTimeoutMs: 0 }, 'option closeTimeoutMs: Too small: expected number to be >0; unknown option a, b'],
+    ];
+    for (const [input, expected] of cases) expect(message(input), JSON.stringify(input)).toBe(expected);
+  });
+
+  it('returns a copy of the data, and the edges as given', () => {
+    const clock = { now: () => 0, setTimeout: () => 0, clearTimeout: () => undefined };
+    const input = { recovery: { skipReasons: ['clean-exit'] }, env: { A: 'a' }, clock };
+    const parsed = parseDiagnosticsOptions(input);
+    input.recovery.skipReasons.push('oom');
+    input.env.A = 'b';
+    expect(parsed.recovery?.skipReasons).toEqual(['clean-exit']);
+    expect(parsed.env).toEqual({ A: 'a' });
+    expect(parsed.clock).toBe(clock);
   });
 
   it('refuses a malformed dsn option, but only disables upload for a malformed DSN from the environment', async () => {

@@ -1,4 +1,5 @@
-import { lstatSync, readdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverLogFiles } from '../../src/logs/discover.js';
@@ -6,6 +7,7 @@ import { parsePinoRollName } from '../../src/logs/file-naming.js';
 import { createLogger } from '../../src/logs/logger.js';
 import { parseLogLineWithFields } from '../../src/logs/parse-line.js';
 import { readLastLines } from '../../src/logs/read-last-lines.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 let tmp: ReturnType<typeof makeTempDir>;
@@ -39,6 +41,40 @@ describe('createLogger', () => {
     expect(first.line).toMatchObject({ level: 'info', msg: 'hello' });
     expect(first.fields.user).toEqual({ sessionCookie: '[Redacted]', token: '[Redacted]', deep: { a: { b: { password: '[Redacted]' } } } });
     expect(parseLogLineWithFields(lines[1]!).line).toMatchObject({ level: 'warn', msg: 'careful' });
+  });
+
+  it('close() keeps every record written before it, the worker closing the file on its own, and waits only by the clock it is given', { timeout: 60_000 }, async () => {
+    const logDir = path.join(tmp.dir, 'burst');
+    const diag = createLogger({ logDir, frequency: null, size: '1g' });
+    const RECORDS = 5_000;
+    // Written at once, while the worker is still starting: all of it sits in the transport's buffer.
+    for (let i = 0; i < RECORDS; i++) diag.logger.info({ i }, 'burst');
+    const clock = new ManualClock();
+    // thread-stream's synchronous end() and flushSync() wait on the caller's thread: close uses neither.
+    const ThreadStream = createRequire(import.meta.url)('thread-stream') as { prototype: Record<'end' | 'flushSync', (...args: unknown[]) => unknown> };
+    const blocking: string[] = [];
+    const originals = { end: ThreadStream.prototype.end, flushSync: ThreadStream.prototype.flushSync };
+    for (const name of ['end', 'flushSync'] as const) {
+      ThreadStream.prototype[name] = function (this: unknown, ...args: unknown[]) {
+        blocking.push(name);
+        return originals[name].apply(this, args);
+      };
+    }
+    try {
+      // A clock that never moves: close resolves because the worker finished, not because time ran out.
+      await diag.close({ timeoutMs: 1, clock });
+    } finally {
+      Object.assign(ThreadStream.prototype, originals);
+    }
+    expect(blocking).toEqual([]);
+    expect(clock.pending).toBe(0);
+    const text = readdirSync(logDir)
+      .filter((f) => f.endsWith('.log') && f !== 'current.log')
+      .map((f) => readFileSync(path.join(logDir, f), 'utf8'))
+      .join('');
+    const seen = text.split('\n').filter((line) => line !== '').map((line) => (JSON.parse(line) as { i: number }).i);
+    expect(seen).toHaveLength(RECORDS);
+    expect(seen.every((value, index) => value === index)).toBe(true);
   });
 
   it('fails with one clear IO error naming the dir when it cannot be created', () => {
