@@ -62,10 +62,13 @@ export class ReleaseHealth {
     this.outbox = new SessionOutbox(options.outboxDir);
   }
 
-  /** Ends a previous run left open as `abnormal`, then starts this run's session. */
-  start(): Promise<void> {
-    // The run starts now, not when the files below have been read.
-    const now = this.options.clock.now();
+  /**
+   * Ends a previous run left open as `abnormal`, then starts this run's session. `runStartedAt` is
+   * when the app created the service (default now): the session starts then, not when the state
+   * and the files below have been read.
+   */
+  start(runStartedAt?: number): Promise<void> {
+    const now = runStartedAt ?? this.options.clock.now();
     return this.serial(async () => {
       const { state, installId } = this.options;
       // Relay drops every session whose release it refuses; none is better than a marker state cannot save.

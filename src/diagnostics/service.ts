@@ -88,6 +88,8 @@ export class DiagnosticsService implements Diagnostics {
   /** Start-up (the log, then the state), running after open() has returned; never rejects. */
   private started: Promise<void> = Promise.resolve();
   private releaseHealth: ReleaseHealth | undefined;
+  /** When the app created the service: the run's session starts then, though the state opens later. */
+  private createdAt = 0;
   /** One id for the budget's sampling and release health's `did`. */
   private readonly installId: InstallIdSource;
   private readonly release: string;
@@ -358,6 +360,7 @@ export class DiagnosticsService implements Diagnostics {
 
   /** What needs neither the log nor the state: started before open() returns. */
   private begin(): void {
+    this.createdAt = this.clock.now();
     this.uploads.start();
     this.metricsReporter.start();
     // Not awaited: reading the crash dir is no part of start-up.
@@ -379,7 +382,7 @@ export class DiagnosticsService implements Diagnostics {
       onQueued: () => this.uploads.kick(),
     });
     // A few small files; tracked so close() waits for them, never awaited on the start path.
-    this.track(this.releaseHealth.start());
+    this.track(this.releaseHealth.start(this.createdAt));
   }
 
   /**
