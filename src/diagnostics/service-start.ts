@@ -3,6 +3,7 @@ import type { DiagLogger } from '../logs/logger.js';
 import type { StateStore } from '../state/store.js';
 import { loadSchemaLibraryInSteps } from './schema-library-steps.js';
 import type { ServiceReporter } from './service-reporter.js';
+import type { StateLink } from './state-link.js';
 
 export interface LogOption {
   name?: string | undefined;
@@ -52,5 +53,33 @@ export async function openServiceState(file: string, clock: Clock, reporter: Ser
   } catch (error) {
     reporter.fault('state', error);
     return undefined;
+  }
+}
+
+export interface LogThenStateOptions {
+  logDir: string;
+  log: LogOption | false | undefined;
+  stateFile: string;
+  clock: Clock;
+  closeTimeoutMs: number;
+  reporter: ServiceReporter;
+  stateLink: StateLink;
+}
+
+/**
+ * Opens the log, then the state, after createDiagnostics has returned: each loads its modules (pino;
+ * the schema library) in its own turn of the event loop. What is recorded meanwhile is held and
+ * written when they open. Never rejects; close() waits for it within its budget.
+ */
+export async function openLogThenState(o: LogThenStateOptions): Promise<void> {
+  try {
+    const logger = await openServiceLog(o.logDir, o.log, o.reporter);
+    // close() ran out of time waiting for start-up and took the log already: end this one too.
+    if (!o.reporter.attachLogger(logger)) void logger?.close({ timeoutMs: o.closeTimeoutMs, clock: o.clock });
+    o.stateLink.attach(await openServiceState(o.stateFile, o.clock, o.reporter));
+  } catch (error) {
+    o.reporter.attachLogger(undefined);
+    o.stateLink.attach(undefined);
+    o.reporter.fault('start', error);
   }
 }

@@ -23,7 +23,7 @@ import { parseDiagnosticsOptions, type DiagnosticsOptions } from './options.js';
 import { RendererRegistry } from './renderer-registry.js';
 import { closeBudget, closeService } from './service-close.js';
 import { ServiceReporter } from './service-reporter.js';
-import { openServiceLog, openServiceState } from './service-start.js';
+import { openLogThenState } from './service-start.js';
 import { inertSidecarHandle, ServiceSidecars } from './sidecars.js';
 import { StateLink } from './state-link.js';
 import type {
@@ -385,25 +385,19 @@ export class DiagnosticsService implements Diagnostics {
     this.track(this.releaseHealth.start(this.createdAt));
   }
 
-  /**
-   * Opens the log, then the state, after open() has returned: each loads its modules (pino; the
-   * schema library) in its own turn of the event loop. What is recorded meanwhile is held and
-   * written when they open. Never rejects; close() waits for it within its budget.
-   */
+  /** The log, then the state (see openLogThenState); then this run's session, whose marker is in the state. */
   private async openLogAndState(): Promise<void> {
-    try {
-      const logger = await openServiceLog(this.logDir, this.options.log, this.reporter);
-      // close() ran out of time waiting for start-up and took the log already: end this one too.
-      if (!this.reporter.attachLogger(logger)) void logger?.close({ timeoutMs: this.closeTimeoutMs, clock: this.clock });
-      this.stateLink.attach(await openServiceState(this.stateFile, this.clock, this.reporter));
-      this.startReleaseHealth();
-      this.reporter.log('info', 'diagnostics started', { logDir: this.logDir, dataDir: this.dataDir, upload: this.uploads.enabled ? 'sentry' : 'local only' });
-    } catch (error) {
-      this.reporter.attachLogger(undefined);
-      this.stateLink.attach(undefined);
-      this.reporter.fault('start', error);
-      // Without a state the session is kept in memory: the run is still counted.
-      if (!this.releaseHealth) this.startReleaseHealth();
-    }
+    await openLogThenState({
+      logDir: this.logDir,
+      log: this.options.log,
+      stateFile: this.stateFile,
+      clock: this.clock,
+      closeTimeoutMs: this.closeTimeoutMs,
+      reporter: this.reporter,
+      stateLink: this.stateLink,
+    });
+    // Without a state the session is kept in memory: the run is still counted.
+    this.startReleaseHealth();
+    this.reporter.log('info', 'diagnostics started', { logDir: this.logDir, dataDir: this.dataDir, upload: this.uploads.enabled ? 'sentry' : 'local only' });
   }
 }
