@@ -8,10 +8,11 @@ import type { TokenRun } from './token-shape.js';
  * of the rules' gates would open (so what is redacted does not depend on it), and costs a log line
  * that no rule touches a few native scans instead of one scan per rule:
  *
- *  - the line is lower-cased once (native), and ONE regex finds every gate literal and every secret-key
- *    stem in it at once (`password`, `ookie`, `@`, `eyJ`, `/home`, the user's name, ...). A found literal
- *    is checked for its exact case on the line; a stem is judged with its whole word by the key rules'
- *    word gate (`input_tokens` and `backend-api/` close it, `"password":` opens it);
+ *  - a few case-insensitive regexes find every gate literal and every secret-key stem in the line as
+ *    written (`password`, `ookie`, `@`, `eyJ`, `/home`, the user's name, ...): no lower-cased copy of
+ *    the line is made. A found literal is checked for its exact case on the line; a stem is judged with
+ *    its whole word by the key rules' word gate (`input_tokens` and `backend-api/` close it,
+ *    `"password":` opens it);
  *  - the runs of 20+ token characters (a skip scan) are asked about only when they could be a credential:
  *    the generic rule's runs hold upper case, lower case and a digit; the token rules' runs have one of
  *    their literals (found for all rules together in one automaton pass over the run and a few
@@ -115,10 +116,10 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
   const maxLookback = Math.max(0, ...shaped.map((s) => s.lookback));
   const reasons = new Uint8Array(shaped.length);
 
-  /** Whether a literal found at `at` (lower case) opens: its exact case, its gate, or its word. */
-  const foundOpens = (text: string, lower: string, at: number, runs: Parameters<Gate>[1], words: { until: number }): boolean => {
-    for (const key of byFirst.get(lower[at]!)!) {
-      if (!lower.startsWith(key, at)) continue;
+  /** Whether a literal found at `at` (in any ASCII case) opens: its exact case, its gate, or its word. */
+  const foundOpens = (text: string, scanned: string, at: number, runs: Parameters<Gate>[1], words: { until: number }): boolean => {
+    for (const key of byFirst.get(String.fromCharCode(foldAscii(scanned.charCodeAt(at))))!) {
+      if (!startsWithFolded(scanned, key, at)) continue;
       for (const action of actions.get(key)!) {
         if (action.kind === 'word') {
           if (at < words.until) continue;
@@ -133,14 +134,17 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     return false;
   };
 
-  /** Whether the literal scan finds a literal that opens: a few regex passes over the lower-cased text. */
-  const literalOpens = (text: string, lower: string, runs: Parameters<Gate>[1]): boolean => {
+  /**
+   * Whether the literal scan finds a literal that opens: a few case-insensitive regex passes over
+   * `scanned` (the text, or its lower case where that differs from ASCII folding), positions as in text.
+   */
+  const literalOpens = (text: string, scanned: string, runs: Parameters<Gate>[1]): boolean => {
     const words = { until: 0 };
     for (const { regex, needs } of groups) {
-      if (needs !== null && !lower.includes(needs)) continue;
+      if (needs !== null && !scanned.includes(needs)) continue;
       regex.lastIndex = 0;
-      for (let m = regex.exec(lower); m !== null; m = regex.exec(lower)) {
-        if (foundOpens(text, lower, m.index, runs, words)) return true;
+      for (let m = regex.exec(scanned); m !== null; m = regex.exec(scanned)) {
+        if (foundOpens(text, scanned, m.index, runs, words)) return true;
         regex.lastIndex = m.index + 1;
       }
     }
@@ -205,12 +209,17 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
 
   return (text, runs) => {
     for (const gate of opaque) if (gate(text, runs)) return true;
-    const lower = text.toLowerCase();
-    if (lower.length !== text.length) {
-      // A character whose lower case is longer (`İ`): positions would not line up, so every gate is asked.
-      return entries.some((e) => e.gate(text, runs)) || extraLiterals.some((l) => text.includes(l));
+    // The two characters whose lower case holds an ASCII letter (the Kelvin sign, `İ`): the literals
+    // are looked for in the lower-cased text, which the key words are classified by.
+    let scanned = text;
+    if (text.includes('\u212a') || text.includes('\u0130')) {
+      scanned = text.toLowerCase();
+      if (scanned.length !== text.length) {
+        // `İ` lower-cases to two characters: positions would not line up, so every gate is asked.
+        return entries.some((e) => e.gate(text, runs)) || extraLiterals.some((l) => text.includes(l));
+      }
     }
-    if (literalOpens(text, lower, runs)) return true;
+    if (literalOpens(text, scanned, runs)) return true;
     if (shaped.length === 0) return false;
     const list = runs();
     if (list.length === 0) return false;
@@ -225,7 +234,20 @@ const RARE_CHARACTERS = ['=', '@', '%', '~', '\\'];
 
 function alternation(keys: readonly string[]): RegExp | null {
   if (keys.length === 0) return null;
-  return new RegExp([...keys].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+  // `i` without `u` folds ASCII letters only, as the lower-case keys were folded.
+  return new RegExp([...keys].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'gi');
+}
+
+/** An ASCII upper-case letter's lower case; any other code unit as it is. */
+function foldAscii(c: number): number {
+  return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+}
+
+/** Whether `key` (lower case) starts at `at` in text, ASCII letters compared in any case. */
+function startsWithFolded(text: string, key: string, at: number): boolean {
+  if (at + key.length > text.length) return false;
+  for (let i = 0; i < key.length; i++) if (foldAscii(text.charCodeAt(at + i)) !== key.charCodeAt(i)) return false;
+  return true;
 }
 
 function isLetter(c: number): boolean {
