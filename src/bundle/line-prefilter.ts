@@ -110,17 +110,18 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     if (regex) groups.push({ regex, needs: null });
   }
   // Every literal starting with a character: a match reports one literal, others may start there too.
-  const byFirst = new Map<string, string[]>();
-  for (const key of keys) byFirst.set(key[0]!, [...(byFirst.get(key[0]!) ?? []), key]);
+  // Indexed by the first character's code (keys are lower case), so a hit costs no string or map lookup.
+  const byFirst: Array<Array<{ key: string; actions: LiteralAction[] }>> = [];
+  for (const key of keys) (byFirst[key.charCodeAt(0)] ??= []).push({ key, actions: actions.get(key)! });
   const runAutomaton: LiteralAutomaton | null = runLiterals.length > 0 ? compileLiterals(runLiterals.map((r) => ({ literal: r.literal }))) : null;
   const maxLookback = Math.max(0, ...shaped.map((s) => s.lookback));
   const reasons = new Uint8Array(shaped.length);
 
   /** Whether a literal found at `at` (in any ASCII case) opens: its exact case, its gate, or its word. */
   const foundOpens = (text: string, scanned: string, at: number, runs: Parameters<Gate>[1], words: { until: number }): boolean => {
-    for (const key of byFirst.get(String.fromCharCode(foldAscii(scanned.charCodeAt(at))))!) {
+    for (const { key, actions: found } of byFirst[foldAscii(scanned.charCodeAt(at))]!) {
       if (!startsWithFolded(scanned, key, at)) continue;
-      for (const action of actions.get(key)!) {
+      for (const action of found) {
         if (action.kind === 'word') {
           if (at < words.until) continue;
           const word = action.wordAt(text, at);
