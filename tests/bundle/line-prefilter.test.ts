@@ -45,7 +45,7 @@ function corpus(): string[] {
   const tokens = [...catalogueSamples(), ...NAMED_RULE_SAMPLES].map((s) => s.token);
   const fragments = DEFAULT_RULES.flatMap((r) => [...r.catches.map((c) => c.text), ...r.keeps]).concat(tokens, [
     ' ', '=', ':', '"', '\\', '\\n', '\\"', '/', '@', '~', '%2F', '%5C', 'alice', 'dana', 'Carol', 'josé', '/home/alice', 'C:\\Users\\carol\\',
-    'path', 'task-', 'İ', 'K', 'xoxb-1234', 'sk-', 'ya29.', 'SG.', '\\u0040', '\\/', 'AbCdEfGhIjKlMnOpQrSt0123',
+    'path', 'task-', 'İ', 'K', '\u212a', '\u212aey', 'PASSWORD', 'Api_Key', 'AUTHORIZATION: ', 'BEARER ', 'Set-COOKIE', 'xoxb-1234', 'sk-', 'ya29.', 'SG.', '\\u0040', '\\/', 'AbCdEfGhIjKlMnOpQrSt0123',
   ]);
   const lines: string[] = [...fragments];
   for (const t of tokens) {
