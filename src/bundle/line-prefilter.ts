@@ -31,15 +31,23 @@ export interface PrefilterEntry {
 type LiteralAction =
   | { kind: 'opens'; exact: string | null }
   | { kind: 'gate'; exact: string | null; gate: Gate }
-  | { kind: 'word'; wordAt: NonNullable<TextPass['wordGate']>['wordAt'] };
+  | { kind: 'word'; wordAt: NonNullable<TextPass['wordGate']>['wordAt'] }
+  /** A run literal looked for far before the runs: where it is, for the run test (it opens nothing). */
+  | { kind: 'far'; exact: string; index: number };
 
 interface ShapedEntry {
   candidate: (text: string, start: number, end: number) => boolean;
   /** The entry's index in the run automaton's hit table, -1 without run literals. */
   literalSlot: number;
-  lookback: number;
   mixedClasses: boolean;
 }
+
+/**
+ * Run literals that may start at most this far before a run are found by the automaton over the runs
+ * and the characters before them; those allowed further (`pat`, `authress_`, the anchors) by the
+ * line's literal scan, so the automaton reads only a few characters before each run.
+ */
+const NEAR_LOOKBACK = 12;
 
 const UPPER = 1;
 const LOWER = 2;
@@ -57,7 +65,7 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
   // cannot find (its lower case has another length).
   const opaque: Gate[] = [];
   const shaped: ShapedEntry[] = [];
-  const runLiterals: Array<{ literal: string; slot: number }> = [];
+  const runLiterals: Array<{ literal: string; slot: number; lookback: number }> = [];
   const scannable = (literal: string) => literal.length > 0 && literal.toLowerCase().length === literal.length && isAscii(literal.toLowerCase());
 
   for (const literal of extraLiterals) addLiteral(literal, { kind: 'opens', exact: literal });
@@ -80,13 +88,15 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
       }
     }
     if (rule?.tokenShaped) {
-      const literals = rule.runLiterals?.literals.filter((l) => l.length > 0) ?? [];
+      const hint = rule.runLiterals;
+      const literals = (hint?.literals ?? [])
+        .map((literal, i) => ({ literal, lookback: Math.min(hint!.lookback, hint!.lookbacks?.[i] ?? hint!.lookback) }))
+        .filter((l) => l.literal.length > 0);
       const slot = literals.length > 0 ? shaped.length : -1;
-      for (const literal of literals) runLiterals.push({ literal, slot });
+      for (const { literal, lookback } of literals) runLiterals.push({ literal, slot, lookback });
       shaped.push({
         candidate: pass.candidate?.bind(pass) ?? (() => true),
         literalSlot: slot,
-        lookback: rule.runLiterals?.lookback ?? 0,
         mixedClasses: rule.runNeedsMixedClasses === true,
       });
     } else if (rule?.gate === undefined) {
@@ -94,6 +104,12 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     }
   }
 
+  // Run literals allowed far before a run are found by the line's literal scan, the others by the automaton.
+  const near: number[] = [];
+  runLiterals.forEach(({ literal, lookback }, index) => {
+    if (lookback > NEAR_LOOKBACK && scannable(literal)) addLiteral(literal, { kind: 'far', exact: literal, index });
+    else near.push(index);
+  });
   const keys = [...actions.keys()];
   // A few regexes rather than one: V8 tries an alternation's branches one after another at each
   // position, so a short alternation per kind of literal is several times faster than one of them all.
@@ -113,8 +129,9 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
   // Indexed by the first character's code (keys are lower case), so a hit costs no string or map lookup.
   const byFirst: Array<Array<{ key: string; actions: LiteralAction[] }>> = [];
   for (const key of keys) (byFirst[key.charCodeAt(0)] ??= []).push({ key, actions: actions.get(key)! });
-  const runAutomaton: LiteralAutomaton | null = runLiterals.length > 0 ? compileLiterals(runLiterals.map((r) => ({ literal: r.literal }))) : null;
-  const maxLookback = Math.max(0, ...shaped.map((s) => s.lookback));
+  const runAutomaton: LiteralAutomaton | null = near.length > 0 ? compileLiterals(near.map((i) => ({ literal: runLiterals[i]!.literal }))) : null;
+  const maxLookback = Math.max(0, ...near.map((i) => runLiterals[i]!.lookback));
+  const literalLookback = Int32Array.from(runLiterals.map((r) => r.lookback));
   const reasons = new Uint8Array(shaped.length);
 
   /** Whether a literal found at `at` (in any ASCII case) opens: its exact case, its gate, or its word. */
@@ -122,7 +139,9 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     for (const { key, actions: found } of byFirst[foldAscii(scanned.charCodeAt(at))]!) {
       if (!startsWithFolded(scanned, key, at)) continue;
       for (const action of found) {
-        if (action.kind === 'word') {
+        if (action.kind === 'far') {
+          if (text.startsWith(action.exact, at)) recordHit(action.index, at);
+        } else if (action.kind === 'word') {
           if (at < words.until) continue;
           const word = action.wordAt(text, at);
           if (word.opens) return true;
@@ -168,21 +187,22 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     return false;
   };
 
-  /** Finds the run literals in every run and the characters a rule looks back from it: each character once. */
+  const recordNearHit = (nearIndex: number, at: number): boolean => recordHit(near[nearIndex]!, at);
+
+  /** Finds the near run literals in every run and the characters before it: each character once. */
   const findRunLiterals = (text: string, list: readonly TokenRun[]) => {
-    hitCount = 0;
     if (runAutomaton === null) return;
     let from = -1;
     let to = -1;
     for (const run of list) {
       const windowStart = Math.max(0, run.start - maxLookback);
       if (windowStart > to) {
-        if (to > from) runAutomaton.scan(text, recordHit, from, to);
+        if (to > from) runAutomaton.scan(text, recordNearHit, from, to);
         from = windowStart;
       }
       to = run.end;
     }
-    if (to > from) runAutomaton.scan(text, recordHit, from, to);
+    if (to > from) runAutomaton.scan(text, recordNearHit, from, to);
   };
 
   /** Whether a token-shaped rule's candidate accepts the run. */
@@ -192,9 +212,8 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     for (let h = 0; h < hitCount; h++) {
       const at = hitAt[h]!;
       const index = hitLiteral[h]!;
-      if (at + literalLength[index]! > end || at < start - maxLookback) continue;
-      const { slot } = runLiterals[index]!;
-      if (at >= start - shaped[slot]!.lookback) reasons[slot] = 1;
+      if (at + literalLength[index]! > end || at < start - literalLookback[index]!) continue;
+      reasons[runLiterals[index]!.slot] = 1;
     }
     for (let i = 0; i < shaped.length; i++) {
       const entry = shaped[i]!;
@@ -210,6 +229,8 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
 
   return (text, runs) => {
     for (const gate of opaque) if (gate(text, runs)) return true;
+    // The far run literals are recorded by the literal scan, the near ones after it.
+    hitCount = 0;
     // The two characters whose lower case holds an ASCII letter (the Kelvin sign, `İ`): the literals
     // are looked for in the lower-cased text, which the key words are classified by.
     let scanned = text;
