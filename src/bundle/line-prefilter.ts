@@ -5,8 +5,8 @@ import type { TokenRun } from './token-shape.js';
 
 /**
  * The test every log line takes before any rule runs: could any rule change it? It opens wherever one
- * of the rules' gates would open (so what is redacted does not depend on it), and costs a log line
- * that no rule touches a few native scans instead of one scan per rule:
+ * of the rules' gates would open and the rule could change the line (so what is redacted does not depend
+ * on it), and costs a log line that no rule touches a few native scans instead of one scan per rule:
  *
  *  - a few case-insensitive regexes find every gate literal and every secret-key stem in the line as
  *    written (`password`, `ookie`, `@`, `eyJ`, `/home`, the user's name, ...): no lower-cased copy of
@@ -16,7 +16,9 @@ import type { TokenRun } from './token-shape.js';
  *  - the runs of 20+ token characters (a skip scan) are asked about only when they could be a credential:
  *    the generic rule's runs hold upper case, lower case and a digit; the token rules' runs have one of
  *    their literals (found for all rules together in one automaton pass over the run and a few
- *    characters before it). A UUID, a hex id, a URL path or a file path fails both in one short loop.
+ *    characters before it), as far before the run as the rule's `runLiterals.lookbacks` allow: the few
+ *    literals allowed further than NEAR_LOOKBACK are found by the line's literal scan instead. A UUID, a
+ *    hex id, a URL path or a file path fails both in one short loop.
  *
  * A gate that declares nothing of the kind is asked as it is.
  */
