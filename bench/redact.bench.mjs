@@ -6,6 +6,9 @@
 //    the floor of any per-line pass) and a sed-like single-regex pass (`s/<user>/[user]/g` on
 //    each line: what one cheap rule costs). Each figure is the best of 5 by the wall clock and, as the
 //    machine may be shared, by this process's CPU time.
+//  - where the time goes: on the same lines, by CPU time, the passes every clean line costs taken one by
+//    one (a bare JavaScript loop reading each character, the case-insensitive scan for the secret-key
+//    stems alone, the token-run skip scan, the prefix automaton over whole lines), beside the same copy.
 //  - `codex-diag redact` on a 100 MB single line (a JSON record with one huge field): wall time and
 //    the child's peak RSS beside the input size (target ≤ 4×), and beside a bare `node` that streams the
 //    same file to /dev/null (the runtime's own floor).
@@ -15,6 +18,10 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, openSync,
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRedactor } from '../dist/bundle/redactor.js';
+import { DEFAULT_RULES } from '../dist/bundle/redaction-rules.js';
+import { MAYBE_SECRET } from '../dist/bundle/secret-keys.js';
+import { tokenRuns } from '../dist/bundle/token-shape.js';
+import { compileLiterals } from '../dist/bundle/literal-automaton.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataRoot = path.join(root, '.bench-data', 'redact');
@@ -75,6 +82,23 @@ function best(fn, runs = 5) {
 
 const fmt = (n) => n.toFixed(1).padStart(8);
 const rows = [];
+const stageRows = [];
+
+/** CPU ms of the passes a clean line cannot avoid, each alone over every line. */
+function stages(lines) {
+  const stems = new RegExp(MAYBE_SECRET.source, 'gi');
+  const prefixes = compileLiterals([...new Set(DEFAULT_RULES.flatMap((r) => r.runLiterals?.literals ?? []))].map((literal) => ({ literal })));
+  const noHit = () => false;
+  let sink = 0;
+  const out = [
+    ['bare JS loop reading every character (charCodeAt)', best(() => { for (const l of lines) for (let i = 0; i < l.length; i++) sink = (sink + l.charCodeAt(i)) | 0; }).cpu],
+    ['secret-key stems alone: one case-insensitive regex scan', best(() => { for (const l of lines) { stems.lastIndex = 0; while (stems.exec(l) !== null) sink++; } }).cpu],
+    ['token runs of 20+ characters (skip scan)', best(() => { for (const l of lines) sink += tokenRuns(l).length; }).cpu],
+    ['prefix automaton (~230 prefixes) over every whole line', best(() => { for (const l of lines) prefixes.scan(l, noHit); }).cpu],
+  ];
+  if (sink === 0.5) console.log(sink);
+  return out;
+}
 let failed = false;
 
 for (const { name, withUser } of [
@@ -105,6 +129,7 @@ for (const { name, withUser } of [
   for (const clock of ['wall', 'cpu']) {
     rows.push({ name, clock, redact: mbps(redactMs[clock]), copy: mbps(copyMs[clock]), sed: mbps(sedMs[clock]), changed, lines: lines.length });
   }
+  stageRows.push({ name, copy: mbps(copyMs.cpu), redact: mbps(redactMs.cpu), stages: stages(lines).map(([label, ms]) => [label, mbps(ms)]) });
 }
 
 console.log('in-process redaction (session.line per line, 8 MB, best of 5), MB/s by the wall clock and by CPU time');
@@ -115,6 +140,12 @@ for (const r of rows) {
   );
 }
 console.log('target: ≥ 100 MB/s for both inputs (a figure under it is reported, not failed: the machine may be shared)');
+
+console.log('\nwhere the time goes: single passes over the same lines, MB/s by CPU time (best of 5)');
+for (const r of stageRows) {
+  console.log(`${r.name}: copy ${r.copy.toFixed(1)}, session.line ${r.redact.toFixed(1)}`);
+  for (const [label, value] of r.stages) console.log(`  ${label.padEnd(58)} ${fmt(value)}   ${(value / r.copy).toFixed(3)} of copy`);
+}
 
 // --- the CLI on a 100 MB single line ---------------------------------------------------------------
 mkdirSync(dataRoot, { recursive: true });

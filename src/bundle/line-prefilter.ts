@@ -5,17 +5,20 @@ import type { TokenRun } from './token-shape.js';
 
 /**
  * The test every log line takes before any rule runs: could any rule change it? It opens wherever one
- * of the rules' gates would open (so what is redacted does not depend on it), and costs a log line
- * that no rule touches a few native scans instead of one scan per rule:
+ * of the rules' gates would open and the rule could change the line (so what is redacted does not depend
+ * on it), and costs a log line that no rule touches a few native scans instead of one scan per rule:
  *
- *  - the line is lower-cased once (native), and ONE regex finds every gate literal and every secret-key
- *    stem in it at once (`password`, `ookie`, `@`, `eyJ`, `/home`, the user's name, ...). A found literal
- *    is checked for its exact case on the line; a stem is judged with its whole word by the key rules'
- *    word gate (`input_tokens` and `backend-api/` close it, `"password":` opens it);
+ *  - a few case-insensitive regexes find every gate literal and every secret-key stem in the line as
+ *    written (`password`, `ookie`, `@`, `eyJ`, `/home`, the user's name, ...): no lower-cased copy of
+ *    the line is made. A found literal is checked for its exact case on the line; a stem is judged with
+ *    its whole word by the key rules' word gate (`input_tokens` and `backend-api/` close it,
+ *    `"password":` opens it);
  *  - the runs of 20+ token characters (a skip scan) are asked about only when they could be a credential:
  *    the generic rule's runs hold upper case, lower case and a digit; the token rules' runs have one of
  *    their literals (found for all rules together in one automaton pass over the run and a few
- *    characters before it). A UUID, a hex id, a URL path or a file path fails both in one short loop.
+ *    characters before it), as far before the run as the rule's `runLiterals.lookbacks` allow: the few
+ *    literals allowed further than NEAR_LOOKBACK are found by the line's literal scan instead. A UUID, a
+ *    hex id, a URL path or a file path fails both in one short loop.
  *
  * A gate that declares nothing of the kind is asked as it is.
  */
@@ -30,15 +33,23 @@ export interface PrefilterEntry {
 type LiteralAction =
   | { kind: 'opens'; exact: string | null }
   | { kind: 'gate'; exact: string | null; gate: Gate }
-  | { kind: 'word'; wordAt: NonNullable<TextPass['wordGate']>['wordAt'] };
+  | { kind: 'word'; wordAt: NonNullable<TextPass['wordGate']>['wordAt'] }
+  /** A run literal looked for far before the runs: where it is, for the run test (it opens nothing). */
+  | { kind: 'far'; exact: string; index: number };
 
 interface ShapedEntry {
   candidate: (text: string, start: number, end: number) => boolean;
   /** The entry's index in the run automaton's hit table, -1 without run literals. */
   literalSlot: number;
-  lookback: number;
   mixedClasses: boolean;
 }
+
+/**
+ * Run literals that may start at most this far before a run are found by the automaton over the runs
+ * and the characters before them; those allowed further (`pat`, `authress_`, the anchors) by the
+ * line's literal scan, so the automaton reads only a few characters before each run.
+ */
+const NEAR_LOOKBACK = 12;
 
 const UPPER = 1;
 const LOWER = 2;
@@ -56,7 +67,7 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
   // cannot find (its lower case has another length).
   const opaque: Gate[] = [];
   const shaped: ShapedEntry[] = [];
-  const runLiterals: Array<{ literal: string; slot: number }> = [];
+  const runLiterals: Array<{ literal: string; slot: number; lookback: number }> = [];
   const scannable = (literal: string) => literal.length > 0 && literal.toLowerCase().length === literal.length && isAscii(literal.toLowerCase());
 
   for (const literal of extraLiterals) addLiteral(literal, { kind: 'opens', exact: literal });
@@ -79,13 +90,15 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
       }
     }
     if (rule?.tokenShaped) {
-      const literals = rule.runLiterals?.literals.filter((l) => l.length > 0) ?? [];
+      const hint = rule.runLiterals;
+      const literals = (hint?.literals ?? [])
+        .map((literal, i) => ({ literal, lookback: Math.min(hint!.lookback, hint!.lookbacks?.[i] ?? hint!.lookback) }))
+        .filter((l) => l.literal.length > 0);
       const slot = literals.length > 0 ? shaped.length : -1;
-      for (const literal of literals) runLiterals.push({ literal, slot });
+      for (const { literal, lookback } of literals) runLiterals.push({ literal, slot, lookback });
       shaped.push({
         candidate: pass.candidate?.bind(pass) ?? (() => true),
         literalSlot: slot,
-        lookback: rule.runLiterals?.lookback ?? 0,
         mixedClasses: rule.runNeedsMixedClasses === true,
       });
     } else if (rule?.gate === undefined) {
@@ -93,6 +106,12 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     }
   }
 
+  // Run literals allowed far before a run are found by the line's literal scan, the others by the automaton.
+  const near: number[] = [];
+  runLiterals.forEach(({ literal, lookback }, index) => {
+    if (lookback > NEAR_LOOKBACK && scannable(literal)) addLiteral(literal, { kind: 'far', exact: literal, index });
+    else near.push(index);
+  });
   const keys = [...actions.keys()];
   // A few regexes rather than one: V8 tries an alternation's branches one after another at each
   // position, so a short alternation per kind of literal is several times faster than one of them all.
@@ -109,18 +128,22 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     if (regex) groups.push({ regex, needs: null });
   }
   // Every literal starting with a character: a match reports one literal, others may start there too.
-  const byFirst = new Map<string, string[]>();
-  for (const key of keys) byFirst.set(key[0]!, [...(byFirst.get(key[0]!) ?? []), key]);
-  const runAutomaton: LiteralAutomaton | null = runLiterals.length > 0 ? compileLiterals(runLiterals.map((r) => ({ literal: r.literal }))) : null;
-  const maxLookback = Math.max(0, ...shaped.map((s) => s.lookback));
+  // Indexed by the first character's code (keys are lower case), so a hit costs no string or map lookup.
+  const byFirst: Array<Array<{ key: string; actions: LiteralAction[] }>> = [];
+  for (const key of keys) (byFirst[key.charCodeAt(0)] ??= []).push({ key, actions: actions.get(key)! });
+  const runAutomaton: LiteralAutomaton | null = near.length > 0 ? compileLiterals(near.map((i) => ({ literal: runLiterals[i]!.literal }))) : null;
+  const maxLookback = Math.max(0, ...near.map((i) => runLiterals[i]!.lookback));
+  const literalLookback = Int32Array.from(runLiterals.map((r) => r.lookback));
   const reasons = new Uint8Array(shaped.length);
 
-  /** Whether a literal found at `at` (lower case) opens: its exact case, its gate, or its word. */
-  const foundOpens = (text: string, lower: string, at: number, runs: Parameters<Gate>[1], words: { until: number }): boolean => {
-    for (const key of byFirst.get(lower[at]!)!) {
-      if (!lower.startsWith(key, at)) continue;
-      for (const action of actions.get(key)!) {
-        if (action.kind === 'word') {
+  /** Whether a literal found at `at` (in any ASCII case) opens: its exact case, its gate, or its word. */
+  const foundOpens = (text: string, scanned: string, at: number, runs: Parameters<Gate>[1], words: { until: number }): boolean => {
+    for (const { key, actions: found } of byFirst[foldAscii(scanned.charCodeAt(at))]!) {
+      if (!startsWithFolded(scanned, key, at)) continue;
+      for (const action of found) {
+        if (action.kind === 'far') {
+          if (text.startsWith(action.exact, at)) recordHit(action.index, at);
+        } else if (action.kind === 'word') {
           if (at < words.until) continue;
           const word = action.wordAt(text, at);
           if (word.opens) return true;
@@ -133,14 +156,17 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     return false;
   };
 
-  /** Whether the literal scan finds a literal that opens: a few regex passes over the lower-cased text. */
-  const literalOpens = (text: string, lower: string, runs: Parameters<Gate>[1]): boolean => {
+  /**
+   * Whether the literal scan finds a literal that opens: a few case-insensitive regex passes over
+   * `scanned` (the text, or its lower case where that differs from ASCII folding), positions as in text.
+   */
+  const literalOpens = (text: string, scanned: string, runs: Parameters<Gate>[1]): boolean => {
     const words = { until: 0 };
     for (const { regex, needs } of groups) {
-      if (needs !== null && !lower.includes(needs)) continue;
+      if (needs !== null && !scanned.includes(needs)) continue;
       regex.lastIndex = 0;
-      for (let m = regex.exec(lower); m !== null; m = regex.exec(lower)) {
-        if (foundOpens(text, lower, m.index, runs, words)) return true;
+      for (let m = regex.exec(scanned); m !== null; m = regex.exec(scanned)) {
+        if (foundOpens(text, scanned, m.index, runs, words)) return true;
         regex.lastIndex = m.index + 1;
       }
     }
@@ -163,21 +189,22 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     return false;
   };
 
-  /** Finds the run literals in every run and the characters a rule looks back from it: each character once. */
+  const recordNearHit = (nearIndex: number, at: number): boolean => recordHit(near[nearIndex]!, at);
+
+  /** Finds the near run literals in every run and the characters before it: each character once. */
   const findRunLiterals = (text: string, list: readonly TokenRun[]) => {
-    hitCount = 0;
     if (runAutomaton === null) return;
     let from = -1;
     let to = -1;
     for (const run of list) {
       const windowStart = Math.max(0, run.start - maxLookback);
       if (windowStart > to) {
-        if (to > from) runAutomaton.scan(text, recordHit, from, to);
+        if (to > from) runAutomaton.scan(text, recordNearHit, from, to);
         from = windowStart;
       }
       to = run.end;
     }
-    if (to > from) runAutomaton.scan(text, recordHit, from, to);
+    if (to > from) runAutomaton.scan(text, recordNearHit, from, to);
   };
 
   /** Whether a token-shaped rule's candidate accepts the run. */
@@ -187,9 +214,8 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     for (let h = 0; h < hitCount; h++) {
       const at = hitAt[h]!;
       const index = hitLiteral[h]!;
-      if (at + literalLength[index]! > end || at < start - maxLookback) continue;
-      const { slot } = runLiterals[index]!;
-      if (at >= start - shaped[slot]!.lookback) reasons[slot] = 1;
+      if (at + literalLength[index]! > end || at < start - literalLookback[index]!) continue;
+      reasons[runLiterals[index]!.slot] = 1;
     }
     for (let i = 0; i < shaped.length; i++) {
       const entry = shaped[i]!;
@@ -205,12 +231,19 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
 
   return (text, runs) => {
     for (const gate of opaque) if (gate(text, runs)) return true;
-    const lower = text.toLowerCase();
-    if (lower.length !== text.length) {
-      // A character whose lower case is longer (`İ`): positions would not line up, so every gate is asked.
-      return entries.some((e) => e.gate(text, runs)) || extraLiterals.some((l) => text.includes(l));
+    // The far run literals are recorded by the literal scan, the near ones after it.
+    hitCount = 0;
+    // The two characters whose lower case holds an ASCII letter (the Kelvin sign, `İ`): the literals
+    // are looked for in the lower-cased text, which the key words are classified by.
+    let scanned = text;
+    if (text.includes('\u212a') || text.includes('\u0130')) {
+      scanned = text.toLowerCase();
+      if (scanned.length !== text.length) {
+        // `İ` lower-cases to two characters: positions would not line up, so every gate is asked.
+        return entries.some((e) => e.gate(text, runs)) || extraLiterals.some((l) => text.includes(l));
+      }
     }
-    if (literalOpens(text, lower, runs)) return true;
+    if (literalOpens(text, scanned, runs)) return true;
     if (shaped.length === 0) return false;
     const list = runs();
     if (list.length === 0) return false;
@@ -225,7 +258,20 @@ const RARE_CHARACTERS = ['=', '@', '%', '~', '\\'];
 
 function alternation(keys: readonly string[]): RegExp | null {
   if (keys.length === 0) return null;
-  return new RegExp([...keys].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+  // `i` without `u` folds ASCII letters only, as the lower-case keys were folded.
+  return new RegExp([...keys].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'gi');
+}
+
+/** An ASCII upper-case letter's lower case; any other code unit as it is. */
+function foldAscii(c: number): number {
+  return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
+}
+
+/** Whether `key` (lower case) starts at `at` in text, ASCII letters compared in any case. */
+function startsWithFolded(text: string, key: string, at: number): boolean {
+  if (at + key.length > text.length) return false;
+  for (let i = 0; i < key.length; i++) if (foldAscii(text.charCodeAt(at + i)) !== key.charCodeAt(i)) return false;
+  return true;
 }
 
 function isLetter(c: number): boolean {

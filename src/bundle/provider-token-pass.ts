@@ -1,3 +1,4 @@
+import { GENERIC_MIN_LENGTH, isRunChar } from './token-shape.js';
 import { ANCHORED_FORMATS, CHAR_CLASSES, PROVIDER_FORMATS, type AnchoredFormat, type BodyPart, type ProviderFormat } from './provider-catalogue.js';
 
 /**
@@ -116,6 +117,42 @@ function looksRandom(body: string): boolean {
 }
 
 /** The body's regex source; the last part is open-ended so a longer token goes whole. */
+/**
+ * How far after its prefix's start every token of the format has begun a run of 20+ token characters
+ * (token-shape.ts): 0 when the prefix and the body's first characters already make one; Infinity when a
+ * token need not hold such a run. A body part is a class of token characters, so a run ends only at a
+ * literal character outside them (`.`, `$`, `~`); lengths are taken at their largest before the run and
+ * at their smallest in it.
+ */
+export function prefixRunOffset(format: ProviderFormat): number {
+  const items: Array<{ run: boolean; min: number; max: number }> = [];
+  const literal = (text: string) => {
+    for (let i = 0; i < text.length; i++) items.push({ run: isRunChar(text.charCodeAt(i)), min: 1, max: 1 });
+  };
+  literal(format.prefix);
+  for (const part of format.body) {
+    if (typeof part === 'string') literal(part);
+    else items.push({ run: true, min: part[1], max: part[2] ?? Infinity });
+  }
+  let offset = 0;
+  let runStart = 0;
+  let runLength = -1;
+  for (const item of items) {
+    if (!item.run) {
+      runLength = -1;
+    } else {
+      if (runLength < 0) {
+        runStart = offset;
+        runLength = 0;
+      }
+      runLength += item.min;
+      if (runLength >= GENERIC_MIN_LENGTH) return runStart;
+    }
+    offset += item.max;
+  }
+  return Infinity;
+}
+
 export function bodySource(parts: readonly BodyPart[]): string {
   return parts
     .map((part, i) => {

@@ -3,10 +3,17 @@ import { weakValueKept } from './token-shape.js';
 import { commandPasswordPass, oauthCodePass, puttyKeyPass } from './redaction-rules-commands.js';
 import { genericTokenPass, PROVIDER_LOOKBACK, providerTokenPass } from './redaction-rules-tokens.js';
 import { ANCHORED_FORMATS, PROVIDER_FORMATS } from './provider-catalogue.js';
+import { prefixRunOffset } from './provider-token-pass.js';
 import { HOME_DIR_RULE, USER_NAME_RULE } from './redaction-rules-paths.js';
 
 /** Anchors of shape-only formats long enough to be a gate of their own (`Q~`, `:AA`, `.atlasv1.`). */
 const ANCHOR_LITERALS = ANCHORED_FORMATS.map((f) => f.anchor).filter((a) => a.length >= 2);
+/** Per catalogued prefix: the largest run offset of the formats with exactly that prefix, at most PROVIDER_LOOKBACK. */
+const PREFIX_LOOKBACK = new Map<string, number>();
+for (const format of PROVIDER_FORMATS) {
+  const offset = Math.min(PROVIDER_LOOKBACK, prefixRunOffset(format));
+  PREFIX_LOOKBACK.set(format.prefix, Math.max(PREFIX_LOOKBACK.get(format.prefix) ?? 0, offset));
+}
 
 /**
  * The default redaction rules (contract: Crash bundle), as a table of named rules.
@@ -107,9 +114,11 @@ export interface RedactionRule {
   tokenShaped?: boolean;
   /**
    * For a token-shaped rule: its candidate accepts a run only when one of these literals starts in the
-   * run or at most `runLookback` characters before it (and ends by the run's end).
+   * run or at most `lookback` characters before it (and ends by the run's end). `lookbacks` (one per
+   * literal, none over `lookback`) narrows that where the rule's own shapes prove it: every text the rule
+   * changes holds literal i starting at most lookbacks[i] characters before a run, or in it.
    */
-  runLiterals?: { literals: readonly string[]; lookback: number };
+  runLiterals?: { literals: readonly string[]; lookback: number; lookbacks?: readonly number[] };
   /** For a token-shaped rule: its candidate accepts only runs holding upper case, lower case and a digit. */
   runNeedsMixedClasses?: boolean;
   /** Returns null when the rule does not apply in this context (no home directory known). */
@@ -740,7 +749,12 @@ export const DEFAULT_RULES: readonly RedactionRule[] = [
     ],
     keeps: ['glpat-short', 'pa-some-long-kebab-case-identifier-name-here', 'the sk_ prefix and key-value store', 'task-ant-runner'],
     tokenShaped: true,
-    runLiterals: { literals: [...PROVIDER_FORMATS.map((f) => f.prefix), ...ANCHOR_LITERALS], lookback: PROVIDER_LOOKBACK },
+    runLiterals: {
+      literals: [...PROVIDER_FORMATS.map((f) => f.prefix), ...ANCHOR_LITERALS],
+      lookback: PROVIDER_LOOKBACK,
+      // A prefix's own formats bound how far before their run it starts (`glpat-` 0, `ya29.` 5, `pat` 18).
+      lookbacks: [...PROVIDER_FORMATS.map((f) => PREFIX_LOOKBACK.get(f.prefix)!), ...ANCHOR_LITERALS.map(() => PROVIDER_LOOKBACK)],
+    },
     gate: ANCHOR_LITERALS,
     compile: () => providerTokenPass(marker('provider_token')),
   },

@@ -124,7 +124,7 @@ export function weakValueKept(value: string): boolean {
 const RUN_CHAR = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+/') RUN_CHAR[c.charCodeAt(0)] = 1;
 
-function isRunChar(code: number): boolean {
+export function isRunChar(code: number): boolean {
   return code < 128 && RUN_CHAR[code] === 1;
 }
 
