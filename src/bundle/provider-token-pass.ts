@@ -83,6 +83,17 @@ export function compileCatalogue(
 }
 
 /**
+ * A token glued to more word characters (`…e8f9AIzaShort`) takes them with it: they are likely part
+ * of the secret, and leaving them would let the next pass see a token start right after the marker,
+ * so redacting redacted text would change it.
+ */
+function endOfWord(text: string, end: number): number {
+  let i = end;
+  while (i < text.length && /[A-Za-z0-9_-]/.test(text[i]!)) i++;
+  return i;
+}
+
+/**
  * The end of the first candidate format whose body matches right after its prefix at `start` and
  * reads as random (`prefix` set); else `prefix` null and `end` the furthest body that matched but did not.
  */
@@ -93,7 +104,7 @@ function bodyEnd(text: string, start: number, candidates: readonly CompiledForma
     const m = candidate.body.exec(text);
     if (!m) continue;
     const end = start + candidate.prefix.length + m[0].length;
-    if (looksRandom(m[0])) return { prefix: candidate.prefix, end };
+    if (looksRandom(m[0])) return { prefix: candidate.prefix, end: endOfWord(text, end) };
     skip = Math.max(skip, end);
   }
   return { prefix: null, end: skip };

@@ -173,6 +173,16 @@ describe('redactor', () => {
         secrets: ['josé.garcía', 'exämple'],
       },
       {
+        // A fixed-length token glued to more word characters left them after its marker, where the
+        // next pass read `AIzaShort` / `pa-…` as the start of a token of their own.
+        parts: ['export SENTRY_AUTH=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', 'pa-some-long-kebab-case-identifier-name-here', 'AIzaShort'],
+        secrets: ['0a1b2c3d4e5f6071', 'AIzaShort'],
+      },
+      {
+        parts: ['export SENTRY_AUTH=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', 'sk-ant-short', 'ghp_short', 'key loaded: x'],
+        secrets: ['0a1b2c3d4e5f6071', 'sk-ant-short'],
+      },
+      {
         // The key before an embedded JSON object never saw the object as its value.
         parts: ['Basic QUJDRA== is not user:password', '=', '{"msg":"x","apiKey":"kkkk-1111","sessionId":"sess-7777","credentials":{"user":"u1","pw":"p-2222"}}'],
         secrets: ['kkkk-1111', 'sess-7777', 'p-2222'],
