@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import { MAX_TIMER_MS, type Clock } from '../clock.js';
 import type { LogTree } from './discover.js';
 import type { FollowFileSystem } from './follow-file.js';
 import type { WatchPath } from './follow-watch.js';
@@ -10,6 +10,11 @@ export const DEFAULT_PARTIAL_LINE_IDLE_MS = 5000;
 export const DEFAULT_SAFETY_POLL_MS = 5000;
 /** When fs.watch is off or fails for a dir: how often to list the dir and look for growth. */
 export const DEFAULT_POLL_MS = 1000;
+
+/** A delay as the follower's timers take it: whole, at least 1 ms (a timer re-armed at 0 would spin), at most MAX_TIMER_MS. */
+export function timerDelay(ms: number): number {
+  return Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(ms)));
+}
 
 /** What `followLogs` takes (its contract; follow.ts is the mechanism). */
 export interface FollowLogsOptions {

@@ -132,6 +132,38 @@ export function watchNearestAncestor(dir: string, watchPath: WatchPath, onEvent:
   return watchPath(current, onEvent, onEvent);
 }
 
+/**
+ * Whether the log dir was missing at the last listing and, while it is, the watch on its nearest
+ * existing ancestor.
+ */
+export class MissingDirWatch {
+  private watch: Watch | null = null;
+  private missing = false;
+
+  constructor(
+    private readonly dir: string,
+    private readonly watchPath: WatchPath | null,
+    private readonly onEvent: () => void,
+    private readonly exists: (p: string) => boolean,
+  ) {}
+
+  get isMissing(): boolean {
+    return this.missing;
+  }
+
+  set(missing: boolean): void {
+    if (missing === this.missing && (!missing || this.watch)) return;
+    this.missing = missing;
+    this.watch?.close();
+    this.watch = null;
+    if (missing && this.watchPath) this.watch = watchNearestAncestor(this.dir, this.watchPath, this.onEvent, this.exists);
+  }
+
+  close(): void {
+    this.watch?.close();
+  }
+}
+
 /** A dir's mtime (what DirWatches compares). */
 export async function statMtime(dir: string): Promise<number> {
   return (await fsp.stat(dir)).mtimeMs;

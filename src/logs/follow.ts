@@ -1,15 +1,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { MAX_TIMER_MS, systemClock, type Clock } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { isDiagError } from '../errors.js';
 import { reportSafely, safeCall } from '../safe-call.js';
 import { discoverLogTree, type LogFile, type LogTree } from './discover.js';
 import { recogniseCopy, TruncatedFiles, type CopySource } from './follow-copies.js';
 import { PendingAdoptions } from './follow-adopt.js';
 import { FollowedFile, nodeFollowFileSystem, writerOf, type DrainOutcome, type FollowedFileEvents, type FollowFileSystem, type ReadPoint } from './follow-file.js';
+import { IdleTimers } from './follow-idle.js';
 import { OpenFiles } from './follow-open-files.js';
-import { DirWatches, mayMatterToListing, nodeWatchPath, statMtime, watchNearestAncestor, type Watch, type WatchPath } from './follow-watch.js';
-import { DEFAULT_PARTIAL_LINE_IDLE_MS, DEFAULT_POLL_MS, DEFAULT_SAFETY_POLL_MS, type FollowLogsOptions } from './follow-options.js';
+import { DirWatches, mayMatterToListing, MissingDirWatch, nodeWatchPath, statMtime, type WatchPath } from './follow-watch.js';
+import { DEFAULT_PARTIAL_LINE_IDLE_MS, DEFAULT_POLL_MS, DEFAULT_SAFETY_POLL_MS, timerDelay, type FollowLogsOptions } from './follow-options.js';
 import { DEFAULT_MAX_LINE_BYTES } from './line-cut.js';
 import { readLastLines } from './read-last-lines.js';
 import type { TailLine } from './types.js';
@@ -44,10 +45,9 @@ class Follower {
   private byPath = new Map<string, FollowedFile>();
   private readonly openFiles: OpenFiles;
   private readonly adoptions: PendingAdoptions;
-  private readonly idleTimers = new Map<FollowedFile, unknown>();
+  private readonly idleTimers: IdleTimers;
   private readonly dirs: DirWatches;
-  private ancestorWatch: Watch | null = null;
-  private logDirMissing = false;
+  private readonly missingDir: MissingDirWatch;
   // Work asked for by events, timers and the poll; one worker runs it in order.
   private listingDue = false;
   private readonly drainDue = new Set<FollowedFile>();
@@ -60,7 +60,6 @@ class Follower {
   private readonly fileSystem: FollowFileSystem;
   private readonly watchPath: WatchPath | null;
   private readonly maxLineBytes: number;
-  private readonly idleMs: number;
   private readonly buffer = new Uint8Array(READ_BLOCK);
 
   constructor(private readonly options: FollowLogsOptions) {
@@ -68,7 +67,10 @@ class Follower {
     this.fileSystem = options.fileSystem ?? nodeFollowFileSystem;
     this.watchPath = options.watch === false ? null : (options.watchPath ?? nodeWatchPath);
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-    this.idleMs = clampDelay(options.partialLineIdleMs ?? DEFAULT_PARTIAL_LINE_IDLE_MS);
+    this.idleTimers = new IdleTimers(this.clock, timerDelay(options.partialLineIdleMs ?? DEFAULT_PARTIAL_LINE_IDLE_MS), (file) => {
+      this.idleDue.add(file);
+      this.kick();
+    });
     this.openFiles = new OpenFiles(this.fileSystem, this.watchPath, {
       changed: (file) => {
         this.drainDue.add(file);
@@ -80,6 +82,11 @@ class Follower {
       error: (error) => this.report(error),
     });
     this.dirs = new DirWatches(this.watchPath, (dir, eventType, name) => this.onDirEvent(dir, eventType, name));
+    const onAncestorEvent = () => {
+      this.listingDue = true;
+      this.kick();
+    };
+    this.missingDir = new MissingDirWatch(options.logDir, this.watchPath, onAncestorEvent, existsSync);
     this.adoptions = new PendingAdoptions(this.maxLineBytes, {
       open: (file) => this.openFiles.keep(file, true),
       unread: (file) => this.drainDue.add(file),
@@ -144,7 +151,7 @@ class Follower {
     this.clock.clearTimeout(this.pollTimer);
     this.adoptions.clear();
     this.dirs.closeAll();
-    this.ancestorWatch?.close();
+    this.missingDir.close();
     // No line is emitted after the promise settles: wait for the work in flight.
     await this.working;
     for (const file of [...this.files.values()]) {
@@ -212,17 +219,17 @@ class Follower {
     let tree: LogTree;
     try {
       tree = await (this.options.discover ?? discoverLogTree)(this.options.logDir);
-      this.setLogDirMissing(false);
+      this.missingDir.set(false);
     } catch (error) {
       if (!(isDiagError(error) && error.code === 'NOT_FOUND')) {
         this.report(error);
         return [];
       }
       // A missing dir is a dir with no logs yet (or one removed): what was followed is gone.
-      this.setLogDirMissing(true);
+      this.missingDir.set(true);
       tree = { files: [], dirs: [] };
     }
-    if (this.dirs.sync(this.logDirMissing ? [] : [this.options.logDir, ...tree.dirs]) && !atStart) this.listingDue = true;
+    if (this.dirs.sync(this.missingDir.isMissing ? [] : [this.options.logDir, ...tree.dirs]) && !atStart) this.listingDue = true;
     if (atStart && tree.dirs.length > 0) this.listingDue = true; // subdirs were watched after the listing
 
     const listed = new Set(tree.files.map((f) => f.identity));
@@ -312,8 +319,7 @@ class Follower {
     this.adoptions.drop(file);
     this.drainDue.delete(file);
     this.idleDue.delete(file);
-    this.clock.clearTimeout(this.idleTimers.get(file));
-    this.idleTimers.delete(file);
+    this.idleTimers.cancel(file);
     await this.openFiles.close(file);
   }
 
@@ -343,26 +349,15 @@ class Follower {
     }
   }
 
-  /** A held unfinished line is due to be emitted once the file has not grown for idleMs. */
+  /** A held unfinished line is due to be emitted once the file has not grown for a while. */
   private armIdleTimer(file: FollowedFile): void {
-    this.clock.clearTimeout(this.idleTimers.get(file));
-    this.idleTimers.delete(file);
-    if (!(file.hasPartialLine || file.undecided) || !this.files.has(file.identity)) return;
-    const wait = clampDelay(file.grewAt + this.idleMs - this.clock.now());
-    this.idleTimers.set(
-      file,
-      this.clock.setTimeout(() => {
-        this.idleTimers.delete(file);
-        this.idleDue.add(file);
-        this.kick();
-      }, wait),
-    );
+    this.idleTimers.arm(file, (file.hasPartialLine || file.undecided) && this.files.has(file.identity));
   }
 
   private async flushIfIdle(file: FollowedFile): Promise<void> {
     if (!this.files.has(file.identity)) return;
     await this.drain(file); // bytes that came since, before deciding
-    const idle = this.clock.now() - file.grewAt >= this.idleMs;
+    const idle = this.idleTimers.isIdle(file);
     if (file.undecided && idle) {
       // It began like a followed file but stopped short of being a copy of one: a file of its own.
       file.decideNotACopy();
@@ -373,25 +368,11 @@ class Follower {
     this.armIdleTimer(file);
   }
 
-  private setLogDirMissing(missing: boolean): void {
-    if (missing === this.logDirMissing && (!missing || this.ancestorWatch)) return;
-    this.logDirMissing = missing;
-    this.ancestorWatch?.close();
-    this.ancestorWatch = null;
-    if (missing && this.watchPath) {
-      const onEvent = () => {
-        this.listingDue = true;
-        this.kick();
-      };
-      this.ancestorWatch = watchNearestAncestor(this.options.logDir, this.watchPath, onEvent, existsSync);
-    }
-  }
-
   private schedulePoll(): void {
     if (this.aborted) return;
-    const watched = this.dirs.allWatched && !this.logDirMissing;
+    const watched = this.dirs.allWatched && !this.missingDir.isMissing;
     const interval = watched ? (this.options.safetyPollMs ?? DEFAULT_SAFETY_POLL_MS) : (this.options.pollMs ?? DEFAULT_POLL_MS);
-    this.pollTimer = this.clock.setTimeout(() => void this.poll(watched).then(() => this.schedulePoll()), clampDelay(interval));
+    this.pollTimer = this.clock.setTimeout(() => void this.poll(watched).then(() => this.schedulePoll()), timerDelay(interval));
   }
 
   /** The safety net: a listing only when a dir is unwatched or its mtime moved; every open file checked. */
@@ -415,8 +396,4 @@ class Follower {
   private report(error: unknown): void {
     reportSafely(this.options.onError, error);
   }
-}
-
-function clampDelay(ms: number): number {
-  return Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(ms)));
 }
