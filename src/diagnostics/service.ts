@@ -7,9 +7,7 @@ import { dataLayout, defaultDataDir, defaultLogDir } from '../paths.js';
 import type { SendOptions } from '../runtime/delivery-classify.js';
 import type { DeliveryStats, SendResult } from '../runtime/delivery-types.js';
 import { HeartbeatWatchdog } from '../runtime/heartbeat-watchdog.js';
-import { MetricsLogReporter } from '../runtime/metrics-log-reporter.js';
 import { ReadyGate } from '../runtime/ready-gate.js';
-import { RollingMetrics } from '../runtime/rolling-metrics.js';
 import type { SidecarHandle, SidecarStartOptions } from '../runtime/sidecar-types.js';
 import { parseDsn } from '../upload/dsn.js';
 import type { BundleRunner } from '../bundle/bundle-runner.js';
@@ -22,6 +20,7 @@ import { IncidentPipeline } from './incident-pipeline.js';
 import { parseDiagnosticsOptions, type DiagnosticsOptions } from './options.js';
 import { RendererRegistry } from './renderer-registry.js';
 import { closeBudget, closeService } from './service-close.js';
+import { ServiceMetrics } from './service-metrics.js';
 import { ServiceReporter } from './service-reporter.js';
 import { openLogThenState } from './service-start.js';
 import { inertSidecarHandle, ServiceSidecars } from './sidecars.js';
@@ -72,8 +71,7 @@ export class DiagnosticsService implements Diagnostics {
   private readonly events: EventHub<DiagnosticsEvents>;
   private readonly gate: ReadyGate;
   private readonly watchdog: HeartbeatWatchdog;
-  private readonly rolling: RollingMetrics;
-  private readonly metricsReporter: MetricsLogReporter;
+  private readonly serviceMetrics: ServiceMetrics;
   private readonly renderers: RendererRegistry;
   private readonly sidecars: ServiceSidecars;
   private readonly uploads: UploadLink;
@@ -136,25 +134,8 @@ export class DiagnosticsService implements Diagnostics {
       },
       onFault: (error) => reporter.fault('heartbeat', error),
     });
-    this.rolling = new RollingMetrics({ clock: this.clock, windowMs: options.metrics?.windowMs });
-    this.metricsReporter = new MetricsLogReporter({
-      clock: this.clock,
-      intervalMs: this.rolling.windowMs,
-      report: () => this.rolling.report(),
-      write: (summary, report) => reporter.log('info', summary, { metrics: report }),
-      onFault: (error) => reporter.fault('metrics', error),
-    });
-    this.metrics = {
-      record: (method, durationMs, ok) => {
-        try {
-          this.rolling.record(method, durationMs, ok);
-          this.metricsReporter.noteRecord();
-        } catch (error) {
-          reporter.fault('metrics', error);
-        }
-      },
-      report: () => this.rolling.report(),
-    };
+    this.serviceMetrics = new ServiceMetrics(this.clock, options.metrics?.windowMs, reporter);
+    this.metrics = this.serviceMetrics.api;
     this.sidecars = new ServiceSidecars({
       clock: this.clock,
       ...(options.random ? { random: options.random } : {}),
@@ -194,7 +175,7 @@ export class DiagnosticsService implements Diagnostics {
       bounds: options.bundle ?? {},
       clock: this.clock,
       snapshotState: () => this.stateLink.current()?.snapshot() ?? null,
-      metricsReport: () => this.rolling.report(),
+      metricsReport: () => this.serviceMetrics.report(),
       onLogReadFault: (error) => reporter.fault('logs', error),
       onWorkerFallback: (error) => reporter.fault('bundle-worker', error),
       ...(edges.bundleRunner ? { runner: edges.bundleRunner } : {}),
@@ -341,7 +322,7 @@ export class DiagnosticsService implements Diagnostics {
         reporter: this.reporter,
         stopTimers: () => {
           this.watchdog.dispose();
-          this.metricsReporter.stop();
+          this.serviceMetrics.stop();
           this.uploads.stopScheduling();
         },
         inflight: () => [this.started, ...this.inflight],
@@ -362,7 +343,7 @@ export class DiagnosticsService implements Diagnostics {
   private begin(): void {
     this.createdAt = this.clock.now();
     this.uploads.start();
-    this.metricsReporter.start();
+    this.serviceMetrics.start();
     // Not awaited: reading the crash dir is no part of start-up.
     if (this.options.crashDir) this.native.setCrashDir(this.options.crashDir);
   }
