@@ -1,6 +1,6 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readZip } from '../../src/bundle/zip-reader.js';
 import { DiagError } from '../../src/errors.js';
 import { drainOutbox, enqueueBundle, OutboxStore, parseDsn, pendingItems, type DrainOptions } from '../../src/upload/index.js';
@@ -8,25 +8,16 @@ import { rateLimitKey } from '../../src/upload/rate-limit-file.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { makeTestBundle, sha256 } from './helpers.js';
-import { tempDir } from '../helpers/temp-dir.js';
 import { settle, settled, track } from '../helpers/settle.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { useLocalIngest } from './local-ingest-setup.js';
 
 let dir: string;
 let outboxDir: string;
 let ingest: LocalIngest;
 let clock: ManualClock;
 
-beforeEach(async () => {
-  dir = await tempDir();
-  outboxDir = path.join(dir, 'outbox');
-  ingest = await startLocalIngest();
-  clock = new ManualClock(Date.UTC(2026, 10, 20, 12, 0, 0));
-});
-afterEach(async () => {
-  await ingest.close();
-  await fsp.rm(dir, { recursive: true, force: true });
-});
+useLocalIngest(Date.UTC(2026, 10, 20, 12, 0, 0), (s) => ({ dir, outboxDir, ingest, clock } = s));
 
 const drain = (extra: Partial<DrainOptions> = {}) => drainOutbox({ outboxDir, dsn: ingest.dsn, clock, random: () => 0.5, ...extra });
 

@@ -10,7 +10,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import { drainOutbox, enqueueBundle, parseDsn, pendingItems, type DrainOptions } from '../../src/upload/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
@@ -18,8 +18,8 @@ import { rateLimitKey } from '../../src/upload/rate-limit-file.js';
 import { ABSURD_RATE_LIMIT_MS, blockedUntil, limitsFromResponse, RATE_LIMIT_CAP_MS, sanitizeStoredLimits } from '../../src/upload/rate-limits.js';
 import { cliIo } from '../helpers/cli-io.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { tempDir } from '../helpers/temp-dir.js';
 import { makeTestBundle } from './helpers.js';
+import { useLocalIngest } from './local-ingest-setup.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const HOUR = 3_600_000;
@@ -90,16 +90,7 @@ describe('the outbox under rate limits (real HTTP to a local ingest)', () => {
   let ingest: LocalIngest;
   let clock: ManualClock;
 
-  beforeEach(async () => {
-    dir = await tempDir();
-    outboxDir = path.join(dir, 'outbox');
-    ingest = await startLocalIngest();
-    clock = new ManualClock(NOW);
-  });
-  afterEach(async () => {
-    await ingest.close();
-    await fsp.rm(dir, { recursive: true, force: true });
-  });
+  useLocalIngest(NOW, (s) => ({ dir, outboxDir, ingest, clock } = s));
 
   const drain = (extra: Partial<DrainOptions> = {}) => drainOutbox({ outboxDir, dsn: ingest.dsn, clock, random: () => 0.5, ...extra });
   async function queueOne() {

@@ -9,16 +9,16 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { drainOutbox } from '../../src/upload/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { deliveryOf } from '../../src/upload/session-counts.js';
 import { SessionOutbox } from '../../src/upload/session-outbox.js';
 import { sessionUpdate, type SessionState } from '../../src/upload/session-update.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { tempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { sessionSchemaProblems } from './sentry-schemas.js';
+import { useLocalIngest } from './local-ingest-setup.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const TIMEOUT_MS = 5_000;
@@ -38,16 +38,7 @@ let outboxDir: string;
 let ingest: LocalIngest;
 let clock: ManualClock;
 
-beforeEach(async () => {
-  dir = await tempDir();
-  outboxDir = path.join(dir, 'outbox');
-  ingest = await startLocalIngest();
-  clock = new ManualClock(NOW);
-});
-afterEach(async () => {
-  await ingest.close();
-  await fsp.rm(dir, { recursive: true, force: true });
-});
+useLocalIngest(NOW, (s) => ({ dir, outboxDir, ingest, clock } = s));
 
 function sessionItems(from: LocalIngest = ingest): Array<Record<string, any>> {
   const items = from.envelopes.flatMap((e) => e.items.filter(([h]) => h.type === 'session').map(([, p]) => p as Record<string, any>));

@@ -6,17 +6,15 @@
  * (sentry-schemas.ts, SESSION_SCHEMA). Relay drops session updates older than 5 days
  * (relay-config `max_session_secs_in_past`); `session` is its rate-limit category.
  */
-import { promises as fsp } from 'node:fs';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { drainOutbox, enqueueBundle } from '../../src/upload/index.js';
-import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
+import type { LocalIngest } from '../../src/upload/local-ingest.js';
 import { SessionOutbox } from '../../src/upload/session-outbox.js';
 import { sessionUpdate, type SessionState } from '../../src/upload/session-update.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { tempDir } from '../helpers/temp-dir.js';
 import { makeTestBundle } from './helpers.js';
 import { sessionSchemaProblems } from './sentry-schemas.js';
+import { useLocalIngest } from './local-ingest-setup.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 let dir: string;
@@ -24,16 +22,7 @@ let outboxDir: string;
 let ingest: LocalIngest;
 let clock: ManualClock;
 
-beforeEach(async () => {
-  dir = await tempDir();
-  outboxDir = path.join(dir, 'outbox');
-  ingest = await startLocalIngest();
-  clock = new ManualClock(NOW);
-});
-afterEach(async () => {
-  await ingest.close();
-  await fsp.rm(dir, { recursive: true, force: true });
-});
+useLocalIngest(NOW, (s) => ({ dir, outboxDir, ingest, clock } = s));
 
 const RUN: SessionState = {
   sid: '5d2c1b9e-8f0a-4c7e-9b1d-2a3f4e5d6c7b',
