@@ -12,6 +12,8 @@ import { summariseMinidump } from '../../src/minidump/summary.js';
 import { PLANTED } from '../helpers/chromium-crash.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { FIXTURES } from '../minidump/helpers.js';
+import { occurrences } from '../helpers/occurrences.js';
+import { rendererCrashJob } from '../helpers/renderer-crash-job.js';
 
 const NOW = Date.UTC(2026, 10, 21, 1, 2, 3);
 // The fixtures were made under this fake home dir and user.
@@ -37,32 +39,7 @@ function crashDirWith(fixture: string): string {
 }
 
 function job(outDir: string, native: BundleJob['native'], overrides: Partial<BundleJob> = {}): BundleJob {
-  return {
-    logDir: null,
-    bundlesDir: outDir,
-    bounds: { maxLines: 100 },
-    redaction: { homedir: HOME, username: USER },
-    incident: { kind: 'render-process-gone', reason: 'crashed', exitCode: 11, occurredAt: NOW - 5000 },
-    fingerprint: { fingerprint: 'fp1-0123456789abcdef', components: ['render-process-gone', 'crashed'], title: 'renderer crashed' },
-    state: null,
-    app: { name: 'Codex', version: '26.1.0' },
-    system: { os: 'linux', osType: 'Linux', release: '6.1.0', arch: 'x64', totalMemoryBytes: 1, freeMemoryBytes: 1, cpuCount: 2, node: '20.20.2', app: { name: 'Codex', version: '26.1.0' }, appVersion: '26.1.0' },
-    suppressedCount: 0,
-    createdAt: NOW,
-    bundleId: '00000000-0000-4000-8000-000000000002',
-    ...(native ? { native } : {}),
-    ...overrides,
-  };
-}
-
-function occurrences(bytes: Uint8Array, text: string): number {
-  const buffer = Buffer.from(bytes);
-  let count = 0;
-  for (const encoding of ['utf8', 'utf16le'] as const) {
-    const needle = Buffer.from(text, encoding);
-    for (let at = buffer.indexOf(needle); at !== -1; at = buffer.indexOf(needle, at + 1)) count++;
-  }
-  return count;
+  return rendererCrashJob(NOW, outDir, { homedir: HOME, username: USER }, native, overrides);
 }
 
 const identity = { homedir: HOME, username: USER };

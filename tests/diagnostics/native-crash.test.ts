@@ -11,6 +11,7 @@ import { ManualClock } from '../helpers/manual-clock.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { FIXTURES } from '../minidump/helpers.js';
+import { occurrences } from '../helpers/occurrences.js';
 
 const HOME = '/home/zedcrashuser';
 const T0 = Date.UTC(2026, 10, 21, 9, 0, 0);
@@ -63,15 +64,6 @@ async function settle(clock: ManualClock, outcome: Promise<IncidentOutcome>): Pr
     return done;
   }, 'the incident to be bundled');
   return outcome;
-}
-
-function occurrences(bytes: Uint8Array, text: string): number {
-  let count = 0;
-  for (const encoding of ['utf8', 'utf16le'] as const) {
-    const needle = Buffer.from(text, encoding);
-    for (let at = Buffer.from(bytes).indexOf(needle); at !== -1; at = Buffer.from(bytes).indexOf(needle, at + 1)) count++;
-  }
-  return count;
 }
 
 describe('native crashes in the embedded service', () => {

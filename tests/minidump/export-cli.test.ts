@@ -8,6 +8,7 @@ import { PLANTED } from '../helpers/chromium-crash.js';
 import { cliIo } from '../helpers/cli-io.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { FIXTURES } from './helpers.js';
+import { occurrences } from '../helpers/occurrences.js';
 
 // The fixtures were made under this fake home dir: the CLI runs as that user.
 const USER = 'zedcrashuser';
@@ -44,15 +45,6 @@ function putDump(fixture: string | Buffer, name = REPORT, at = OCCURRED + 800): 
 
 const io = () => cliIo({ env: { USER }, cwd: tmp.dir, homedir: HOME });
 const exportArgs = (...extra: string[]) => ['export', '--log-dir', logDir, '--data-dir', dataDir, '--incident', incidentFile, '--json', ...extra];
-
-function occurrences(bytes: Uint8Array, text: string): number {
-  let count = 0;
-  for (const encoding of ['utf8', 'utf16le'] as const) {
-    const needle = Buffer.from(text, encoding);
-    for (let at = Buffer.from(bytes).indexOf(needle); at !== -1; at = Buffer.from(bytes).indexOf(needle, at + 1)) count++;
-  }
-  return count;
-}
 
 describe('codex-diag export --crash-dir', () => {
   it('bundles the matching dump scrubbed, reports it in --json, and inspect passes the bundle', async () => {

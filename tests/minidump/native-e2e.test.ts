@@ -7,16 +7,7 @@ import { summariseMinidump } from '../../src/minidump/summary.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { crashChromium, hasChromium, PLANTED, type ChromiumCrashes } from '../helpers/chromium-crash.js';
 import { waitFor } from '../helpers/wait-for.js';
-
-function occurrences(bytes: Uint8Array, text: string): number {
-  let count = 0;
-  const buffer = Buffer.from(bytes);
-  for (const encoding of ['utf8', 'utf16le'] as const) {
-    const needle = Buffer.from(text, encoding);
-    for (let at = buffer.indexOf(needle); at !== -1; at = buffer.indexOf(needle, at + 1)) count++;
-  }
-  return count;
-}
+import { occurrences } from '../helpers/occurrences.js';
 
 const SECRETS = [PLANTED.urlToken, PLANTED.memoryToken, PLANTED.memoryPassword, PLANTED.switchToken];
 

@@ -6,20 +6,10 @@ import { createSecretFinder, readMinidump, scrubMinidump, summariseMinidump } fr
 import { crashChromium, hasChromium, PLANTED, type ChromiumCrashes } from '../helpers/chromium-crash.js';
 import { withMemory64 } from '../../bench/minidump-grow.mjs';
 import { FIXTURES, hasStackwalk, stackwalk } from './helpers.js';
+import { occurrences } from '../helpers/occurrences.js';
 
 function finderFor(homedir: string, username: string) {
   return createSecretFinder({ redactor: createRedactor({ homedir, username }), homedir, username });
-}
-
-/** Every place a text can hide in a dump: as ASCII/UTF-8 and as UTF-16LE. */
-function occurrences(bytes: Uint8Array, text: string): number {
-  const buffer = Buffer.from(bytes);
-  let count = 0;
-  for (const encoding of ['utf8', 'utf16le'] as const) {
-    const needle = Buffer.from(text, encoding);
-    for (let at = buffer.indexOf(needle); at !== -1; at = buffer.indexOf(needle, at + 1)) count++;
-  }
-  return count;
 }
 
 /** The bytes that differ are all `*` (or the high byte of a UTF-16 `*`). */

@@ -1,7 +1,6 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BundleJob } from '../../src/bundle/bundle-job.js';
 import { MainThreadBundleRunner } from '../../src/bundle/bundle-runner.js';
 import { readZip } from '../../src/bundle/zip-reader.js';
 import { summariseMinidump } from '../../src/minidump/summary.js';
@@ -12,6 +11,8 @@ import { PLANTED } from '../helpers/chromium-crash.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 import { FIXTURES } from '../minidump/helpers.js';
+import { occurrences } from '../helpers/occurrences.js';
+import { rendererCrashJob } from '../helpers/renderer-crash-job.js';
 
 const NOW = Date.UTC(2026, 10, 21, 1, 2, 3);
 const USER = 'zedcrashuser';
@@ -32,37 +33,15 @@ async function bundleWith(fixture: string, mode: 'scrubbed' | 'raw' = 'scrubbed'
   mkdirSync(pending, { recursive: true });
   const dump = path.join(pending, '5d2f8e1a-3c4b-4d6e-8f90-a1b2c3d4e5f6.dmp');
   copyFileSync(fixture, dump);
-  const job: BundleJob = {
-    logDir: null,
-    bundlesDir: path.join(tmp.dir, 'bundles'),
-    bounds: { maxLines: 100 },
-    redaction: { homedir: HOME, username: USER },
-    incident: { kind: 'render-process-gone', reason: 'crashed', exitCode: 11, occurredAt: NOW - 5000 },
-    fingerprint: { fingerprint: 'fp1-00aa11bb22cc33dd', components: ['fp1', 'kind:render-process-gone', 'reason:crashed'], title: 'Renderer crashed' },
-    state: null,
-    app: { name: 'Codex', version: '26.1.0' },
-    system: { os: 'linux', osType: 'Linux', release: '6.1.0', arch: 'x64', totalMemoryBytes: 1, freeMemoryBytes: 1, cpuCount: 2, node: '20.20.2', app: { name: 'Codex', version: '26.1.0' }, appVersion: '26.1.0' },
-    suppressedCount: 0,
-    createdAt: NOW,
+  const job = rendererCrashJob(NOW, path.join(tmp.dir, 'bundles'), { homedir: HOME, username: USER }, { file: dump, mode }, {
     bundleId: '00000000-0000-4000-8000-000000000003',
-    native: { file: dump, mode },
-  };
+  });
   const runner = new MainThreadBundleRunner(0);
   try {
     return (await runner.run(job)).path;
   } finally {
     await runner.close();
   }
-}
-
-function occurrences(bytes: Uint8Array, text: string): number {
-  const buffer = Buffer.from(bytes);
-  let count = 0;
-  for (const encoding of ['utf8', 'utf16le'] as const) {
-    const needle = Buffer.from(text, encoding);
-    for (let at = buffer.indexOf(needle); at !== -1; at = buffer.indexOf(needle, at + 1)) count++;
-  }
-  return count;
 }
 
 async function send(bundle: string) {

@@ -14,24 +14,16 @@ import { drainOutbox } from '../../src/upload/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { deliveryOf } from '../../src/upload/session-counts.js';
 import { SessionOutbox } from '../../src/upload/session-outbox.js';
-import { sessionUpdate, type SessionState } from '../../src/upload/session-update.js';
+import { sessionUpdate } from '../../src/upload/session-update.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { sessionSchemaProblems } from './sentry-schemas.js';
 import { useLocalIngest } from './local-ingest-setup.js';
+import { okSession } from './session-fixture.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const TIMEOUT_MS = 5_000;
-const RUN: SessionState = {
-  sid: '5d2c1b9e-8f0a-4c7e-9b1d-2a3f4e5d6c7b',
-  did: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9',
-  seq: 0,
-  startedAtMs: NOW - 60_000,
-  release: 'Codex@1.2.3',
-  environment: 'production',
-  errors: 0,
-  status: 'ok',
-};
+const RUN = okSession(NOW - 60_000);
 
 let dir: string;
 let outboxDir: string;

@@ -10,11 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { drainOutbox, enqueueBundle } from '../../src/upload/index.js';
 import type { LocalIngest } from '../../src/upload/local-ingest.js';
 import { SessionOutbox } from '../../src/upload/session-outbox.js';
-import { sessionUpdate, type SessionState } from '../../src/upload/session-update.js';
+import { sessionUpdate } from '../../src/upload/session-update.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { makeTestBundle } from './helpers.js';
 import { sessionSchemaProblems } from './sentry-schemas.js';
 import { useLocalIngest } from './local-ingest-setup.js';
+import { okSession } from './session-fixture.js';
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 let dir: string;
@@ -24,16 +25,7 @@ let clock: ManualClock;
 
 useLocalIngest(NOW, (s) => ({ dir, outboxDir, ingest, clock } = s));
 
-const RUN: SessionState = {
-  sid: '5d2c1b9e-8f0a-4c7e-9b1d-2a3f4e5d6c7b',
-  did: '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9',
-  seq: 0,
-  startedAtMs: NOW - 60_000,
-  release: 'Codex@1.2.3',
-  environment: 'production',
-  errors: 0,
-  status: 'ok',
-};
+const RUN = okSession(NOW - 60_000);
 
 function sessionItems(): Array<Record<string, any>> {
   return ingest.envelopes.flatMap((e) => e.items.filter(([h]) => h.type === 'session').map(([, payload]) => payload as Record<string, any>));
