@@ -174,6 +174,8 @@ export class DiagnosticsService implements Diagnostics {
       ...(options.random ? { random: options.random } : {}),
       reporter,
       onUploadEvent: (event) => this.events.emit('upload', event),
+      // The outgoing minidump's re-scrub runs in the bundle worker: never on the host's main thread.
+      scrubMinidump: (bytes, identity) => this.bundles.scrubMinidump(bytes, identity),
     });
     const { waitMs, ...crashDirBounds } = options.crashDumps ?? {};
     this.native = new NativeCrashLink({
