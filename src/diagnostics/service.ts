@@ -6,6 +6,7 @@ import type { IncidentJournal } from '../incidents/journal.js';
 import { dataLayout, defaultDataDir, defaultLogDir } from '../paths.js';
 import type { SendOptions } from '../runtime/delivery-classify.js';
 import type { DeliveryStats, SendResult } from '../runtime/delivery-types.js';
+import type { CrashDumpStats } from './native-crash-ledger.js';
 import { HeartbeatWatchdog } from '../runtime/heartbeat-watchdog.js';
 import { MetricsLogReporter } from '../runtime/metrics-log-reporter.js';
 import { ReadyGate } from '../runtime/ready-gate.js';
@@ -254,6 +255,10 @@ export class DiagnosticsService implements Diagnostics {
 
   get faults(): FaultReport {
     return this.reporter.counter.report();
+  }
+
+  get crashDumps(): CrashDumpStats {
+    return this.native.stats();
   }
 
   recordAppStarted(now?: number): void {

@@ -94,7 +94,8 @@ describe('native crashes in the embedded service', () => {
     await waitFor(() => !existsSync(original), 'the bundled dump to be deleted');
     await diag.native.idle();
     expect(existsSync(path.join(crashDir, 'pending', 'bbbbbbbb-2222-4222-8222-222222222222.dmp'))).toBe(true);
-    expect(diag.native.deletions()).toMatchObject({ bundled: 1, age: 0, count: 0 });
+    expect(diag.crashDumps).toMatchObject({ deleted: { bundled: 1, age: 0, count: 0, bytes: 0 }, deletedTotal: 1, bundled: 1 });
+    expect(diag.crashDumps.deletedBytes).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(path.join(root, 'data', 'native-crashes.json'), 'utf8')).deleted.bundled).toBe(1);
     await diag.close();
     expect(diag.faults.total).toBe(0);
@@ -159,7 +160,25 @@ describe('native crashes in the embedded service', () => {
     await waitFor(() => readdirSync(path.join(crashDir, 'pending')).length === 3, 'the dir to be bounded');
     await diag.native.idle();
     expect(readdirSync(path.join(crashDir, 'pending')).sort()).toEqual(['recent-2.dmp', 'recent-3.dmp', 'recent-4.dmp']);
-    expect(diag.native.deletions()).toMatchObject({ age: 1, count: 2, bundled: 0 });
+    // Where an app and a support engineer see them: diag.crashDumps, and the data dir's report.
+    const sizes = readFileSync(FIXTURES.gpu).length;
+    expect(diag.crashDumps).toEqual({ deleted: { bundled: 0, age: 1, count: 2, bytes: 0 }, deletedTotal: 3, deletedBytes: 3 * sizes, bundled: 0 });
+    await diag.close();
+    const again = await DiagnosticsService.open(options(clock, { crashDumps: { maxDumps: 3 } }), { bundleRunner: new MainThreadBundleRunner(0) });
+    await waitFor(() => again.crashDumps.deletedTotal === 3, 'the ledger of the last run to be read');
+    await again.close();
+    const { readCrashDumpStats } = await import('../../src/diagnostics/native-crash-ledger.js');
+    expect(await readCrashDumpStats(path.join(root, 'data'))).toEqual(diag.crashDumps);
+  });
+
+  it('counts a dump deleted for the bytes bound as one deletion for that reason, its size in deletedBytes', async () => {
+    const clock = new ManualClock(T0);
+    const size = readFileSync(FIXTURES.gpu).length;
+    for (let i = 0; i < 3; i++) putDump(FIXTURES.gpu, `dump-${i}`, T0 - (3 - i) * 60_000);
+    const diag = await DiagnosticsService.open(options(clock, { crashDumps: { maxBytes: 2 * size } }), { bundleRunner: new MainThreadBundleRunner(0) });
+    await waitFor(() => readdirSync(path.join(crashDir, 'pending')).length === 2, 'the dir to be within its bytes bound');
+    await diag.native.idle();
+    expect(diag.crashDumps).toEqual({ deleted: { bundled: 0, age: 0, count: 0, bytes: 1 }, deletedTotal: 1, deletedBytes: size, bundled: 0 });
     await diag.close();
   });
 });
