@@ -2,6 +2,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MainThreadBundleRunner } from '../../src/bundle/bundle-runner.js';
+import type { MinidumpScrubJob } from '../../src/bundle/minidump-scrub-job.js';
+import { startLocalIngest } from '../../src/upload/local-ingest.js';
 import { readZip } from '../../src/bundle/zip-reader.js';
 import { DiagnosticsService } from '../../src/diagnostics/service.js';
 import type { IncidentOutcome } from '../../src/diagnostics/types.js';
@@ -180,5 +182,38 @@ describe('native crashes in the embedded service', () => {
     await diag.native.idle();
     expect(diag.crashDumps).toEqual({ deleted: { bundled: 0, age: 0, count: 0, bytes: 1 }, deletedTotal: 1, deletedBytes: size, bundled: 0 });
     await diag.close();
+  });
+
+  it('the upload re-scrubs the dump through the bundle runner (the worker when embedded), and it arrives scrubbed', async () => {
+    const ingest = await startLocalIngest();
+    try {
+      const clock = new ManualClock(T0);
+      const scrubs: number[] = [];
+      // The service's runner, watched: the outbound re-scrub must go through it, not run beside it.
+      const runner = new (class extends MainThreadBundleRunner {
+        override scrubMinidump(job: MinidumpScrubJob) {
+          scrubs.push(job.bytes.byteLength);
+          return super.scrubMinidump(job);
+        }
+      })(0);
+      const diag = await DiagnosticsService.open(options(clock, { dsn: ingest.dsn, upload: { startDelayMs: 0 } }), { bundleRunner: runner });
+      putDump(FIXTURES.renderer, 'cccccccc-3333-4333-8333-333333333333', T0 + 300);
+      const outcome = await settle(clock, diag.recordIncident({ kind: 'render-process-gone', reason: 'crashed', exitCode: 11, occurredAt: T0 }));
+      expect(outcome).toMatchObject({ status: 'recorded', queued: true });
+      await waitFor(() => {
+        clock.advance(1_000);
+        return ingest.events().length > 0;
+      }, 'the event at the ingest', 30_000);
+      // Release-health sessions travel in envelopes of their own.
+      const withEvent = ingest.envelopes.find((e) => e.items.some(([header]) => header.type === 'event'))!;
+      const minidump = withEvent.items.find(([header]) => header.attachment_type === 'event.minidump');
+      expect(minidump).toBeDefined();
+      expect(scrubs).toEqual([readFileSync(FIXTURES.renderer).length]);
+      for (const secret of [PLANTED.memoryToken, PLANTED.switchToken, HOME]) expect(occurrences(minidump![1] as Uint8Array, secret)).toBe(0);
+      await diag.close();
+      expect(diag.faults.total).toBe(0);
+    } finally {
+      await ingest.close();
+    }
   });
 });
