@@ -1,9 +1,12 @@
 import { timeSlicePacer } from '../runtime/time-slice.js';
 import { RedactorCache, runBundleJob, type BundleJob, type BundleJobResult } from './bundle-job.js';
+import { runMinidumpScrubJob, type MinidumpScrubJob, type MinidumpScrubResult } from './minidump-scrub-job.js';
 
-/** Where bundle jobs run: a worker thread, or the main thread in slices. Tests inject either. */
+/** Where bundle jobs (and the outbound minidump scrub) run: a worker thread, or the main thread in slices. Tests inject either. */
 export interface BundleRunner {
   run(job: BundleJob): Promise<BundleJobResult>;
+  /** Scrubs a minidump in place as it leaves for Sentry; the job's bytes may be handed over to another thread (use the result's). */
+  scrubMinidump(job: MinidumpScrubJob): Promise<MinidumpScrubResult>;
   /** Ends what the runner started (the worker thread); jobs after it are refused. */
   close(): Promise<void>;
 }
@@ -24,6 +27,11 @@ export class MainThreadBundleRunner implements BundleRunner {
   run(job: BundleJob): Promise<BundleJobResult> {
     if (this.closed) return Promise.reject(new Error('bundle runner is closed'));
     return runBundleJob(job, this.redactors, timeSlicePacer(this.sliceMs));
+  }
+
+  scrubMinidump(job: MinidumpScrubJob): Promise<MinidumpScrubResult> {
+    if (this.closed) return Promise.reject(new Error('bundle runner is closed'));
+    return runMinidumpScrubJob(job, this.redactors, timeSlicePacer(this.sliceMs));
   }
 
   close(): Promise<void> {

@@ -3,11 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BundleJob, BundleJobResult } from './bundle-job.js';
 import { MainThreadBundleRunner, type BundleRunner } from './bundle-runner.js';
-import type { WorkerReply, WorkerRequest } from './bundle-worker-protocol.js';
+import type { WorkerReply, WorkerRequest, WorkerTask } from './bundle-worker-protocol.js';
+import type { MinidumpScrubJob, MinidumpScrubResult } from './minidump-scrub-job.js';
 
 /** What the runner needs of a worker thread (node:worker_threads Worker; tests pass their own). */
 export interface WorkerLike {
-  postMessage(message: WorkerRequest): void;
+  postMessage(message: WorkerRequest, transfer?: ArrayBuffer[]): void;
   on(event: 'message', listener: (reply: WorkerReply) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'exit', listener: (code: number) => void): unknown;
@@ -26,8 +27,10 @@ export interface WorkerBundleRunnerOptions {
 }
 
 interface PendingJob {
-  job: BundleJob;
-  resolve: (result: BundleJobResult) => void;
+  task: WorkerTask;
+  /** False for a scrub held until the worker is ready: its bytes are only handed over to a worker that runs. */
+  posted: boolean;
+  resolve: (result: never) => void;
   reject: (error: Error) => void;
 }
 
@@ -73,20 +76,48 @@ export class WorkerBundleRunner implements BundleRunner {
   }
 
   run(job: BundleJob): Promise<BundleJobResult> {
+    return this.submit({ job });
+  }
+
+  /**
+   * Scrubs the dump in the worker; the bytes are transferred there and back (no copy, and the
+   * job's buffer is detached), and only once the worker is ready, so a worker that never starts
+   * leaves them whole for the fallback.
+   */
+  scrubMinidump(job: MinidumpScrubJob): Promise<MinidumpScrubResult> {
+    return this.submit<MinidumpScrubResult>({ scrub: job }).then(({ bytes, stats }) => ({ bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), stats }));
+  }
+
+  private submit<R>(task: WorkerTask): Promise<R> {
     if (this.closed) return Promise.reject(new Error('bundle runner is closed'));
     const worker = this.broken ? undefined : this.ensureWorker();
-    if (!worker) return this.fallback.run(job);
-    return new Promise<BundleJobResult>((resolve, reject) => {
+    if (!worker) return this.onFallback(task) as Promise<R>;
+    return new Promise<R>((resolve, reject) => {
       const id = this.nextId++;
-      this.pending.set(id, { job, resolve, reject });
-      try {
-        worker.postMessage({ id, job });
-      } catch (error) {
-        // A job that cannot be cloned: its own failure, not the worker's.
-        this.pending.delete(id);
-        reject(error as Error);
-      }
+      const pending: PendingJob = { task, posted: false, resolve: resolve as (result: never) => void, reject };
+      this.pending.set(id, pending);
+      if (this.ready || !('scrub' in task)) this.post(worker, id, pending);
     });
+  }
+
+  private post(worker: WorkerLike, id: number, pending: PendingJob): void {
+    pending.posted = true;
+    try {
+      if ('scrub' in pending.task) {
+        const scrub = ownBuffer(pending.task.scrub);
+        worker.postMessage({ id, scrub }, [scrub.bytes.buffer as ArrayBuffer]);
+      } else {
+        worker.postMessage({ id, ...pending.task });
+      }
+    } catch (error) {
+      // A job that cannot be cloned: its own failure, not the worker's.
+      this.pending.delete(id);
+      pending.reject(error as Error);
+    }
+  }
+
+  private onFallback(task: WorkerTask): Promise<unknown> {
+    return 'scrub' in task ? this.fallback.scrubMinidump(task.scrub) : this.fallback.run(task.job);
   }
 
   async close(): Promise<void> {
@@ -116,12 +147,13 @@ export class WorkerBundleRunner implements BundleRunner {
       if (worker !== this.worker) return;
       if ('ready' in reply) {
         this.ready = true;
+        for (const [id, pending] of this.pending) if (!pending.posted) this.post(worker, id, pending);
         return;
       }
       const job = this.pending.get(reply.id);
       if (!job) return;
       this.pending.delete(reply.id);
-      if (reply.ok) job.resolve(reply.result);
+      if (reply.ok) job.resolve(reply.result as never);
       else job.reject(Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code } : {}));
     });
     worker.on('error', (error) => this.lost(worker, error));
@@ -141,7 +173,7 @@ export class WorkerBundleRunner implements BundleRunner {
     this.fallBack(error);
     const waiting = [...this.pending.values()];
     this.pending.clear();
-    for (const p of waiting) this.fallback.run(p.job).then(p.resolve, p.reject);
+    for (const p of waiting) this.onFallback(p.task).then(p.resolve as (result: unknown) => void, p.reject);
   }
 
   private fallBack(error: unknown): void {
@@ -158,4 +190,11 @@ export class WorkerBundleRunner implements BundleRunner {
     this.pending.clear();
     for (const p of waiting) p.reject(error);
   }
+}
+
+/** The job with bytes that own their whole buffer, so transferring them detaches nothing else (a pooled small Buffer is copied). */
+function ownBuffer(job: MinidumpScrubJob): MinidumpScrubJob {
+  const { bytes } = job;
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return job;
+  return { ...job, bytes: new Uint8Array(bytes) };
 }

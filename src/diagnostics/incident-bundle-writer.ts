@@ -64,6 +64,12 @@ export class IncidentBundleWriter {
     };
   }
 
+  /** Scrubs an outgoing minidump in the bundle worker (paced here when no worker can start); resolves to the scrubbed bytes. */
+  async scrubMinidump(bytes: Uint8Array, redaction: { homedir: string; username: string }): Promise<Uint8Array> {
+    const runner = await this.getRunner();
+    return (await runner.scrubMinidump({ bytes, redaction })).bytes;
+  }
+
   /** Ends the worker thread, if one was started. */
   async close(): Promise<void> {
     if (this.runner) await (await this.runner).close();

@@ -64,6 +64,11 @@ export class NativeCrashLedger {
     await this.save();
   }
 
+  /** What the ledger counts, as the service and the data dir's report show it. */
+  stats(): CrashDumpStats {
+    return crashDumpStats(this.data);
+  }
+
   snapshot(): NativeCrashLedgerData {
     return { ...this.data, bundled: [...this.data.bundled], deleted: { ...this.data.deleted } };
   }
@@ -72,6 +77,35 @@ export class NativeCrashLedger {
     await fsp.mkdir(path.dirname(this.file), { recursive: true });
     await this.writer.write(this.file, `${JSON.stringify(this.data, null, 2)}\n`);
   }
+}
+
+/**
+ * Crash dumps codex-diag deleted from the crash dumps dir (across runs: the ledger keeps them), by
+ * reason: `bundled` (sent in a bundle), `age`, `count` and `bytes` (past a bound); and the dumps bundled.
+ */
+export interface CrashDumpStats {
+  deleted: Record<DeletionReason, number>;
+  deletedTotal: number;
+  deletedBytes: number;
+  /** Dumps bundled (the ledger remembers the last 200). */
+  bundled: number;
+}
+
+export function crashDumpStats(data: NativeCrashLedgerData): CrashDumpStats {
+  const deleted = { ...data.deleted };
+  const deletedTotal = Object.values(deleted).reduce((sum, n) => sum + n, 0);
+  return { deleted, deletedTotal, deletedBytes: data.deletedBytes, bundled: data.bundled.length };
+}
+
+/** The ledger in `dataDir` as it is on disk, read only; null when there is none (no crash dumps dir was ever tended). */
+export async function readCrashDumpStats(dataDir: string): Promise<CrashDumpStats | null> {
+  const file = path.join(dataDir, NATIVE_CRASH_LEDGER_FILE);
+  try {
+    await fsp.access(file);
+  } catch {
+    return null;
+  }
+  return crashDumpStats(await readLedger(file));
 }
 
 function emptyLedger(): NativeCrashLedgerData {
@@ -86,11 +120,22 @@ async function readLedger(file: string): Promise<NativeCrashLedgerData> {
       version: 1,
       runStartedAt: typeof raw.runStartedAt === 'number' ? raw.runStartedAt : null,
       bundled: Array.isArray(raw.bundled) ? raw.bundled.filter((id): id is string => typeof id === 'string') : [],
-      deleted: { ...empty.deleted, ...(typeof raw.deleted === 'object' && raw.deleted ? raw.deleted : {}) },
+      deleted: deletedCounts(raw.deleted, empty.deleted),
       deletedBytes: typeof raw.deletedBytes === 'number' ? raw.deletedBytes : 0,
     };
   } catch {
     // Missing or unreadable: nothing was bundled that we know of, and the last run is unknown.
     return empty;
   }
+}
+
+/** Known reasons with non-negative integer counts; anything else in the file is ignored. */
+function deletedCounts(raw: unknown, empty: Record<DeletionReason, number>): Record<DeletionReason, number> {
+  const out = { ...empty };
+  if (typeof raw !== 'object' || raw === null) return out;
+  for (const reason of Object.keys(out) as DeletionReason[]) {
+    const value = (raw as Record<string, unknown>)[reason];
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) out[reason] = value;
+  }
+  return out;
 }

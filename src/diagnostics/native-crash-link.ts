@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { NativeDumpSpec } from '../bundle/native-dump-job.js';
 import type { Clock } from '../clock.js';
 import type { CrashDirBounds } from '../minidump/crash-dir-bounds.js';
-import { NativeCrashLedger } from './native-crash-ledger.js';
+import { NativeCrashLedger, type CrashDumpStats } from './native-crash-ledger.js';
 import type { ServiceReporter } from './service-reporter.js';
 
 /** `minidumps` option: scrubbed (default), raw (unscrubbed, the app's explicit choice) or off (none sent). */
@@ -79,10 +79,9 @@ export class NativeCrashLink {
     );
   }
 
-  /** Deletions so far, by reason (across runs). */
-  deletions() {
-    const { deleted, deletedBytes } = this.ledger.snapshot();
-    return { ...deleted, bytes: deletedBytes };
+  /** Dumps deleted so far, by reason, and bundled (across runs, once start-up has read the ledger). */
+  stats(): CrashDumpStats {
+    return this.ledger.stats();
   }
 
   /** Resolves when the dir's clean-up queued so far has run. */

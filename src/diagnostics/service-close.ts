@@ -40,9 +40,9 @@ export function closeService(service: ClosingService, budget: number): Promise<C
     const uploader = loading ? await within(clock, loading, left()) : undefined;
     await Promise.allSettled([
       service.state.close(),
-      service.bundles.close(),
       service.budget?.idle(),
-      uploader?.close({ timeoutMs: Math.max(1, left() - 100) }),
+      // The last drain re-scrubs minidumps in the bundle worker: it ends after the uploader's flush.
+      Promise.resolve(uploader?.close({ timeoutMs: Math.max(1, left() - 100) })).finally(() => service.bundles.close()),
       // Half of what is left between SIGTERM and SIGKILL, so even a sidecar that ignores SIGTERM is gone in budget.
       ...service.sidecars.stopAll(Math.floor(left() / 2)),
     ]);

@@ -6,6 +6,7 @@ import type { IncidentJournal } from '../incidents/journal.js';
 import { dataLayout, defaultDataDir, defaultLogDir } from '../paths.js';
 import type { SendOptions } from '../runtime/delivery-classify.js';
 import type { DeliveryStats, SendResult } from '../runtime/delivery-types.js';
+import type { CrashDumpStats } from './native-crash-ledger.js';
 import { HeartbeatWatchdog } from '../runtime/heartbeat-watchdog.js';
 import { ReadyGate } from '../runtime/ready-gate.js';
 import type { SidecarHandle, SidecarStartOptions } from '../runtime/sidecar-types.js';
@@ -155,6 +156,8 @@ export class DiagnosticsService implements Diagnostics {
       ...(options.random ? { random: options.random } : {}),
       reporter,
       onUploadEvent: (event) => this.events.emit('upload', event),
+      // The outgoing minidump's re-scrub runs in the bundle worker: never on the host's main thread.
+      scrubMinidump: (bytes, identity) => this.bundles.scrubMinidump(bytes, identity),
     });
     const { waitMs, ...crashDirBounds } = options.crashDumps ?? {};
     this.native = new NativeCrashLink({
@@ -233,6 +236,10 @@ export class DiagnosticsService implements Diagnostics {
 
   get faults(): FaultReport {
     return this.reporter.counter.report();
+  }
+
+  get crashDumps(): CrashDumpStats {
+    return this.native.stats();
   }
 
   recordAppStarted(now?: number): void {

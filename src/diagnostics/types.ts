@@ -2,6 +2,7 @@ import type { HasElectronPort } from './electron-port.js';
 import type { SendOptions } from '../runtime/delivery-classify.js';
 import type { DeliveryStats, SendResult } from '../runtime/delivery-types.js';
 import type { MetricsReport } from '../runtime/rolling-metrics.js';
+import type { CrashDumpStats } from './native-crash-ledger.js';
 import type { SidecarEvent, SidecarHandle, SidecarStartOptions } from '../runtime/sidecar-types.js';
 import type { DrainResult } from '../upload/drain.js';
 
@@ -92,6 +93,8 @@ export interface Diagnostics extends HasElectronPort {
   startSidecar(options: SidecarStartOptions): SidecarHandle;
   readonly metrics: DiagnosticsMetrics;
   readonly faults: FaultReport;
+  /** Crash dumps deleted from the crash dumps dir (by reason: bundled, age, count, bytes) and bundled, across runs. */
+  readonly crashDumps: CrashDumpStats;
   deliveryStats(): DeliveryStats;
   /** Bounded flush: resolves within `timeoutMs` (default `closeTimeoutMs`) whatever the disk or network does. */
   close(options?: { timeoutMs?: number }): Promise<CloseResult>;

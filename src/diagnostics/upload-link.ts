@@ -3,6 +3,7 @@ import { errnoCode } from '../errors.js';
 import { resolveDsn } from '../paths.js';
 import { parseDsn } from '../upload/dsn.js';
 import type { HeldBackCount } from '../upload/held-back.js';
+import type { MinidumpScrubber } from '../upload/minidump-attachment.js';
 import type { Transport } from '../upload/transport.js';
 import type { Uploader } from '../upload/uploader.js';
 import type { ServiceReporter } from './service-reporter.js';
@@ -21,6 +22,8 @@ export interface UploadLinkOptions {
   random?: () => number;
   reporter: ServiceReporter;
   onUploadEvent: (event: UploadEvent) => void;
+  /** Where an outgoing minidump is re-scrubbed (the bundle worker). */
+  scrubMinidump?: MinidumpScrubber;
 }
 
 /**
@@ -117,6 +120,7 @@ export class UploadLink {
             ...(options.transport ? { transport: options.transport } : {}),
             ...(options.random ? { random: options.random } : {}),
             ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+            ...(options.scrubMinidump ? { scrubMinidump: options.scrubMinidump } : {}),
             log: (level, message, fields) => options.reporter.log(level, message, fields),
             onDrain: (result) => options.onUploadEvent({ type: 'drained', ...result }),
             // A rate limit or a timer value that made no sense (ignored, clamped) counts in diag.faults.

@@ -3,8 +3,9 @@ import { ByteView, malformed } from './byte-view.js';
 import { readCrashpadInfo } from './crashpad-info.js';
 import { StreamType } from './format.js';
 import { readModules } from './modules.js';
-import { readDirectory, readException, readHeader, readMemory64List, readMemoryList, readSystemInfo, readThreads } from './streams.js';
-import type { Minidump, StreamEntry } from './types.js';
+import type { Pacer } from '../runtime/time-slice.js';
+import { memory64ListRegions, memoryListRegions, readDirectory, readException, readHeader, readSystemInfo, readThreads } from './streams.js';
+import type { MemoryRegion, Minidump, StreamEntry } from './types.js';
 
 /**
  * Reads a minidump's structure (no copy of its bytes). Throws DiagError MINIDUMP_INVALID naming
@@ -13,11 +14,50 @@ import type { Minidump, StreamEntry } from './types.js';
  */
 export function readMinidump(bytes: Uint8Array): Minidump {
   try {
-    return parse(new ByteView(bytes));
+    const view = new ByteView(bytes);
+    const dump = parse(view);
+    for (const regions of memoryLists(view, dump)) for (const region of regions) dump.memory.push(region);
+    return dump;
   } catch (error) {
-    if (error instanceof DiagError) throw error;
-    throw malformed(error instanceof Error ? error.message : String(error));
+    throw typed(error);
   }
+}
+
+/** Memory regions read between two turns of the paced reader: a few ms of parsing on a slow machine. */
+const REGIONS_PER_TURN = 512;
+
+/**
+ * readMinidump that calls `pacer` every few hundred memory regions: a full-memory dump lists tens
+ * of thousands, and reading them in one go would hold the main thread for tens of ms. The same result.
+ */
+export async function readMinidumpPaced(bytes: Uint8Array, pacer: Pacer): Promise<Minidump> {
+  try {
+    const view = new ByteView(bytes);
+    const dump = parse(view);
+    for (const regions of memoryLists(view, dump)) {
+      let read = 0;
+      for (const region of regions) {
+        dump.memory.push(region);
+        if (++read % REGIONS_PER_TURN !== 0) continue;
+        const pause = pacer();
+        if (pause) await pause;
+      }
+    }
+    return dump;
+  } catch (error) {
+    throw typed(error);
+  }
+}
+
+function typed(error: unknown): DiagError {
+  return error instanceof DiagError ? error : malformed(error instanceof Error ? error.message : String(error));
+}
+
+/** The MemoryList's regions, then the Memory64List's. */
+function memoryLists(view: ByteView, dump: Minidump): Array<Iterable<MemoryRegion>> {
+  const memoryStream = dump.streams.find((s) => s.type === StreamType.memoryList);
+  const memory64Stream = dump.streams.find((s) => s.type === StreamType.memory64List);
+  return [...(memoryStream ? [memoryListRegions(view, memoryStream)] : []), ...(memory64Stream ? [memory64ListRegions(view, memory64Stream)] : [])];
 }
 
 /** As readMinidump, but a bad dump is a value: for callers inside the host app. */
@@ -29,6 +69,7 @@ export function tryReadMinidump(bytes: Uint8Array): { ok: true; dump: Minidump }
   }
 }
 
+/** Everything but the memory regions. */
 function parse(view: ByteView): Minidump {
   const header = readHeader(view);
   const streams = readDirectory(view, header);
@@ -38,8 +79,6 @@ function parse(view: ByteView): Minidump {
   const exceptionStream = first(StreamType.exception);
   const moduleStream = first(StreamType.moduleList);
   const threadStream = first(StreamType.threadList);
-  const memoryStream = first(StreamType.memoryList);
-  const memory64Stream = first(StreamType.memory64List);
   const crashpadStream = first(StreamType.crashpadInfo);
   return {
     header,
@@ -48,10 +87,8 @@ function parse(view: ByteView): Minidump {
     systemInfo,
     modules: moduleStream ? readModules(view, moduleStream, systemInfo?.platformId ?? null) : [],
     threads: threadStream ? readThreads(view, threadStream) : [],
-    memory: [
-      ...(memoryStream ? readMemoryList(view, memoryStream) : []),
-      ...(memory64Stream ? readMemory64List(view, memory64Stream) : []),
-    ],
+    // Filled by the caller, in one go or paced.
+    memory: [],
     crashpad: crashpadStream ? readCrashpadInfo(view, crashpadStream) : null,
   };
 }

@@ -1,6 +1,6 @@
 import type { Pacer } from '../runtime/time-slice.js';
 import { TEXT_STREAMS } from './format.js';
-import { readMinidump } from './read-minidump.js';
+import { readMinidump, readMinidumpPaced } from './read-minidump.js';
 import type { SecretFinder } from './secret-finder.js';
 import type { Span } from './replaced-spans.js';
 import { forEachAsciiRun, forEachUtf16Run, isPrintable } from './text-runs.js';
@@ -48,7 +48,8 @@ export const PACED_PIECE_BYTES = 256 * 1024;
  * holds whole runs, and runs are scrubbed one by one without state between them.
  */
 export async function scrubMinidumpPaced(bytes: Uint8Array, finder: SecretFinder, pacer?: Pacer, pieceBytes = PACED_PIECE_BYTES): Promise<ScrubStats> {
-  const { ranges, stats } = plan(bytes);
+  // The structure is read paced too: tens of thousands of memory regions take tens of ms to list.
+  const { ranges, stats } = planFor(pacer ? await readMinidumpPaced(bytes, pacer) : readMinidump(bytes));
   for (const range of ranges) {
     if (range.encoding !== 'memory' || range.size <= pieceBytes) {
       const pause = pacer?.();
@@ -83,7 +84,11 @@ function textBoundary(bytes: Uint8Array, from: number, end: number): number {
 }
 
 function plan(bytes: Uint8Array): { ranges: ScanRange[]; stats: ScrubStats } {
-  const ranges = mergeRanges(scanRanges(readMinidump(bytes)));
+  return planFor(readMinidump(bytes));
+}
+
+function planFor(dump: Minidump): { ranges: ScanRange[]; stats: ScrubStats } {
+  const ranges = mergeRanges(scanRanges(dump));
   return { ranges, stats: { regions: ranges.length, bytesScanned: 0, matches: 0 } };
 }
 
@@ -97,8 +102,9 @@ function scrubRange(bytes: Uint8Array, range: ScanRange, finder: SecretFinder, s
 
 function scanRanges(dump: Minidump): ScanRange[] {
   const ranges: ScanRange[] = [];
-  for (const region of dump.memory) ranges.push({ ...region.data, encoding: 'memory' });
-  for (const thread of dump.threads) ranges.push({ ...thread.stack, encoding: 'memory' });
+  // Plain fields, not spreads: a full-memory dump has tens of thousands of regions.
+  for (const region of dump.memory) ranges.push({ rva: region.data.rva, size: region.data.size, encoding: 'memory' });
+  for (const thread of dump.threads) ranges.push({ rva: thread.stack.rva, size: thread.stack.size, encoding: 'memory' });
   for (const module of dump.modules) {
     ranges.push({ ...module.nameLocation, encoding: 'utf16' });
     if (module.debugFileLocation) ranges.push({ ...module.debugFileLocation, encoding: 'utf8' });
@@ -122,7 +128,7 @@ function mergeRanges(ranges: ScanRange[]): ScanRange[] {
       previous.size = end - previous.rva;
       if (previous.encoding !== range.encoding) previous.encoding = 'memory';
     } else {
-      out.push({ ...range });
+      out.push({ rva: range.rva, size: range.size, encoding: range.encoding });
     }
   }
   return out;

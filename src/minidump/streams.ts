@@ -133,26 +133,32 @@ export function readThreads(view: ByteView, stream: StreamEntry): ThreadInfo[] {
 }
 
 export function readMemoryList(view: ByteView, stream: StreamEntry): MemoryRegion[] {
+  return [...memoryListRegions(view, stream)];
+}
+
+/** The MemoryList's regions one at a time (a paced reader gives the event loop a turn between them). */
+export function* memoryListRegions(view: ByteView, stream: StreamEntry): Generator<MemoryRegion> {
   const { count, first } = listEntries(view, stream, 4, MEMORY_DESCRIPTOR_SIZE, 'memory list');
-  const regions: MemoryRegion[] = [];
   for (let i = 0; i < count; i++) {
     const at = first + i * MEMORY_DESCRIPTOR_SIZE;
-    regions.push({ start: view.u64(at, 'memory region start'), data: location(view, at + 8, 'memory region') });
+    yield { start: view.u64(at, 'memory region start'), data: location(view, at + 8, 'memory region') };
   }
-  return regions;
 }
 
 /** Memory64List: the regions' bytes follow each other from one base offset. */
 export function readMemory64List(view: ByteView, stream: StreamEntry): MemoryRegion[] {
+  return [...memory64ListRegions(view, stream)];
+}
+
+/** The Memory64List's regions one at a time. */
+export function* memory64ListRegions(view: ByteView, stream: StreamEntry): Generator<MemoryRegion> {
   const { count } = listEntries(view, stream, 8, MEMORY_DESCRIPTOR64_SIZE, 'memory64 list');
   let rva = Number(view.u64(stream.rva + 8, 'memory64 base offset'));
-  const regions: MemoryRegion[] = [];
   for (let i = 0; i < count; i++) {
     const at = stream.rva + 16 + i * MEMORY_DESCRIPTOR64_SIZE;
     const size = Number(view.u64(at + 8, 'memory64 region size'));
     view.check(rva, size, 'memory64 region');
-    regions.push({ start: view.u64(at, 'memory64 region start'), data: { rva, size } });
+    yield { start: view.u64(at, 'memory64 region start'), data: { rva, size } };
     rva += size;
   }
-  return regions;
 }

@@ -7,6 +7,7 @@ import { errnoCode, oneLine } from '../errors.js';
 import { parseJournalText } from '../incidents/journal.js';
 import { dataLayout } from '../paths.js';
 import { loadStateReadOnly } from '../state/read-only.js';
+import { readCrashDumpStats } from '../diagnostics/native-crash-ledger.js';
 import { readPendingHeldBack } from '../upload/budget.js';
 import { asNumber, asObject, asString, cellText, isoTime, parseJson, pick } from './read-json.js';
 import type { DataDirBundle, DataDirReportData, FingerprintCounter, JournalOccurrence, OutboxRow } from './report-data.js';
@@ -34,12 +35,13 @@ const MANIFEST_READ_LIMIT = 1024 * 1024;
 export async function dataDirReportData(options: DataDirModelOptions): Promise<DataDirReportData> {
   const layout = dataLayout(options.dataDir);
   const stateFile = options.stateFile ?? layout.stateFile;
-  const [bundles, occurrences, outbox, state, heldBack] = await Promise.all([
+  const [bundles, occurrences, outbox, state, heldBack, crashDumps] = await Promise.all([
     readBundles(layout.bundlesDir),
     readJournal(layout.journalDir),
     readOutbox(layout.outboxDir),
     readState(stateFile),
     readPendingHeldBack(options.dataDir),
+    readCrashDumpStats(options.dataDir),
   ]);
   // Free text from outside passes the redactor; what codex-diag named itself (bundle file names, fingerprints,
   // event ids, times, counts) is left as it is, as in a bundle: it is what a reviewer correlates on.
@@ -61,6 +63,7 @@ export async function dataDirReportData(options: DataDirModelOptions): Promise<D
       byReason: { ...heldBack.byReason },
       fingerprints: heldBack.fingerprints.map((f) => ({ fingerprint: f.fingerprint, total: f.total, byReason: { ...f.byReason }, firstAt: f.firstAt, lastAt: f.lastAt })),
     },
+    crashDumps,
     state: state.rows?.map(([label, value]): [string, string] => [label, session.text(value)]) ?? null,
     stateProblem: text(state.problem),
     startup: startupHistory(state.value),

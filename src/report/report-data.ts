@@ -1,3 +1,4 @@
+import type { CrashDumpStats } from '../diagnostics/native-crash-ledger.js';
 /**
  * What a report page embeds: plain JSON, built in Node, rendered by the page's own script with
  * textContent. Times are ISO strings or null; the page never fetches or evaluates anything.
@@ -180,6 +181,8 @@ export interface DataDirReportData {
   outbox: { pending: OutboxRow[]; failed: OutboxRow[] };
   /** Occurrences the delivery budget held back, waiting to ride on their fingerprint's next event. */
   heldBack: HeldBackRows;
+  /** Crash dumps codex-diag deleted from the crash dumps dir, by reason, and bundled; null when it never tended one. */
+  crashDumps: CrashDumpStats | null;
   /** State summary rows (version, counters, last times); null when there is no state file. */
   state: Array<[string, string]> | null;
   stateProblem: string | null;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { DiagError, isDiagError, oneLine } from '../errors.js';
 import { buildOutboundUpload } from './outbound-redaction.js';
+import type { MinidumpScrubber } from './minidump-attachment.js';
 import { acquireDrainLock } from './drain-lock.js';
 import { parseDsn, type ParsedDsn } from './dsn.js';
 import { applyHeldBack } from './held-back.js';
@@ -66,6 +67,8 @@ export interface DrainProgress {
 
 export interface DrainOptions {
   outboxDir: string;
+  /** Where an outgoing minidump is re-scrubbed (embedded: the bundle worker); default here, paced (the CLI: no host to keep responsive). */
+  scrubMinidump?: MinidumpScrubber;
   /** A DSN string or one already parsed. */
   dsn: string | ParsedDsn;
   /** Total time budget; the drain returns within it whatever the network does (default: none). */
@@ -282,7 +285,7 @@ async function sendItem(ctx: SendContext): Promise<{ result: ItemResult; limits:
     let lines: number;
     try {
       // Re-redacted with the current rules as it leaves (see outbound-redaction.ts).
-      const upload = await buildOutboundUpload(store.zipPath(item.itemId), { eventId: item.eventId, fileName: path.basename(item.source), now: clock.now() });
+      const upload = await buildOutboundUpload(store.zipPath(item.itemId), { eventId: item.eventId, fileName: path.basename(item.source), now: clock.now(), ...(options.scrubMinidump ? { scrubMinidump: options.scrubMinidump } : {}) });
       lines = upload.bundle.lines;
       // Occurrences the budget held back (or the bounds evicted) ride on this event: Sentry's counts stay true.
       applyHeldBack(upload.event, item.heldBack);

@@ -24,20 +24,45 @@ export function isMinidumpAttachment(attachment: UploadAttachment): boolean {
   return attachment.attachmentType === MINIDUMP_ATTACHMENT_TYPE;
 }
 
+/** Whose home dir and user name a minidump is scrubbed of, beside the redactor's detectors. */
+export interface ScrubIdentity {
+  homedir: string;
+  username: string;
+}
+
+/**
+ * Scrubs a dump's bytes with the default redactor for `identity` and resolves to the scrubbed bytes
+ * (the ones given may be handed to another thread and so detached). Embedded, the service passes
+ * one that runs in its bundle worker, off the host's main thread.
+ */
+export type MinidumpScrubber = (bytes: Uint8Array, identity: ScrubIdentity) => Promise<Uint8Array>;
+
+/**
+ * The in-process scrub: in place, paced so the event loop keeps its turns. What the CLI uses (no
+ * host to keep responsive there), the fallback where no worker can start, and the one to use with
+ * a redactor of one's own.
+ */
+export function pacedMinidumpScrubber(finder: import('../minidump/secret-finder.js').SecretFinder): (bytes: Uint8Array) => Promise<Uint8Array> {
+  return async (bytes) => {
+    const [{ scrubMinidumpPaced }, { timeSlicePacer }] = await Promise.all([import('../minidump/scrub.js'), import('../runtime/time-slice.js')]);
+    await scrubMinidumpPaced(bytes, finder, timeSlicePacer());
+    return bytes;
+  };
+}
+
 /**
  * The minidump scrubbed once more with the current rules as it leaves (scrubbing is idempotent, so a
- * dump scrubbed by the same rules comes out the same), paced so the host's event loop keeps its turns.
+ * dump scrubbed by the same rules comes out the same), by `scrub`, in place: its bytes were read
+ * from the zip for this upload alone, and copying 50 MB would itself hold the thread for tens of ms.
  * A raw dump (the app's explicit choice, recorded in the manifest) goes as it is. One that no longer
- * reads is left out: an unscrubbable dump never leaves.
+ * reads, or whose scrub failed, is left out: an unscrubbed dump never leaves.
  */
-export async function rescrubMinidump(attachment: UploadAttachment, finder: import('../minidump/secret-finder.js').SecretFinder): Promise<UploadAttachment | null> {
+export async function rescrubMinidump(attachment: UploadAttachment, scrub: (bytes: Uint8Array) => Promise<Uint8Array>): Promise<UploadAttachment | null> {
   if (attachment.scrubbed === false) return attachment;
-  const [{ scrubMinidumpPaced }, { timeSlicePacer }] = await Promise.all([import('../minidump/scrub.js'), import('../runtime/time-slice.js')]);
-  const copy = Buffer.from(attachment.data);
   try {
-    await scrubMinidumpPaced(copy, finder, timeSlicePacer());
+    const scrubbed = await scrub(attachment.data);
+    return { ...attachment, data: Buffer.from(scrubbed.buffer, scrubbed.byteOffset, scrubbed.byteLength) };
   } catch {
     return null;
   }
-  return { ...attachment, data: copy };
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Event } from '@sentry/core';
 import type { Redactor, RedactionSession } from '../bundle/redactor.js';
 import { buildBundleUpload, type BundleEventOptions, type BundleUpload, type UploadAttachment } from './bundle-event.js';
-import { isMinidumpAttachment, rescrubMinidump } from './minidump-attachment.js';
+import { isMinidumpAttachment, pacedMinidumpScrubber, rescrubMinidump, type MinidumpScrubber, type ScrubIdentity } from './minidump-attachment.js';
 
 /**
  * Re-redaction on the way out: what leaves for Sentry passes the current redactor when it is sent, not
@@ -17,7 +17,12 @@ export interface OutboundOptions extends BundleEventOptions {
   /** The redactor to apply; by default one for this process's user (home directory, login name). */
   redactor?: Redactor;
   /** Whose home dir and user name a minidump is scrubbed of (default: this process's user). */
-  identity?: { homedir: string; username: string };
+  identity?: ScrubIdentity;
+  /**
+   * Where the minidump's re-scrub runs (embedded: the service's bundle worker). Without it, or with
+   * a `redactor` of one's own (which cannot cross to a worker), it runs here, paced.
+   */
+  scrubMinidump?: MinidumpScrubber;
 }
 
 /** Attachments that are text (a zip is re-packed before; a minidump is scrubbed by its own module). */
@@ -33,7 +38,7 @@ export async function buildOutboundUpload(zipPath: string, options: OutboundOpti
     const repackedPath = path.join(dir, path.basename(zipPath));
     const { repacked } = await reredactBundle(zipPath, repackedPath, redactor);
     const upload = redactUpload(await buildBundleUpload(repacked ? repackedPath : zipPath, options), redactor);
-    return await rescrubMinidumps(upload, redactor, options.identity);
+    return await rescrubMinidumps(upload, options.redactor ? { redactor } : { redactor, scrubber: options.scrubMinidump }, options.identity);
   } finally {
     await fsp.rm(dir, { recursive: true, force: true });
   }
@@ -58,15 +63,16 @@ function redactAttachment(attachment: UploadAttachment, session: RedactionSessio
   return redacted === text ? attachment : { ...attachment, data: Buffer.from(redacted) };
 }
 
-async function rescrubMinidumps(upload: BundleUpload, redactor: Redactor, identity: OutboundOptions['identity']): Promise<BundleUpload> {
+async function rescrubMinidumps(upload: BundleUpload, by: { redactor: Redactor; scrubber?: MinidumpScrubber | undefined }, identity: OutboundOptions['identity']): Promise<BundleUpload> {
   if (!upload.attachments.some(isMinidumpAttachment)) return upload;
-  const [{ createSecretFinder }, { redactionContextFrom }] = await Promise.all([import('../minidump/secret-finder.js'), import('../bundle/redaction-context.js')]);
-  const finder = createSecretFinder({ redactor, ...(identity ?? redactionContextFrom({ homedir: os.homedir(), env: process.env })) });
+  const { redactionContextFrom } = await import('../bundle/redaction-context.js');
+  const who = identity ?? redactionContextFrom({ homedir: os.homedir(), env: process.env });
+  const scrub = by.scrubber ? (bytes: Uint8Array) => by.scrubber!(bytes, who) : pacedMinidumpScrubber((await import('../minidump/secret-finder.js')).createSecretFinder({ redactor: by.redactor, ...who }));
   const attachments: UploadAttachment[] = [];
   for (const attachment of upload.attachments) {
     if (!isMinidumpAttachment(attachment)) attachments.push(attachment);
     else {
-      const scrubbed = await rescrubMinidump(attachment, finder);
+      const scrubbed = await rescrubMinidump(attachment, scrub);
       if (scrubbed) attachments.push(scrubbed);
     }
   }

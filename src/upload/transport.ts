@@ -1,6 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+
+const gzipAsync = promisify(gzip);
 
 /** One envelope POST. */
 export interface TransportRequest {
@@ -34,10 +37,23 @@ const GZIP_THRESHOLD = 32 * 1024;
 /**
  * Sends with node:http(s) and reports the real status and headers. Sentry.flush() would report
  * success after a 429, a 413 or a refused connection; this never hides an outcome. No keep-alive
- * agent, so nothing lingers to hold the host process open.
+ * agent, so nothing lingers to hold the host process open. The body is gzipped on libuv's thread
+ * pool: a bundle with a minidump makes a body of megabytes, which gzipSync would compress on the
+ * host's main thread for a few hundred ms.
  */
-export const nodeHttpTransport: Transport = (request) =>
-  new Promise<TransportResponse>((resolve) => {
+export const nodeHttpTransport: Transport = async (request) => {
+  let body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
+  const headers: Record<string, string> = { ...request.headers };
+  if (body.length > GZIP_THRESHOLD) {
+    body = await gzipAsync(body);
+    headers['Content-Encoding'] = 'gzip';
+  }
+  headers['Content-Length'] = String(body.length);
+  return post(request, body, headers);
+};
+
+function post(request: TransportRequest, body: Buffer, headers: Record<string, string>): Promise<TransportResponse> {
+  return new Promise<TransportResponse>((resolve) => {
     let settled = false;
     let requestSent = false;
     const settle = (response: TransportResponse) => {
@@ -50,13 +66,6 @@ export const nodeHttpTransport: Transport = (request) =>
       req.destroy();
       settle({ kind: 'network', code: 'ETIMEDOUT', message: 'request aborted: time budget spent', requestSent });
     };
-    let body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
-    const headers: Record<string, string> = { ...request.headers };
-    if (body.length > GZIP_THRESHOLD) {
-      body = gzipSync(body);
-      headers['Content-Encoding'] = 'gzip';
-    }
-    headers['Content-Length'] = String(body.length);
     const url = new URL(request.url);
     const lib = url.protocol === 'https:' ? https : http;
     const req = lib.request(url, { method: 'POST', headers, agent: false }, (res) => {
@@ -73,6 +82,7 @@ export const nodeHttpTransport: Transport = (request) =>
     request.signal.addEventListener('abort', onAbort, { once: true });
     req.end(body);
   });
+}
 
 function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};

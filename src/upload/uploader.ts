@@ -7,7 +7,7 @@ import type { OutboxItemMeta, OutboxLog } from './outbox-store.js';
 import { loadSentry, type SentryModules } from './sentry-client.js';
 
 export interface UploaderOptions
-  extends Pick<DrainOptions, 'transport' | 'random' | 'backoff' | 'bounds' | 'repack' | 'requestTimeoutMs' | 'maxEventBytes' | 'maxRequestBytes' | 'lockStaleMs'> {
+  extends Pick<DrainOptions, 'transport' | 'random' | 'backoff' | 'bounds' | 'repack' | 'requestTimeoutMs' | 'maxEventBytes' | 'maxRequestBytes' | 'lockStaleMs' | 'scrubMinidump'> {
   outboxDir: string;
   /** Without a DSN bundles stay local: enqueue works, nothing is sent. A malformed one throws BAD_DSN here. */
   dsn?: string;

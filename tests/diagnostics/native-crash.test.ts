@@ -2,6 +2,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MainThreadBundleRunner } from '../../src/bundle/bundle-runner.js';
+import type { MinidumpScrubJob } from '../../src/bundle/minidump-scrub-job.js';
+import { startLocalIngest } from '../../src/upload/local-ingest.js';
 import { readZip } from '../../src/bundle/zip-reader.js';
 import { DiagnosticsService } from '../../src/diagnostics/service.js';
 import type { IncidentOutcome } from '../../src/diagnostics/types.js';
@@ -86,7 +88,8 @@ describe('native crashes in the embedded service', () => {
     await waitFor(() => !existsSync(original), 'the bundled dump to be deleted');
     await diag.native.idle();
     expect(existsSync(path.join(crashDir, 'pending', 'bbbbbbbb-2222-4222-8222-222222222222.dmp'))).toBe(true);
-    expect(diag.native.deletions()).toMatchObject({ bundled: 1, age: 0, count: 0 });
+    expect(diag.crashDumps).toMatchObject({ deleted: { bundled: 1, age: 0, count: 0, bytes: 0 }, deletedTotal: 1, bundled: 1 });
+    expect(diag.crashDumps.deletedBytes).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(path.join(root, 'data', 'native-crashes.json'), 'utf8')).deleted.bundled).toBe(1);
     await diag.close();
     expect(diag.faults.total).toBe(0);
@@ -151,7 +154,58 @@ describe('native crashes in the embedded service', () => {
     await waitFor(() => readdirSync(path.join(crashDir, 'pending')).length === 3, 'the dir to be bounded');
     await diag.native.idle();
     expect(readdirSync(path.join(crashDir, 'pending')).sort()).toEqual(['recent-2.dmp', 'recent-3.dmp', 'recent-4.dmp']);
-    expect(diag.native.deletions()).toMatchObject({ age: 1, count: 2, bundled: 0 });
+    // Where an app and a support engineer see them: diag.crashDumps, and the data dir's report.
+    const sizes = readFileSync(FIXTURES.gpu).length;
+    expect(diag.crashDumps).toEqual({ deleted: { bundled: 0, age: 1, count: 2, bytes: 0 }, deletedTotal: 3, deletedBytes: 3 * sizes, bundled: 0 });
     await diag.close();
+    const again = await DiagnosticsService.open(options(clock, { crashDumps: { maxDumps: 3 } }), { bundleRunner: new MainThreadBundleRunner(0) });
+    await waitFor(() => again.crashDumps.deletedTotal === 3, 'the ledger of the last run to be read');
+    await again.close();
+    const { readCrashDumpStats } = await import('../../src/diagnostics/native-crash-ledger.js');
+    expect(await readCrashDumpStats(path.join(root, 'data'))).toEqual(diag.crashDumps);
+  });
+
+  it('counts a dump deleted for the bytes bound as one deletion for that reason, its size in deletedBytes', async () => {
+    const clock = new ManualClock(T0);
+    const size = readFileSync(FIXTURES.gpu).length;
+    for (let i = 0; i < 3; i++) putDump(FIXTURES.gpu, `dump-${i}`, T0 - (3 - i) * 60_000);
+    const diag = await DiagnosticsService.open(options(clock, { crashDumps: { maxBytes: 2 * size } }), { bundleRunner: new MainThreadBundleRunner(0) });
+    await waitFor(() => readdirSync(path.join(crashDir, 'pending')).length === 2, 'the dir to be within its bytes bound');
+    await diag.native.idle();
+    expect(diag.crashDumps).toEqual({ deleted: { bundled: 0, age: 0, count: 0, bytes: 1 }, deletedTotal: 1, deletedBytes: size, bundled: 0 });
+    await diag.close();
+  });
+
+  it('the upload re-scrubs the dump through the bundle runner (the worker when embedded), and it arrives scrubbed', async () => {
+    const ingest = await startLocalIngest();
+    try {
+      const clock = new ManualClock(T0);
+      const scrubs: number[] = [];
+      // The service's runner, watched: the outbound re-scrub must go through it, not run beside it.
+      const runner = new (class extends MainThreadBundleRunner {
+        override scrubMinidump(job: MinidumpScrubJob) {
+          scrubs.push(job.bytes.byteLength);
+          return super.scrubMinidump(job);
+        }
+      })(0);
+      const diag = await DiagnosticsService.open(options(clock, { dsn: ingest.dsn, upload: { startDelayMs: 0 } }), { bundleRunner: runner });
+      putDump(FIXTURES.renderer, 'cccccccc-3333-4333-8333-333333333333', T0 + 300);
+      const outcome = await settle(clock, diag.recordIncident({ kind: 'render-process-gone', reason: 'crashed', exitCode: 11, occurredAt: T0 }));
+      expect(outcome).toMatchObject({ status: 'recorded', queued: true });
+      await waitFor(() => {
+        clock.advance(1_000);
+        return ingest.events().length > 0;
+      }, 'the event at the ingest', 30_000);
+      // Release-health sessions travel in envelopes of their own.
+      const withEvent = ingest.envelopes.find((e) => e.items.some(([header]) => header.type === 'event'))!;
+      const minidump = withEvent.items.find(([header]) => header.attachment_type === 'event.minidump');
+      expect(minidump).toBeDefined();
+      expect(scrubs).toEqual([readFileSync(FIXTURES.renderer).length]);
+      for (const secret of [PLANTED.memoryToken, PLANTED.switchToken, HOME]) expect(occurrences(minidump![1] as Uint8Array, secret)).toBe(0);
+      await diag.close();
+      expect(diag.faults.total).toBe(0);
+    } finally {
+      await ingest.close();
+    }
   });
 });

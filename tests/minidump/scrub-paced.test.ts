@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createRedactor } from '../../src/bundle/redactor.js';
 import { createSecretFinder, readMinidump, scrubMinidump, scrubMinidumpPaced } from '../../src/minidump/index.js';
+import { readMinidumpPaced } from '../../src/minidump/read-minidump.js';
 import { withMemory64 } from '../../bench/minidump-grow.mjs';
 import { FIXTURES } from './helpers.js';
 
@@ -26,5 +27,22 @@ describe('paced scrubbing (the main-thread path)', () => {
         expect(pauses).toBeGreaterThan(expected.regions);
       }
     }
+  });
+
+  it('lists thousands of memory regions in turns, with the same result as reading them in one go', async () => {
+    const real = readFileSync(FIXTURES.renderer);
+    const small = readMinidump(real).memory.map((m) => real.subarray(m.data.rva, m.data.rva + Math.min(m.data.size, 64)));
+    const many = Array.from({ length: 3000 }, (_, i) => small[i % small.length]!);
+    const grown = withMemory64(real, many);
+    let pauses = 0;
+    const paced = await readMinidumpPaced(grown, () => (pauses++, Promise.resolve()));
+    expect(paced).toEqual(readMinidump(grown));
+    expect(paced.memory.length).toBeGreaterThan(3000);
+    // A turn every 512 regions: the structure of a full-memory dump never holds the thread in one go.
+    expect(pauses).toBe(Math.floor(3000 / 512) + Math.floor(readMinidump(real).memory.length / 512));
+
+    const truncated = grown.subarray(0, grown.length - 10);
+    await expect(readMinidumpPaced(truncated, () => undefined)).rejects.toMatchObject({ code: 'MINIDUMP_INVALID' });
+    expect(() => readMinidump(truncated)).toThrow(expect.objectContaining({ code: 'MINIDUMP_INVALID' }));
   });
 });

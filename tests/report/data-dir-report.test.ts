@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { NativeCrashLedger } from '../../src/diagnostics/native-crash-ledger.js';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +92,17 @@ beforeAll(async () => {
   for (let i = 0; i < 3; i++) budget.admit(held);
   await budget.idle();
 
+  // The crash dumps dir was tended: one dump bundled then deleted, three past the bounds.
+  const ledger = new NativeCrashLedger(dataDir);
+  await ledger.openRun(START);
+  await ledger.markBundled('5d2f8e1a-3c4b-4d6e-8f90-a1b2c3d4e5f6');
+  await ledger.countDeletions([
+    { bytes: 400_000, reason: 'bundled' },
+    { bytes: 300_000, reason: 'age' },
+    { bytes: 200_000, reason: 'count' },
+    { bytes: 100_000, reason: 'count' },
+  ]);
+
   const io = cliIo({ cwd: tmp.dir });
   expect(await runCli(['report', '--data-dir', dataDir, '--json'], io)).toBe(0);
   written = JSON.parse(io.out()) as { path: string; bytes: number };
@@ -148,6 +160,14 @@ describe('codex-diag report (no bundle): the data dir, in Chromium', () => {
     // Which rule held them (the per-fingerprint bucket or the per-install sampling) depends on the random install id.
     expect(text).toMatch(/(fingerprint-budget|sampled) [12]/);
     expect(await rows.first().locator('td').nth(1).textContent()).toBe('2');
+  });
+
+  it('shows the crash dumps deleted from the crash dumps dir, by reason', async () => {
+    const table = opened.page.locator('table.crash-dumps');
+    expect(await table.locator('caption').textContent()).toContain('4 deleted');
+    expect(await table.locator('caption').textContent()).toContain('1 bundled');
+    const rows = await table.locator('tbody tr').allTextContents();
+    expect(rows).toEqual(['bundled1', 'age1', 'count2', 'bytes0']);
   });
 
   it('shows the state and its startup history', async () => {

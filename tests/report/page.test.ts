@@ -32,6 +32,7 @@ const emptyDataDir: DataDirReportData = {
   fingerprints: [],
   outbox: { pending: [], failed: [] },
       heldBack: { total: 0, byReason: {}, fingerprints: [] },
+  crashDumps: null,
   state: null,
   stateProblem: null,
   startup: { launches: [], p50: null, p95: null },

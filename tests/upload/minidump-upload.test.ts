@@ -6,7 +6,8 @@ import { readZip } from '../../src/bundle/zip-reader.js';
 import { summariseMinidump } from '../../src/minidump/summary.js';
 import { drainOutbox, enqueueBundle } from '../../src/upload/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
-import { minidumpAttachment } from '../../src/upload/minidump-attachment.js';
+import { WorkerBundleRunner } from '../../src/bundle/bundle-worker-runner.js';
+import { minidumpAttachment, type MinidumpScrubber } from '../../src/upload/minidump-attachment.js';
 import { PLANTED } from '../helpers/chromium-crash.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
@@ -28,6 +29,19 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
+/** A bundle whose dump is raw but recorded as scrubbed: only the scrub on the way out protects it. */
+async function bundleMarkedScrubbedButRaw(): Promise<string> {
+  const bundle = await bundleWith(FIXTURES.renderer, 'raw');
+  const { files } = await readZip(bundle);
+  const { writeZipAtomically, digestSource } = await import('../../src/bundle/zip-writer.js');
+  const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
+  manifest.native.scrubbed = true;
+  const entries = [...files].filter(([n]) => n !== 'manifest.json').map(([name, data]) => ({ name, data }));
+  manifest.files = entries.map((e) => ({ path: e.name, ...digestSource(e) }));
+  await writeZipAtomically([{ name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest)) }, ...entries], { path: bundle, noClobber: false }, new Date(NOW));
+  return bundle;
+}
+
 async function bundleWith(fixture: string, mode: 'scrubbed' | 'raw' = 'scrubbed'): Promise<string> {
   const pending = path.join(tmp.dir, 'Crashpad', 'pending');
   mkdirSync(pending, { recursive: true });
@@ -44,13 +58,14 @@ async function bundleWith(fixture: string, mode: 'scrubbed' | 'raw' = 'scrubbed'
   }
 }
 
-async function send(bundle: string) {
-  const outboxDir = path.join(tmp.dir, 'outbox');
+async function send(bundle: string, scrubMinidump?: MinidumpScrubber) {
+  const outboxDir = path.join(tmp.dir, `outbox-${ingest.envelopes.length}`);
   const clock = new ManualClock(NOW + 60_000);
+  const sentBefore = ingest.envelopes.length;
   await enqueueBundle({ outboxDir, bundlePath: bundle, clock });
-  expect(await drainOutbox({ outboxDir, dsn: ingest.dsn, clock })).toMatchObject({ sent: 1, failed: 0 });
-  const envelope = ingest.envelopes[0]!;
-  const event = ingest.events()[0]!;
+  expect(await drainOutbox({ outboxDir, dsn: ingest.dsn, clock, ...(scrubMinidump ? { scrubMinidump } : {}) })).toMatchObject({ sent: 1, failed: 0 });
+  const envelope = ingest.envelopes[sentBefore]!;
+  const event = ingest.events()[sentBefore]!;
   const minidumps = envelope.items.filter(([header]) => header.attachment_type === 'event.minidump');
   return { envelope, event, minidumps };
 }
@@ -75,21 +90,37 @@ describe('a bundle minidump on its way to Sentry', () => {
   });
 
   it('re-scrubs on the way out: a secret put back into the bundle dump does not leave', async () => {
-    const bundle = await bundleWith(FIXTURES.renderer, 'raw');
     // A raw dump is sent raw only by explicit choice; recorded as scrubbed it is scrubbed again.
-    const { files } = await readZip(bundle);
-    const { writeZipAtomically, digestSource } = await import('../../src/bundle/zip-writer.js');
-    const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
-    manifest.native.scrubbed = true;
-    const entries = [...files].filter(([n]) => n !== 'manifest.json').map(([name, data]) => ({ name, data }));
-    manifest.files = entries.map((e) => ({ path: e.name, ...digestSource(e) }));
-    await writeZipAtomically([{ name: 'manifest.json', data: Buffer.from(JSON.stringify(manifest)) }, ...entries], { path: bundle, noClobber: false }, new Date(NOW));
+    const bundle = await bundleMarkedScrubbedButRaw();
     expect(occurrences(readFileSync(FIXTURES.renderer), PLANTED.memoryToken)).toBeGreaterThan(0);
 
     const { minidumps } = await send(bundle);
     expect(minidumps).toHaveLength(1);
     expect(occurrences(minidumps[0]![1] as Uint8Array, PLANTED.memoryToken)).toBe(0);
     expect(occurrences(minidumps[0]![1] as Uint8Array, PLANTED.switchToken)).toBe(0);
+  });
+
+  it('re-scrubbed in the bundle worker (as embedded) or here, paced (as the CLI), the same bytes arrive', async () => {
+    const bundle = await bundleMarkedScrubbedButRaw();
+    const runner = new WorkerBundleRunner();
+    let inWorker = 0;
+    const scrubber: MinidumpScrubber = async (bytes, identity) => {
+      inWorker++;
+      return (await runner.scrubMinidump({ bytes, redaction: identity })).bytes;
+    };
+    try {
+      const viaWorker = (await send(bundle, scrubber)).minidumps;
+      expect(inWorker).toBe(1);
+      expect(runner.running && !runner.fellBack).toBe(true);
+      const inProcess = (await send(bundle)).minidumps;
+      expect(inWorker).toBe(1);
+      const [a, b] = [Buffer.from(viaWorker[0]![1] as Uint8Array), Buffer.from(inProcess[0]![1] as Uint8Array)];
+      expect(a.equals(b)).toBe(true);
+      expect(a.length).toBe(readFileSync(FIXTURES.renderer).length);
+      expect(occurrences(a, PLANTED.memoryToken)).toBe(0);
+    } finally {
+      await runner.close();
+    }
   });
 
   it('a dump that would pass the request size limit stays in the zip only, and the event says so', () => {

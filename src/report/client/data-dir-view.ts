@@ -44,6 +44,11 @@ function renderDataDir(d) {
       return [f.fingerprint, f.total, Object.keys(f.byReason).map(function (r) { return r + ' ' + f.byReason[r]; }).join(', '), fmtTime(f.firstAt), fmtTime(f.lastAt)];
     }), 'held-back') : empty('Nothing held back.'));
 
+  s = section('crash-dumps', 'Crash dumps dir', 'Crashpad minidumps codex-diag deleted to keep the app\'s crash dumps dir within its bounds (count, bytes, age) or because they were bundled, across runs.');
+  var cd = d.crashDumps;
+  s.appendChild(cd ? table(cd.deletedTotal + ' deleted (' + fmtBytes(cd.deletedBytes) + '), ' + cd.bundled + ' bundled', ['Reason', 'Deleted'],
+    ['bundled', 'age', 'count', 'bytes'].map(function (r) { return [r, cd.deleted[r]]; }), 'crash-dumps') : empty('No crash dumps dir tended.'));
+
   s = section('state', 'State');
   if (d.stateProblem) s.appendChild(el('p', { 'class': 'verdict bad', text: d.stateProblem }));
   s.appendChild(d.state ? table(null, ['Field', 'Value'], d.state, 'kv') : empty('No state file.'));
