@@ -89,19 +89,9 @@ try {
   // The main-thread path (the bundle worker's fallback, the re-scrub on upload): paced in 4 ms slices.
   // Its cost beside the one-pass scrub, and the longest time the event loop waited for a turn.
   const pacedCopy = Buffer.from(big);
-  let longest = 0;
-  let last = performance.now();
-  const probe = setInterval(() => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 1);
-  const pacedStarted = performance.now();
-  await scrubMinidumpPaced(pacedCopy, bigFinder, timeSlicePacer(4));
-  const pacedMs = performance.now() - pacedStarted;
-  clearInterval(probe);
-  line('scrub 50 MB paced (main thread)', pacedMs, big.length, 'one pass', scrubMs - copyMs);
-  console.log(`scrub 50 MB paced: longest wait of a 1 ms timer ${longest.toFixed(1)} ms (slices of 4 ms)`);
+  const pacedRun = await longestWait(() => scrubMinidumpPaced(pacedCopy, bigFinder, timeSlicePacer(4)));
+  line('scrub 50 MB paced (main thread)', pacedRun.ms, big.length, 'one pass', scrubMs - copyMs);
+  console.log(`scrub 50 MB paced: longest wait of a 1 ms timer ${pacedRun.longest.toFixed(1)} ms (slices of 4 ms)`);
 
   // --- the outbound re-scrub: the host's longest wait, worker vs paced fallback ---------------------
   const identity = { homedir: context.homedir, username: context.username };

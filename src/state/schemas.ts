@@ -105,17 +105,19 @@ const incidentCounterV3 = z.looseObject({
   last_at: millis.describe('Unix milliseconds'),
 });
 
+/** What v3 holds besides its version; v4 keeps all of it. */
+const stateV3Fields = {
+  app_server: appServerV3.prefault({}),
+  renderer: rendererV3.prefault({}),
+  startup: startupV3.prefault({}),
+  incidents: z
+    .record(z.string().min(1), incidentCounterV3)
+    .default({})
+    .describe('Counters keyed by incident fingerprint (fp1-...)'),
+};
+
 export const stateV3Schema = z
-  .looseObject({
-    version: z.literal(3),
-    app_server: appServerV3.prefault({}),
-    renderer: rendererV3.prefault({}),
-    startup: startupV3.prefault({}),
-    incidents: z
-      .record(z.string().min(1), incidentCounterV3)
-      .default({})
-      .describe('Counters keyed by incident fingerprint (fp1-...)'),
-  })
+  .looseObject({ version: z.literal(3), ...stateV3Fields })
   .meta({
     title: 'codex-diag state v3',
     description: 'v2 plus startup.history and incident counters; every timestamp in Unix milliseconds.',
@@ -145,13 +147,7 @@ const sessionV4 = z.looseObject({
 export const stateV4Schema = z
   .looseObject({
     version: z.literal(4),
-    app_server: appServerV3.prefault({}),
-    renderer: rendererV3.prefault({}),
-    startup: startupV3.prefault({}),
-    incidents: z
-      .record(z.string().min(1), incidentCounterV3)
-      .default({})
-      .describe('Counters keyed by incident fingerprint (fp1-...)'),
+    ...stateV3Fields,
     session: sessionV4.nullable().default(null).describe('Release health: the latest run\'s session; null before the first'),
   })
   .meta({
