@@ -258,8 +258,16 @@ const RARE_CHARACTERS = ['=', '@', '%', '~', '\\'];
 
 function alternation(keys: readonly string[]): RegExp | null {
   if (keys.length === 0) return null;
-  // `i` without `u` folds ASCII letters only, as the lower-case keys were folded.
-  return new RegExp([...keys].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'gi');
+  // `i` without `u` folds ASCII letters only, as the lower-case keys were folded. Keys are grouped by
+  // their first character (`p(?:word|ass|at|in)`), so a position is turned down by one test of its
+  // character rather than one per key; only where a match starts is used (foundOpens tries every key).
+  const byFirst = new Map<string, string[]>();
+  for (const key of keys) byFirst.set(key[0]!, [...(byFirst.get(key[0]!) ?? []), key]);
+  const branches = [...byFirst].map(([first, group]) => {
+    const rests = group.map((k) => k.slice(1)).sort((a, b) => b.length - a.length);
+    return rests.includes('') ? escapeRegExp(first) : `${escapeRegExp(first)}(?:${rests.map(escapeRegExp).join('|')})`;
+  });
+  return new RegExp(branches.join('|'), 'gi');
 }
 
 /** An ASCII upper-case letter's lower case; any other code unit as it is. */
