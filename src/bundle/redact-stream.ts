@@ -1,8 +1,11 @@
 import { StringDecoder } from 'node:string_decoder';
-import type { StreamLine } from './byte-lines.js';
 
 /** A piece of a line: the whole line, or a part of a very long one (`newline` false until its last part). */
-export type LinePiece = StreamLine;
+export interface LinePiece {
+  text: string;
+  /** False for every piece of a long line but its last, and for a last line without a trailing newline. */
+  newline: boolean;
+}
 
 /** Pieces of a long line are about this long. */
 export const DEFAULT_PIECE_BYTES = 1024 * 1024;
@@ -15,7 +18,8 @@ const CUT_WINDOW = 64 * 1024;
  * not the line (and the several copies every regex replace makes of it). A piece ends after a
  * separator (whitespace, or `,` between JSON members), found in its last 64 KiB, so a key and its value
  * and a token stay in one piece; a line with no separator there (one giant token) is cut at a UTF-8
- * character boundary. Split on `\n` before decoding, as byteLines.
+ * character boundary. Split on `\n` before decoding, so a character split across chunks is never
+ * mangled; `\r` stays part of the line.
  */
 export async function* redactionPieces(stream: AsyncIterable<Buffer | string>, pieceBytes = DEFAULT_PIECE_BYTES): AsyncGenerator<LinePiece> {
   let pending: Buffer[] = [];
@@ -66,6 +70,7 @@ function cutPoint(bytes: Buffer, target: number, window: number): number {
 }
 
 function decode(parts: Buffer[]): string {
+  // One decoder per piece: invalid UTF-8 becomes U+FFFD and never bleeds into the next line.
   const decoder = new StringDecoder('utf8');
   return decoder.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts)) + decoder.end();
 }

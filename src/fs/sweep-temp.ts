@@ -10,6 +10,8 @@ export interface SweepOptions {
   /** Wall time now, for the age bound (file mtimes are wall time). */
   now?: () => number;
   maxAgeMs?: number;
+  /** Only the temp files of these names (`.<owner>.<pid>.<hex>.tmp`); default every temp file in the dir. */
+  owners?: readonly string[];
 }
 
 /**
@@ -29,9 +31,8 @@ export async function sweepStaleTempFiles(dir: string, options: SweepOptions = {
     return removed;
   }
   for (const name of names) {
-    const match = /^\..+\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
-    if (!match) continue;
-    const pid = Number(match[1]);
+    const pid = tempFileWriterPid(name, options.owners);
+    if (pid === undefined) continue;
     const file = path.join(dir, name);
     try {
       const stat = await fsp.lstat(file);
@@ -45,4 +46,19 @@ export async function sweepStaleTempFiles(dir: string, options: SweepOptions = {
     }
   }
   return removed;
+}
+
+/** The writer's pid in a temp file's name (`.<owner>.<pid>.<hex>.tmp`), when it is one of `owners`' (any, without). */
+function tempFileWriterPid(name: string, owners: readonly string[] | undefined): number | undefined {
+  if (owners === undefined) {
+    const match = /^\..+\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
+    return match ? Number(match[1]) : undefined;
+  }
+  for (const owner of owners) {
+    const prefix = `.${owner}.`;
+    if (!name.startsWith(prefix)) continue;
+    const match = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length));
+    if (match) return Number(match[1]);
+  }
+  return undefined;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DiagError, errnoCode } from '../errors.js';
 import type { AtomicWriter } from '../fs/atomic-write.js';
 import { pidIsAlive } from '../pid-alive.js';
+import { sweepStaleTempFiles } from '../fs/sweep-temp.js';
 
 /** Where the last good file is kept before a rewrite replaces it. */
 export function backupPathFor(file: string): string {
@@ -157,41 +158,12 @@ async function exists(p: string): Promise<boolean> {
 }
 
 /**
- * Removes temp files a killed writer left beside the state file (`.<name>.<pid>.<hex>.tmp`, see
- * tempPathFor), when their process is gone. A live pid (maybe reused) keeps its file: harmless.
+ * Removes temp files a killed writer left beside the state file or its backup (see tempPathFor),
+ * when their process is gone. A live pid (maybe reused) keeps its file at any age: harmless.
  * Best effort: returns what it removed, never throws.
  */
-export async function removeStaleTempFiles(file: string, isAlive: (pid: number) => boolean = pidIsAlive): Promise<string[]> {
-  const dir = path.dirname(file);
+export function removeStaleTempFiles(file: string, isAlive: (pid: number) => boolean = pidIsAlive): Promise<string[]> {
   const base = path.basename(file);
-  const removed: string[] = [];
-  let names: string[];
-  try {
-    names = await fsp.readdir(dir);
-  } catch {
-    return removed;
-  }
-  for (const name of names) {
-    const pid = staleTempPid(name, base);
-    if (pid === undefined || pid === process.pid || isAlive(pid)) continue;
-    const target = path.join(dir, name);
-    try {
-      await fsp.rm(target);
-      removed.push(target);
-    } catch {
-      // leave it for the next start
-    }
-  }
-  return removed;
-}
-
-function staleTempPid(name: string, base: string): number | undefined {
-  for (const owner of [base, `${base}.bak`]) {
-    const prefix = `.${owner}.`;
-    if (!name.startsWith(prefix)) continue;
-    const match = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(prefix.length));
-    if (match) return Number(match[1]);
-  }
-  return undefined;
+  return sweepStaleTempFiles(path.dirname(file), { isAlive, owners: [base, `${base}.bak`], maxAgeMs: Infinity });
 }
 
