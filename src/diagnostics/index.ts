@@ -14,4 +14,4 @@ export type {
 } from './types.js';
 export { isLosslessMessage, LAGGED_CHANNEL, DiagChannel, type SendOptions } from '../runtime/delivery-classify.js';
 export type { DeliveryStats, SendResult, DeliverFn } from '../runtime/delivery-types.js';
-export type { CrashDumpStats } from './native-crash-ledger.js';
+export type { CrashDumpStats } from '../minidump/native-crash-ledger.js';

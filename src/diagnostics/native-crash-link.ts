@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { NativeDumpSpec } from '../bundle/native-dump-job.js';
 import type { Clock } from '../clock.js';
 import type { CrashDirBounds } from '../minidump/crash-dir-bounds.js';
-import { NativeCrashLedger, type CrashDumpStats } from './native-crash-ledger.js';
+import { NativeCrashLedger, type CrashDumpStats } from '../minidump/native-crash-ledger.js';
 import type { ServiceReporter } from './service-reporter.js';
 
 /** `minidumps` option: scrubbed (default), raw (unscrubbed, the app's explicit choice) or off (none sent). */

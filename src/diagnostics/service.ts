@@ -6,7 +6,7 @@ import type { IncidentJournal } from '../incidents/journal.js';
 import { dataLayout, defaultDataDir, defaultLogDir } from '../paths.js';
 import type { SendOptions } from '../runtime/delivery-classify.js';
 import type { DeliveryStats, SendResult } from '../runtime/delivery-types.js';
-import type { CrashDumpStats } from './native-crash-ledger.js';
+import type { CrashDumpStats } from '../minidump/native-crash-ledger.js';
 import { HeartbeatWatchdog } from '../runtime/heartbeat-watchdog.js';
 import { ReadyGate } from '../runtime/ready-gate.js';
 import type { SidecarHandle, SidecarStartOptions } from '../runtime/sidecar-types.js';

@@ -2,7 +2,7 @@ import type { HasElectronPort } from './electron-port.js';
 import type { SendOptions } from '../runtime/delivery-classify.js';
 import type { DeliveryStats, SendResult } from '../runtime/delivery-types.js';
 import type { MetricsReport } from '../runtime/rolling-metrics.js';
-import type { CrashDumpStats } from './native-crash-ledger.js';
+import type { CrashDumpStats } from '../minidump/native-crash-ledger.js';
 import type { SidecarEvent, SidecarHandle, SidecarStartOptions } from '../runtime/sidecar-types.js';
 import type { DrainResult } from '../upload/drain.js';
 

@@ -9,6 +9,7 @@ import type { AdmitDecision } from './crash-loop-limiter.js';
 import type { FingerprintResult } from './fingerprint.js';
 import { parseIncident } from './parse.js';
 import type { Incident } from './schema.js';
+import { readdirOrEmpty } from '../fs/read-dir.js';
 
 /** One journal line: an incident as captured, its fingerprint, and what the limiter decided. */
 export interface JournalRecord {
@@ -171,13 +172,7 @@ export class IncidentJournal {
 
   /** Journal file numbers, oldest first. */
   private async sequenceNumbers(): Promise<number[]> {
-    let names: string[];
-    try {
-      names = await fsp.readdir(this.dir);
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return [];
-      throw error;
-    }
+    const names = await readdirOrEmpty(this.dir);
     return names
       .map((name) => FILE_PATTERN.exec(name)?.[1])
       .filter((seq): seq is string => seq !== undefined)

@@ -7,7 +7,7 @@ import { errnoCode, oneLine } from '../errors.js';
 import { parseJournalText } from '../incidents/journal.js';
 import { dataLayout } from '../paths.js';
 import { loadStateReadOnly } from '../state/read-only.js';
-import { readCrashDumpStats } from '../diagnostics/native-crash-ledger.js';
+import { readCrashDumpStats } from '../minidump/native-crash-ledger.js';
 import { readPendingHeldBack } from '../upload/budget.js';
 import { asNumber, asObject, asString, cellText, isoTime, parseJson, pick } from './read-json.js';
 import type { DataDirBundle, DataDirReportData, FingerprintCounter, JournalOccurrence, OutboxRow } from './report-data.js';

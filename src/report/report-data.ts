@@ -1,4 +1,5 @@
-import type { CrashDumpStats } from '../diagnostics/native-crash-ledger.js';
+import type { MethodMetrics } from '../runtime/rolling-metrics.js';
+import type { CrashDumpStats } from '../minidump/native-crash-ledger.js';
 /**
  * What a report page embeds: plain JSON, built in Node, rendered by the page's own script with
  * textContent. Times are ISO strings or null; the page never fetches or evaluates anything.
@@ -92,14 +93,9 @@ export interface StartupHistory {
   p95: number | null;
 }
 
-export interface MethodRow {
+/** One method's rolling metrics, as metrics.json holds them. */
+export interface MethodRow extends MethodMetrics {
   method: string;
-  count: number;
-  errorRate: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
 }
 
 export interface RequestMetrics {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../clock.js';
+import { readdirOrEmpty } from '../fs/read-dir.js';
 import { errnoCode, oneLine } from '../errors.js';
 import { AtomicWriter, fsyncDirectory, renameWithRetry, tempPathFor } from '../fs/atomic-write.js';
 import type { EvictionRank } from './eviction-policy.js';
@@ -394,16 +395,6 @@ function validRecord(value: unknown, itemId: string): OutboxItem | null {
     else delete item.heldBack;
   }
   return item;
-}
-
-/** A directory not made yet holds nothing; other errors stand. */
-async function readdirOrEmpty(dir: string): Promise<string[]> {
-  try {
-    return await fsp.readdir(dir);
-  } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return [];
-    throw error;
-  }
 }
 
 async function exists(file: string): Promise<boolean> {

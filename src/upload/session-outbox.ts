@@ -5,6 +5,7 @@ import { errnoCode } from '../errors.js';
 import { AtomicWriter } from '../fs/atomic-write.js';
 import { NO_COUNTS, type SessionCounts } from './session-counts.js';
 import { isTerminal, type SessionUpdate } from './session-update.js';
+import { readdirOrEmpty } from '../fs/read-dir.js';
 
 /**
  * Session updates waiting to be sent, in `<outbox>/sessions/`, one file per update
@@ -48,13 +49,7 @@ export class SessionOutbox {
 
   /** One merged update per session with pending files, oldest session first. Unreadable files are skipped (and kept). */
   async list(): Promise<PendingSession[]> {
-    let names: string[];
-    try {
-      names = await fsp.readdir(this.dir);
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return [];
-      throw error;
-    }
+    const names = await readdirOrEmpty(this.dir);
     const bySid = new Map<string, Array<{ file: string; queuedAt: number; update: SessionUpdate }>>();
     for (const name of names) {
       const match = FILE.exec(name);

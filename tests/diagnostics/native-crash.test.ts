@@ -161,7 +161,7 @@ describe('native crashes in the embedded service', () => {
     const again = await DiagnosticsService.open(options(clock, { crashDumps: { maxDumps: 3 } }), { bundleRunner: new MainThreadBundleRunner(0) });
     await waitFor(() => again.crashDumps.deletedTotal === 3, 'the ledger of the last run to be read');
     await again.close();
-    const { readCrashDumpStats } = await import('../../src/diagnostics/native-crash-ledger.js');
+    const { readCrashDumpStats } = await import('../../src/minidump/native-crash-ledger.js');
     expect(await readCrashDumpStats(path.join(root, 'data'))).toEqual(diag.crashDumps);
   });
 

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { NativeCrashLedger } from '../../src/diagnostics/native-crash-ledger.js';
+import { NativeCrashLedger } from '../../src/minidump/native-crash-ledger.js';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { AtomicWriter } from '../fs/atomic-write.js';
-import type { DeletionReason } from '../minidump/crash-dir-bounds.js';
+import type { DeletionReason } from './crash-dir-bounds.js';
 
 /**
  * `<data dir>/native-crashes.json`: when each run started (a main-process dump newer than the last
