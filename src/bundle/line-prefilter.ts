@@ -1,7 +1,8 @@
-import { compileLiterals, type LiteralAutomaton } from './literal-automaton.js';
+import { buildLiteralDfa, compileLiterals, type LiteralAutomaton } from './literal-automaton.js';
+import { createLiteralScanKernel } from './literal-scan-kernel.js';
 import type { RedactionRule, TextPass } from './redaction-rules.js';
 import type { Gate } from './redaction-gates.js';
-import type { TokenRun } from './token-shape.js';
+import { GENERIC_MIN_LENGTH, isRunChar, type TokenRun } from './token-shape.js';
 
 /**
  * The test every log line takes before any rule runs: could any rule change it? It opens wherever one
@@ -55,7 +56,12 @@ const UPPER = 1;
 const LOWER = 2;
 const DIGIT = 4;
 
-export function createPrefilter(entries: readonly PrefilterEntry[], extraLiterals: readonly string[] = []): Gate {
+export interface PrefilterOptions {
+  /** Scan with the WebAssembly kernel where it takes the line (default); false scans in JavaScript only. */
+  scanKernel?: boolean;
+}
+
+export function createPrefilter(entries: readonly PrefilterEntry[], extraLiterals: readonly string[] = [], options: PrefilterOptions = {}): Gate {
   const actions = new Map<string, LiteralAction[]>();
   const addLiteral = (literal: string, action: LiteralAction) => {
     const key = literal.toLowerCase();
@@ -229,9 +235,58 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     return false;
   };
 
+  // The same scan in one pass (literal-scan-kernel.ts): every key and every near run literal in one
+  // automaton, and the runs, for a line the kernel takes.
+  const kernel =
+    options.scanKernel === false
+      ? null
+      : createLiteralScanKernel(
+          buildLiteralDfa([...keys.map((literal) => ({ literal, caseless: true })), ...near.map((i) => ({ literal: runLiterals[i]!.literal }))]),
+          isRunChar,
+          GENERIC_MIN_LENGTH,
+        );
+  let keyStarts = new Int32Array(64);
+  let keyCount = 0;
+  let runBounds = new Int32Array(32);
+  let runCount = 0;
+  const kernelLiteral = (index: number, start: number) => {
+    if (index >= keys.length) {
+      recordHit(near[index - keys.length]!, start);
+      return;
+    }
+    if (keyCount === keyStarts.length) keyStarts = grow(keyStarts);
+    keyStarts[keyCount++] = start;
+  };
+  const kernelRun = (start: number, end: number) => {
+    if (2 * runCount === runBounds.length) runBounds = grow(runBounds);
+    runBounds[2 * runCount] = start;
+    runBounds[2 * runCount + 1] = end;
+    runCount++;
+  };
+
+  /** The verdict from the kernel's scan, as the scans below would give it; undefined for a text it does not take. */
+  const kernelOpens = (text: string, runs: Parameters<Gate>[1]): boolean | undefined => {
+    keyCount = 0;
+    runCount = 0;
+    if (kernel === null || !kernel.scan(text, kernelLiteral, kernelRun)) return undefined;
+    // Literals are reported where they end: each start is judged once, in the order of the text.
+    const starts = keyStarts.subarray(0, keyCount).sort();
+    const words = { until: 0 };
+    for (let k = 0; k < starts.length; k++) {
+      if (k > 0 && starts[k] === starts[k - 1]) continue;
+      if (foundOpens(text, text, starts[k]!, runs, words)) return true;
+    }
+    if (shaped.length === 0) return false;
+    for (let r = 0; r < runCount; r++) if (runOpens(text, runBounds[2 * r]!, runBounds[2 * r + 1]!)) return true;
+    return false;
+  };
+
   return (text, runs) => {
     for (const gate of opaque) if (gate(text, runs)) return true;
     // The far run literals are recorded by the literal scan, the near ones after it.
+    hitCount = 0;
+    const verdict = kernelOpens(text, runs);
+    if (verdict !== undefined) return verdict;
     hitCount = 0;
     // The two characters whose lower case holds an ASCII letter (the Kelvin sign, `İ`): the literals
     // are looked for in the lower-cased text, which the key words are classified by.

@@ -45,7 +45,22 @@ function fold(code: number): number {
   return code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
 }
 
-export function compileLiterals(entries: readonly LiteralEntry[]): LiteralAutomaton {
+/** An automaton's tables: what both scanners (this file's, and the kernel in literal-scan-kernel.ts) read. */
+export interface LiteralDfa {
+  /** Character class of each ASCII code (ASCII letters share their lower case's); 0 outside every literal. */
+  classes: Uint8Array;
+  width: number;
+  /** table[state * width + class]: the next state shifted left by one, the low bit set when literals end there. */
+  table: Int32Array;
+  /** The literals ending at state s: outputs[outputStart[s] .. outputStart[s + 1]). */
+  outputStart: Int32Array;
+  outputs: Int32Array;
+  lengths: Int32Array;
+  /** The exact text of a literal that must match in its case, null for one that matches in any case. */
+  exact: Array<string | null>;
+}
+
+export function buildLiteralDfa(entries: readonly LiteralEntry[]): LiteralDfa {
   const { classes, width } = classTable(entries);
   // The trie: goto[state * width + class], -1 where there is no edge yet.
   const edges: number[] = new Array<number>(width).fill(-1);
@@ -109,7 +124,11 @@ export function compileLiterals(entries: readonly LiteralEntry[]): LiteralAutoma
   const outputs = Int32Array.from(output);
   const lengths = Int32Array.from(entries.map((e) => e.literal.length));
   const exact = entries.map((e) => (e.caseless || e.literal.toLowerCase() === e.literal.toUpperCase() ? null : e.literal));
+  return { classes, width, table, outputStart, outputs, lengths, exact };
+}
 
+export function compileLiterals(entries: readonly LiteralEntry[]): LiteralAutomaton {
+  const { classes, width, table, outputStart, outputs, lengths, exact } = buildLiteralDfa(entries);
   return {
     scan(text, hit, from = 0, to = text.length) {
       let state = 0;

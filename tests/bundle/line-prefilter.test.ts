@@ -111,6 +111,20 @@ describe('line prefilter', () => {
     );
   });
 
+  it('gives the same verdict with the WebAssembly scan as with the JavaScript one', () => {
+    for (const context of CONTEXTS) {
+      const entries = entriesFor(context);
+      const runOf = tokenRunMemo();
+      for (const [kernel, plain] of [
+        [createPrefilter(entries), createPrefilter(entries, [], { scanKernel: false })],
+        [createPrefilter(entries, EXTRAS), createPrefilter(entries, EXTRAS, { scanKernel: false })],
+      ] as const) {
+        const differ = lines.filter((line) => kernel(line, runOf(line)) !== plain(line, runOf(line)));
+        expect(differ).toEqual([]);
+      }
+    }
+  });
+
   it('stays closed on ordinary log lines, so they cost no rule', () => {
     const entries = entriesFor({ homedir: '/Users/dana', username: 'dana' }).filter((e) => !e.pass.lineSafe);
     const prefilter = createPrefilter(entries, EXTRAS);

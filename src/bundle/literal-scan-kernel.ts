@@ -1,0 +1,103 @@
+import type { LiteralDfa } from './literal-automaton.js';
+import { LITERAL_SCAN_KERNEL_BASE64 } from './literal-scan-kernel-wasm.js';
+
+/**
+ * The line prefilter's scan in WebAssembly: every literal of an automaton and every run of token
+ * characters, found in one pass over the line's bytes.
+ *
+ * Why not JavaScript or a regex: an automaton step is one dependent table read per character, and V8's
+ * JIT runs that loop (or a `charCodeAt` loop of any kind) several times slower than the same loop
+ * compiled ahead; a case-insensitive alternation of a few dozen literals costs V8's regex engine about as
+ * much per character. The line is copied in as Latin-1 (one byte per UTF-16 code unit, so positions are
+ * the string's): a line holding a character above U+00FF is not taken, and its caller scans it as before.
+ */
+
+export interface LiteralScanKernel {
+  /**
+   * Reports every occurrence of every literal (`literal(index, start)`, with each literal's case
+   * checked as `buildLiteralDfa` says) and every run of `minRun` or more token characters
+   * (`run(start, end)`), in the order they end, and returns true; returns false, having reported
+   * nothing, for a text it does not take (a character above U+00FF, longer than `MAX_TEXT`, or more
+   * hits than it holds).
+   */
+  scan(text: string, literal: (index: number, start: number) => void, run: (start: number, end: number) => void): boolean;
+}
+
+/** Longest text taken: the prefilter sees log lines, which are cut at 64 KiB. */
+export const MAX_TEXT = 1 << 20;
+/** Most records (literal ends and runs) one text may give: a text with more is scanned as before. */
+const MAX_RECORDS = 8192;
+const CLASSES = 0;
+const RUN_CHARS = 256;
+const TABLE = 512;
+const PAGE = 65536;
+const BEYOND_LATIN1 = /[^\x00-\xff]/;
+
+/** The part of the WebAssembly API used here (the package's type libraries do not declare it). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+/** Null where WebAssembly is not available: callers scan in JavaScript. */
+export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: number) => boolean, minRun: number): LiteralScanKernel | null {
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (wasm === undefined) return null;
+  const { classes, width, table, outputStart, outputs, lengths, exact } = dfa;
+  const out = TABLE + table.length * 4;
+  const input = out + MAX_RECORDS * 8;
+  const instance = new wasm.Instance(new wasm.Module(Buffer.from(LITERAL_SCAN_KERNEL_BASE64, 'base64')), {});
+  const memory = instance.exports.memory as WasmMemory;
+  const scanBytes = instance.exports.scan as (len: number, table: number, input: number, out: number, cap: number, minRun: number) => number;
+  let capacity = 0;
+  let bytes!: Buffer;
+  let records!: Int32Array;
+  const reserve = (length: number) => {
+    const needed = Math.ceil((input + length) / PAGE);
+    const pages = memory.buffer.byteLength / PAGE;
+    if (needed > pages) memory.grow(needed - pages);
+    // Growing detaches the old views.
+    bytes = Buffer.from(memory.buffer);
+    records = new Int32Array(memory.buffer, out, MAX_RECORDS * 2);
+    capacity = memory.buffer.byteLength - input;
+  };
+  reserve(64 * 1024);
+  for (let c = 0; c < 256; c++) {
+    bytes[CLASSES + c] = c < 128 ? classes[c]! : 0;
+    bytes[RUN_CHARS + c] = isRunChar(c) ? 1 : 0;
+  }
+  // The kernel keeps a state multiplied by the width, so each step is one add and one read.
+  const premultiplied = new Int32Array(memory.buffer, TABLE, table.length);
+  for (let i = 0; i < table.length; i++) premultiplied[i] = (((table[i]! >> 1) * width) << 1) | (table[i]! & 1);
+
+  return {
+    scan(text, literal, run) {
+      if (text.length > MAX_TEXT || BEYOND_LATIN1.test(text)) return false;
+      if (text.length > capacity) reserve(text.length);
+      bytes.write(text, input, text.length, 'latin1');
+      const count = scanBytes(text.length, TABLE, input, out, MAX_RECORDS, minRun);
+      if (count < 0) return false;
+      for (let r = 0; r < count; r++) {
+        const at = records[2 * r]!;
+        const value = records[2 * r + 1]!;
+        if (at < 0) {
+          run(-at - 1, value);
+          continue;
+        }
+        const state = value / width;
+        const last = outputStart[state + 1]!;
+        for (let k = outputStart[state]!; k < last; k++) {
+          const index = outputs[k]!;
+          const start = at - lengths[index]!;
+          const exactText = exact[index];
+          if (exactText == null || text.startsWith(exactText, start)) literal(index, start);
+        }
+      }
+      return true;
+    },
+  };
+}

@@ -1,0 +1,59 @@
+;; The literal scan of line-prefilter.ts: one pass over a line's bytes (Latin-1, one byte per UTF-16
+;; code unit) that steps an Aho-Corasick automaton and counts runs of token characters at once.
+;; Compiled into literal-scan-kernel-wasm.ts by `npm run scan-kernel` (the test in
+;; tests/bundle/literal-scan-kernel.test.ts checks the two agree).
+;;
+;; Memory, laid out by literal-scan-kernel.ts:
+;;   [0, 256)       the character class of each byte (0 outside every literal)
+;;   [256, 512)     1 for a token character
+;;   [table, ...)   the automaton: i32 entries, (next state × width) << 1, low bit set where literals end
+;;   [out, ...)     records, two i32 each:
+;;                    a literal end:  (end index + 1, state × width)
+;;                    a token run:    (-(start + 1), end)
+;;   [input, ...)   the line's bytes
+(module
+  (memory (export "memory") 1)
+
+  ;; Returns the number of records written, or -1 when more than `cap` would be.
+  (func (export "scan")
+    (param $len i32) (param $table i32) (param $input i32) (param $out i32) (param $cap i32) (param $minRun i32)
+    (result i32)
+    (local $i i32) (local $c i32) (local $state i32) (local $entry i32) (local $n i32) (local $run i32) (local $at i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+        (local.set $c (i32.load8_u (i32.add (local.get $input) (local.get $i))))
+        ;; one table read per byte: the state is kept multiplied by the width
+        (local.set $entry
+          (i32.load (i32.add (local.get $table)
+            (i32.shl (i32.add (local.get $state) (i32.load8_u (local.get $c))) (i32.const 2)))))
+        (local.set $state (i32.shr_u (local.get $entry) (i32.const 1)))
+        (if (i32.and (local.get $entry) (i32.const 1))
+          (then
+            (if (i32.ge_u (local.get $n) (local.get $cap)) (then (return (i32.const -1))))
+            (local.set $at (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 3))))
+            (i32.store (local.get $at) (i32.add (local.get $i) (i32.const 1)))
+            (i32.store offset=4 (local.get $at) (local.get $state))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+        (if (i32.load8_u offset=256 (local.get $c))
+          (then (local.set $run (i32.add (local.get $run) (i32.const 1))))
+          (else
+            (if (i32.ge_u (local.get $run) (local.get $minRun))
+              (then
+                (if (i32.ge_u (local.get $n) (local.get $cap)) (then (return (i32.const -1))))
+                (local.set $at (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 3))))
+                (i32.store (local.get $at) (i32.sub (i32.const -1) (i32.sub (local.get $i) (local.get $run))))
+                (i32.store offset=4 (local.get $at) (local.get $i))
+                (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+            (local.set $run (i32.const 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next)))
+    ;; a run that reaches the end of the line
+    (if (i32.ge_u (local.get $run) (local.get $minRun))
+      (then
+        (if (i32.ge_u (local.get $n) (local.get $cap)) (then (return (i32.const -1))))
+        (local.set $at (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 3))))
+        (i32.store (local.get $at) (i32.sub (i32.const -1) (i32.sub (local.get $i) (local.get $run))))
+        (i32.store offset=4 (local.get $at) (local.get $i))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+    (local.get $n)))
