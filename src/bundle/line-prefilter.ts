@@ -1,5 +1,5 @@
 import { buildLiteralDfa, compileLiterals, type LiteralAutomaton } from './literal-automaton.js';
-import { createLiteralScanKernel } from './literal-scan-kernel.js';
+import { createLiteralScanKernel, DIGIT, LOWER, UPPER } from './literal-scan-kernel.js';
 import type { RedactionRule, TextPass } from './redaction-rules.js';
 import type { Gate } from './redaction-gates.js';
 import { GENERIC_MIN_LENGTH, isRunChar, type TokenRun } from './token-shape.js';
@@ -51,10 +51,6 @@ interface ShapedEntry {
  * line's literal scan, so the automaton reads only a few characters before each run.
  */
 const NEAR_LOOKBACK = 12;
-
-const UPPER = 1;
-const LOWER = 2;
-const DIGIT = 4;
 
 export interface PrefilterOptions {
   /** Scan with the WebAssembly kernel where it takes the line (default); false scans in JavaScript only. */
@@ -213,19 +209,21 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     if (to > from) runAutomaton.scan(text, recordNearHit, from, to);
   };
 
-  /** Whether a token-shaped rule's candidate accepts the run. */
-  const runOpens = (text: string, start: number, end: number): boolean => {
-    let classes = -1;
-    reasons.fill(0);
+  /** Whether a token-shaped rule's candidate accepts the run; `known`: the run's classes, -1 when not yet counted. */
+  const runOpens = (text: string, start: number, end: number, known = -1): boolean => {
+    let classes = known;
+    let literalNear = false;
     for (let h = 0; h < hitCount; h++) {
       const at = hitAt[h]!;
       const index = hitLiteral[h]!;
       if (at + literalLength[index]! > end || at < start - literalLookback[index]!) continue;
+      if (!literalNear) reasons.fill(0);
+      literalNear = true;
       reasons[runLiterals[index]!.slot] = 1;
     }
     for (let i = 0; i < shaped.length; i++) {
       const entry = shaped[i]!;
-      let possible = (entry.literalSlot === -1 && !entry.mixedClasses) || reasons[i] === 1;
+      let possible = (entry.literalSlot === -1 && !entry.mixedClasses) || (literalNear && reasons[i] === 1);
       if (!possible && entry.mixedClasses) {
         if (classes === -1) classes = classesOf(text, start, end);
         possible = classes === (UPPER | LOWER | DIGIT);
@@ -247,7 +245,7 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
         );
   let keyStarts = new Int32Array(64);
   let keyCount = 0;
-  let runBounds = new Int32Array(32);
+  let runBounds = new Int32Array(48);
   let runCount = 0;
   const kernelLiteral = (index: number, start: number) => {
     if (index >= keys.length) {
@@ -257,10 +255,11 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     if (keyCount === keyStarts.length) keyStarts = grow(keyStarts);
     keyStarts[keyCount++] = start;
   };
-  const kernelRun = (start: number, end: number) => {
-    if (2 * runCount === runBounds.length) runBounds = grow(runBounds);
-    runBounds[2 * runCount] = start;
-    runBounds[2 * runCount + 1] = end;
+  const kernelRun = (start: number, end: number, classes: number) => {
+    if (3 * runCount === runBounds.length) runBounds = grow(runBounds);
+    runBounds[3 * runCount] = start;
+    runBounds[3 * runCount + 1] = end;
+    runBounds[3 * runCount + 2] = classes;
     runCount++;
   };
 
@@ -277,7 +276,7 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
       if (foundOpens(text, text, starts[k]!, runs, words)) return true;
     }
     if (shaped.length === 0) return false;
-    for (let r = 0; r < runCount; r++) if (runOpens(text, runBounds[2 * r]!, runBounds[2 * r + 1]!)) return true;
+    for (let r = 0; r < runCount; r++) if (runOpens(text, runBounds[3 * r]!, runBounds[3 * r + 1]!, runBounds[3 * r + 2]!)) return true;
     return false;
   };
 

@@ -16,12 +16,20 @@ export interface LiteralScanKernel {
   /**
    * Reports every occurrence of every literal (`literal(index, start)`, with each literal's case
    * checked as `buildLiteralDfa` says) and every run of `minRun` or more token characters
-   * (`run(start, end)`), in the order they end, and returns true; returns false, having reported
+   * (`run(start, end, classes)`, classes the run's UPPER | LOWER | DIGIT), in the order they end, and returns true; returns false, having reported
    * nothing, for a text it does not take (a character above U+00FF, longer than `MAX_TEXT`, or more
    * hits than it holds).
    */
-  scan(text: string, literal: (index: number, start: number) => void, run: (start: number, end: number) => void): boolean;
+  scan(text: string, literal: (index: number, start: number) => void, run: (start: number, end: number, classes: number) => void): boolean;
 }
+
+/** The character classes a run reports. */
+export const UPPER = 1;
+export const LOWER = 2;
+export const DIGIT = 4;
+/** A token character that is not a letter or digit (`_`, `-`, `+`, `/`). */
+const OTHER = 8;
+const END_BITS = 0xffffff;
 
 /** Longest text taken: the prefilter sees log lines, which are cut at 64 KiB. */
 export const MAX_TEXT = 1 << 20;
@@ -68,7 +76,7 @@ export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: numbe
   reserve(64 * 1024);
   for (let c = 0; c < 256; c++) {
     bytes[CLASSES + c] = c < 128 ? classes[c]! : 0;
-    bytes[RUN_CHARS + c] = isRunChar(c) ? 1 : 0;
+    bytes[RUN_CHARS + c] = isRunChar(c) ? classOf(c) : 0;
   }
   // The kernel keeps a state multiplied by the width, so each step is one add and one read.
   const premultiplied = new Int32Array(memory.buffer, TABLE, table.length);
@@ -85,7 +93,7 @@ export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: numbe
         const at = records[2 * r]!;
         const value = records[2 * r + 1]!;
         if (at < 0) {
-          run(-at - 1, value);
+          run(-at - 1, value & END_BITS, (value >>> 24) & (UPPER | LOWER | DIGIT));
           continue;
         }
         const state = value / width;
@@ -100,4 +108,11 @@ export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: numbe
       return true;
     },
   };
+}
+
+function classOf(c: number): number {
+  if (c >= 0x41 && c <= 0x5a) return UPPER;
+  if (c >= 0x61 && c <= 0x7a) return LOWER;
+  if (c >= 0x30 && c <= 0x39) return DIGIT;
+  return OTHER;
 }

@@ -5,11 +5,11 @@
 ;;
 ;; Memory, laid out by literal-scan-kernel.ts:
 ;;   [0, 256)       the character class of each byte (0 outside every literal)
-;;   [256, 512)     1 for a token character
+;;   [256, 512)     for a token character, its classes: 1 upper case, 2 lower case, 4 digit, 8 other; 0 elsewhere
 ;;   [table, ...)   the automaton: i32 entries, (next state × width) << 1, low bit set where literals end
 ;;   [out, ...)     records, two i32 each:
 ;;                    a literal end:  (end index + 1, state × width)
-;;                    a token run:    (-(start + 1), end)
+;;                    a token run:    (-(start + 1), end | classes << 24), classes as above, or'ed
 ;;   [input, ...)   the line's bytes
 (module
   (memory (export "memory") 1)
@@ -19,6 +19,7 @@
     (param $len i32) (param $table i32) (param $input i32) (param $out i32) (param $cap i32) (param $minRun i32)
     (result i32)
     (local $i i32) (local $c i32) (local $state i32) (local $entry i32) (local $n i32) (local $run i32) (local $at i32)
+    (local $kind i32) (local $classes i32)
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
@@ -35,17 +36,22 @@
             (i32.store (local.get $at) (i32.add (local.get $i) (i32.const 1)))
             (i32.store offset=4 (local.get $at) (local.get $state))
             (local.set $n (i32.add (local.get $n) (i32.const 1)))))
-        (if (i32.load8_u offset=256 (local.get $c))
-          (then (local.set $run (i32.add (local.get $run) (i32.const 1))))
+        (local.set $kind (i32.load8_u offset=256 (local.get $c)))
+        (if (local.get $kind)
+          (then
+            (local.set $run (i32.add (local.get $run) (i32.const 1)))
+            (local.set $classes (i32.or (local.get $classes) (local.get $kind))))
           (else
             (if (i32.ge_u (local.get $run) (local.get $minRun))
               (then
                 (if (i32.ge_u (local.get $n) (local.get $cap)) (then (return (i32.const -1))))
                 (local.set $at (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 3))))
                 (i32.store (local.get $at) (i32.sub (i32.const -1) (i32.sub (local.get $i) (local.get $run))))
-                (i32.store offset=4 (local.get $at) (local.get $i))
+                (i32.store offset=4 (local.get $at)
+                  (i32.or (local.get $i) (i32.shl (local.get $classes) (i32.const 24))))
                 (local.set $n (i32.add (local.get $n) (i32.const 1)))))
-            (local.set $run (i32.const 0))))
+            (local.set $run (i32.const 0))
+            (local.set $classes (i32.const 0))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))
     ;; a run that reaches the end of the line
@@ -54,6 +60,7 @@
         (if (i32.ge_u (local.get $n) (local.get $cap)) (then (return (i32.const -1))))
         (local.set $at (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 3))))
         (i32.store (local.get $at) (i32.sub (i32.const -1) (i32.sub (local.get $i) (local.get $run))))
-        (i32.store offset=4 (local.get $at) (local.get $i))
+        (i32.store offset=4 (local.get $at)
+          (i32.or (local.get $i) (i32.shl (local.get $classes) (i32.const 24))))
         (local.set $n (i32.add (local.get $n) (i32.const 1)))))
     (local.get $n)))

@@ -3,7 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildLiteralDfa, compileLiterals, type LiteralEntry } from '../../src/bundle/literal-automaton.js';
-import { createLiteralScanKernel, MAX_TEXT } from '../../src/bundle/literal-scan-kernel.js';
+import { createLiteralScanKernel, DIGIT, LOWER, MAX_TEXT, UPPER } from '../../src/bundle/literal-scan-kernel.js';
 import { GENERIC_MIN_LENGTH, isRunChar, tokenRuns } from '../../src/bundle/token-shape.js';
 
 /**
@@ -35,7 +35,7 @@ function viaKernel(kernel: ReturnType<typeof kernelFor>, text: string) {
   const taken = kernel.scan(
     text,
     (index, start) => literals.push(`${index}@${start}`),
-    (start, end) => runs.push(`${start}-${end}`),
+    (start, end, classes) => runs.push(`${start}-${end}:${classes}`),
   );
   return { taken, literals: literals.sort(), runs };
 }
@@ -43,7 +43,12 @@ function viaKernel(kernel: ReturnType<typeof kernelFor>, text: string) {
 function viaJavaScript(entries: readonly LiteralEntry[], text: string) {
   const literals: string[] = [];
   compileLiterals(entries).scan(text, (index, start) => (literals.push(`${index}@${start}`), false));
-  return { taken: true, literals: literals.sort(), runs: tokenRuns(text).map((r) => `${r.start}-${r.end}`) };
+  return { taken: true, literals: literals.sort(), runs: tokenRuns(text).map((r) => `${r.start}-${r.end}:${classesOf(text.slice(r.start, r.end))}`) };
+}
+
+/** UPPER | LOWER | DIGIT of a run, as the kernel reports it. */
+function classesOf(run: string): number {
+  return (/[A-Z]/.test(run) ? UPPER : 0) | (/[a-z]/.test(run) ? LOWER : 0) | (/[0-9]/.test(run) ? DIGIT : 0);
 }
 
 describe('literal scan kernel', () => {
