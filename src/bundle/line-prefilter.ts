@@ -269,7 +269,7 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     runCount = 0;
     if (kernel === null || !kernel.scan(text, kernelLiteral, kernelRun)) return undefined;
     // Literals are reported where they end: each start is judged once, in the order of the text.
-    const starts = keyStarts.subarray(0, keyCount).sort();
+    const starts = keyCount > 1 ? keyStarts.subarray(0, keyCount).sort() : keyStarts.subarray(0, keyCount);
     const words = { until: 0 };
     for (let k = 0; k < starts.length; k++) {
       if (k > 0 && starts[k] === starts[k - 1]) continue;

@@ -56,13 +56,16 @@ export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: numbe
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (wasm === undefined) return null;
   const { classes, width, table, outputStart, outputs, lengths, exact } = dfa;
+  // A class's offset in a row (class × 4) must fit the byte the kernel reads it from.
+  if (width > 64) return null;
+  const rowBytes = width * 4;
   const out = TABLE + table.length * 4;
   const input = out + MAX_RECORDS * 8;
   const instance = new wasm.Instance(new wasm.Module(Buffer.from(LITERAL_SCAN_KERNEL_BASE64, 'base64')), {});
   const memory = instance.exports.memory as WasmMemory;
   const scanBytes = instance.exports.scan as (len: number, table: number, input: number, out: number, cap: number, minRun: number) => number;
   let capacity = 0;
-  let bytes!: Buffer;
+  let bytes!: LatinBuffer;
   let records!: Int32Array;
   const reserve = (length: number) => {
     const needed = Math.ceil((input + length) / PAGE);
@@ -75,18 +78,18 @@ export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: numbe
   };
   reserve(64 * 1024);
   for (let c = 0; c < 256; c++) {
-    bytes[CLASSES + c] = c < 128 ? classes[c]! : 0;
+    bytes[CLASSES + c] = c < 128 ? classes[c]! * 4 : 0;
     bytes[RUN_CHARS + c] = isRunChar(c) ? classOf(c) : 0;
   }
-  // The kernel keeps a state multiplied by the width, so each step is one add and one read.
-  const premultiplied = new Int32Array(memory.buffer, TABLE, table.length);
-  for (let i = 0; i < table.length; i++) premultiplied[i] = (((table[i]! >> 1) * width) << 1) | (table[i]! & 1);
+  // The kernel keeps a state as its row's byte offset, so each step is two adds, one read and one mask.
+  const rows = new Int32Array(memory.buffer, TABLE, table.length);
+  for (let i = 0; i < table.length; i++) rows[i] = (table[i]! >> 1) * rowBytes + (table[i]! & 1);
 
   return {
     scan(text, literal, run) {
       if (text.length > MAX_TEXT || BEYOND_LATIN1.test(text)) return false;
       if (text.length > capacity) reserve(text.length);
-      bytes.write(text, input, text.length, 'latin1');
+      copyLatin1(bytes, text, input);
       const count = scanBytes(text.length, TABLE, input, out, MAX_RECORDS, minRun);
       if (count < 0) return false;
       for (let r = 0; r < count; r++) {
@@ -96,7 +99,7 @@ export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: numbe
           run(-at - 1, value & END_BITS, (value >>> 24) & (UPPER | LOWER | DIGIT));
           continue;
         }
-        const state = value / width;
+        const state = value / rowBytes;
         const last = outputStart[state + 1]!;
         for (let k = outputStart[state]!; k < last; k++) {
           const index = outputs[k]!;
@@ -108,6 +111,14 @@ export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: numbe
       return true;
     },
   };
+}
+
+/** Node's Buffer has a direct Latin-1 copy that `write(…, 'latin1')` wraps with argument checks. */
+type LatinBuffer = Buffer & { latin1Write?: (text: string, offset: number, length: number) => number };
+
+function copyLatin1(bytes: LatinBuffer, text: string, offset: number): void {
+  if (bytes.latin1Write) bytes.latin1Write(text, offset, text.length);
+  else bytes.write(text, offset, text.length, 'latin1');
 }
 
 function classOf(c: number): number {

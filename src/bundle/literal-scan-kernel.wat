@@ -4,11 +4,11 @@
 ;; tests/bundle/literal-scan-kernel.test.ts checks the two agree).
 ;;
 ;; Memory, laid out by literal-scan-kernel.ts:
-;;   [0, 256)       the character class of each byte (0 outside every literal)
+;;   [0, 256)       the byte offset of each byte's class in a row of the table (0 outside every literal)
 ;;   [256, 512)     for a token character, its classes: 1 upper case, 2 lower case, 4 digit, 8 other; 0 elsewhere
-;;   [table, ...)   the automaton: i32 entries, (next state × width) << 1, low bit set where literals end
+;;   [table, ...)   the automaton: i32 entries, the next state's row offset, low bit set where literals end
 ;;   [out, ...)     records, two i32 each:
-;;                    a literal end:  (end index + 1, state × width)
+;;                    a literal end:  (end index + 1, the state's row offset)
 ;;                    a token run:    (-(start + 1), end | classes << 24), classes as above, or'ed
 ;;   [input, ...)   the line's bytes
 (module
@@ -24,11 +24,10 @@
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
         (local.set $c (i32.load8_u (i32.add (local.get $input) (local.get $i))))
-        ;; one table read per byte: the state is kept multiplied by the width
+        ;; one table read per byte: the state is its row's byte offset, a class its entry's
         (local.set $entry
-          (i32.load (i32.add (local.get $table)
-            (i32.shl (i32.add (local.get $state) (i32.load8_u (local.get $c))) (i32.const 2)))))
-        (local.set $state (i32.shr_u (local.get $entry) (i32.const 1)))
+          (i32.load (i32.add (i32.add (local.get $table) (local.get $state)) (i32.load8_u (local.get $c)))))
+        (local.set $state (i32.and (local.get $entry) (i32.const -2)))
         (if (i32.and (local.get $entry) (i32.const 1))
           (then
             (if (i32.ge_u (local.get $n) (local.get $cap)) (then (return (i32.const -1))))

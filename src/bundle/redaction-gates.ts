@@ -30,11 +30,19 @@ export function gateOf(rule: RedactionRule | undefined, pass: TextPass): Gate {
 export function tokenRunMemo(): (text: string) => () => readonly TokenRun[] {
   let lastText: string | undefined;
   let last: readonly TokenRun[] = [];
-  return (text) => () => {
-    if (text !== lastText) {
-      lastText = text;
-      last = tokenRuns(text);
-    }
-    return last;
+  // One thunk per text, not per call: every line asks for it several times.
+  let thunkText: string | undefined;
+  let thunk: () => readonly TokenRun[] = () => last;
+  return (text) => {
+    if (text === thunkText) return thunk;
+    thunkText = text;
+    thunk = () => {
+      if (text !== lastText) {
+        lastText = text;
+        last = tokenRuns(text);
+      }
+      return last;
+    };
+    return thunk;
   };
 }
