@@ -138,22 +138,27 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
   const literalLookback = Int32Array.from(runLiterals.map((r) => r.lookback));
   const reasons = new Uint8Array(shaped.length);
 
-  /** Whether a literal found at `at` (in any ASCII case) opens: its exact case, its gate, or its word. */
+  /** Whether a key found at `at` (in any ASCII case) opens: its exact case, its gate, or its word. */
+  const keyOpens = (text: string, at: number, found: readonly LiteralAction[], runs: Parameters<Gate>[1], words: { until: number }): boolean => {
+    for (const action of found) {
+      if (action.kind === 'far') {
+        if (text.startsWith(action.exact, at)) recordHit(action.index, at);
+      } else if (action.kind === 'word') {
+        if (at < words.until) continue;
+        const word = action.wordAt(text, at);
+        if (word.opens) return true;
+        words.until = word.end;
+      } else if (action.exact === null || text.startsWith(action.exact, at)) {
+        if (action.kind === 'opens' || action.gate(text, runs)) return true;
+      }
+    }
+    return false;
+  };
+
+  /** Whether a key starting at `at` opens (every key starting with that character is tried, in key order). */
   const foundOpens = (text: string, scanned: string, at: number, runs: Parameters<Gate>[1], words: { until: number }): boolean => {
     for (const { key, actions: found } of byFirst[foldAscii(scanned.charCodeAt(at))]!) {
-      if (!startsWithFolded(scanned, key, at)) continue;
-      for (const action of found) {
-        if (action.kind === 'far') {
-          if (text.startsWith(action.exact, at)) recordHit(action.index, at);
-        } else if (action.kind === 'word') {
-          if (at < words.until) continue;
-          const word = action.wordAt(text, at);
-          if (word.opens) return true;
-          words.until = word.end;
-        } else if (action.exact === null || text.startsWith(action.exact, at)) {
-          if (action.kind === 'opens' || action.gate(text, runs)) return true;
-        }
-      }
+      if (startsWithFolded(scanned, key, at) && keyOpens(text, at, found, runs, words)) return true;
     }
     return false;
   };
@@ -243,7 +248,9 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
           isRunChar,
           GENERIC_MIN_LENGTH,
         );
-  let keyStarts = new Int32Array(64);
+  const keyActions = keys.map((key) => actions.get(key)!);
+  // Each key hit as start × keys + key: sorted, they come in the order foundOpens would try them.
+  let keyHits = new Float64Array(64);
   let keyCount = 0;
   let runBounds = new Int32Array(48);
   let runCount = 0;
@@ -252,8 +259,8 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
       recordHit(near[index - keys.length]!, start);
       return;
     }
-    if (keyCount === keyStarts.length) keyStarts = grow(keyStarts);
-    keyStarts[keyCount++] = start;
+    if (keyCount === keyHits.length) keyHits = grow(keyHits);
+    keyHits[keyCount++] = start * keys.length + index;
   };
   const kernelRun = (start: number, end: number, classes: number) => {
     if (3 * runCount === runBounds.length) runBounds = grow(runBounds);
@@ -268,12 +275,12 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     keyCount = 0;
     runCount = 0;
     if (kernel === null || !kernel.scan(text, kernelLiteral, kernelRun)) return undefined;
-    // Literals are reported where they end: each start is judged once, in the order of the text.
-    const starts = keyCount > 1 ? keyStarts.subarray(0, keyCount).sort() : keyStarts.subarray(0, keyCount);
+    // Literals are reported where they end: judged in the order of the text, as the regex scan finds them.
+    const hits = keyCount > 1 ? keyHits.subarray(0, keyCount).sort() : keyHits;
     const words = { until: 0 };
-    for (let k = 0; k < starts.length; k++) {
-      if (k > 0 && starts[k] === starts[k - 1]) continue;
-      if (foundOpens(text, text, starts[k]!, runs, words)) return true;
+    for (let k = 0; k < keyCount; k++) {
+      const key = hits[k]! % keys.length;
+      if (keyOpens(text, (hits[k]! - key) / keys.length, keyActions[key]!, runs, words)) return true;
     }
     if (shaped.length === 0) return false;
     for (let r = 0; r < runCount; r++) if (runOpens(text, runBounds[3 * r]!, runBounds[3 * r + 1]!, runBounds[3 * r + 2]!)) return true;
@@ -340,8 +347,8 @@ function isLetter(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
 }
 
-function grow(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const bigger = new Int32Array(array.length * 2);
+function grow<T extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(array: T): T {
+  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
   bigger.set(array);
   return bigger;
 }
