@@ -48,12 +48,15 @@ export interface BundleJobResult {
 export class RedactorCache {
   private readonly redactors = new Map<string, Redactor>();
 
+  /** `scanKernel`: see RedactorOptions (off where the cache lives on the host's main thread). */
+  constructor(private readonly options: { scanKernel?: boolean } = {}) {}
+
   async get(redaction: BundleJob['redaction']): Promise<Redactor> {
     const key = `${redaction.homedir}\0${redaction.username}`;
     let redactor = this.redactors.get(key);
     if (!redactor) {
       const { createRedactor } = await import('./redactor.js');
-      redactor = createRedactor(redaction);
+      redactor = createRedactor({ ...redaction, ...this.options });
       this.redactors.set(key, redactor);
     }
     return redactor;

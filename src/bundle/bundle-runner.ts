@@ -19,7 +19,8 @@ export const MAIN_THREAD_SLICE_MS = 4;
  * the fallback where a worker thread cannot start. Same bytes as the worker for the same job.
  */
 export class MainThreadBundleRunner implements BundleRunner {
-  private readonly redactors = new RedactorCache();
+  // No scan kernel: building its automaton would be one more long slice on the thread this runner paces.
+  private readonly redactors = new RedactorCache({ scanKernel: false });
   private closed = false;
 
   constructor(private readonly sliceMs = MAIN_THREAD_SLICE_MS) {}

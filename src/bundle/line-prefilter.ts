@@ -133,7 +133,9 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
   // Indexed by the first character's code (keys are lower case), so a hit costs no string or map lookup.
   const byFirst: Array<Array<{ key: string; actions: LiteralAction[] }>> = [];
   for (const key of keys) (byFirst[key.charCodeAt(0)] ??= []).push({ key, actions: actions.get(key)! });
-  const runAutomaton: LiteralAutomaton | null = near.length > 0 ? compileLiterals(near.map((i) => ({ literal: runLiterals[i]!.literal }))) : null;
+  // Built on first use: with the scan kernel, only a line the kernel does not take needs it.
+  let runAutomaton: LiteralAutomaton | null | undefined;
+  const nearAutomaton = () => (runAutomaton ??= near.length > 0 ? compileLiterals(near.map((i) => ({ literal: runLiterals[i]!.literal }))) : null);
   const maxLookback = Math.max(0, ...near.map((i) => runLiterals[i]!.lookback));
   const literalLookback = Int32Array.from(runLiterals.map((r) => r.lookback));
   const reasons = new Uint8Array(shaped.length);
@@ -200,18 +202,19 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
 
   /** Finds the near run literals in every run and the characters before it: each character once. */
   const findRunLiterals = (text: string, list: readonly TokenRun[]) => {
-    if (runAutomaton === null) return;
+    const automaton = nearAutomaton();
+    if (automaton === null) return;
     let from = -1;
     let to = -1;
     for (const run of list) {
       const windowStart = Math.max(0, run.start - maxLookback);
       if (windowStart > to) {
-        if (to > from) runAutomaton.scan(text, recordNearHit, from, to);
+        if (to > from) automaton.scan(text, recordNearHit, from, to);
         from = windowStart;
       }
       to = run.end;
     }
-    if (to > from) runAutomaton.scan(text, recordNearHit, from, to);
+    if (to > from) automaton.scan(text, recordNearHit, from, to);
   };
 
   /** Whether a token-shaped rule's candidate accepts the run; `known`: the run's classes, -1 when not yet counted. */

@@ -62,8 +62,10 @@ export interface LiteralDfa {
 
 export function buildLiteralDfa(entries: readonly LiteralEntry[]): LiteralDfa {
   const { classes, width } = classTable(entries);
-  // The trie: goto[state * width + class], -1 where there is no edge yet.
-  const edges: number[] = new Array<number>(width).fill(-1);
+  // The trie: edges[state * width + class], -1 where there is no edge. A trie has at most one state
+  // per literal character (plus the root), so its table is sized once.
+  const maxStates = 1 + entries.reduce((sum, e) => sum + e.literal.length, 0);
+  const edges = new Int32Array(maxStates * width).fill(-1);
   const ending: number[][] = [[]];
   let states = 1;
   entries.forEach(({ literal }, index) => {
@@ -73,7 +75,6 @@ export function buildLiteralDfa(entries: readonly LiteralEntry[]): LiteralDfa {
       let next = edges[state * width + cls]!;
       if (next === -1) {
         next = states++;
-        edges.push(...new Array<number>(width).fill(-1));
         ending.push([]);
         edges[state * width + cls] = next;
       }
@@ -93,7 +94,7 @@ export function buildLiteralDfa(entries: readonly LiteralEntry[]): LiteralDfa {
   }
   for (let head = 0; head < queue.length; head++) {
     const state = queue[head]!;
-    ending[state]!.push(...ending[failure[state]!]!);
+    for (const inherited of ending[failure[state]!]!) ending[state]!.push(inherited);
     for (let cls = 0; cls < width; cls++) {
       const next = edges[state * width + cls]!;
       const fallback = delta[failure[state]! * width + cls]!;
@@ -113,7 +114,7 @@ export function buildLiteralDfa(entries: readonly LiteralEntry[]): LiteralDfa {
   const output: number[] = [];
   for (let s = 0; s < states; s++) {
     outputStart[s] = output.length;
-    output.push(...ending[s]!);
+    for (const index of ending[s]!) output.push(index);
   }
   outputStart[states] = output.length;
   const table = new Int32Array(states * width);

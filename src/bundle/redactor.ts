@@ -20,6 +20,12 @@ export type RedactionCounts = Record<string, number>;
 export interface RedactorOptions extends RedactionContext {
   /** The rule table; the default rules unless a caller needs its own. */
   rules?: readonly RedactionRule[];
+  /**
+   * Scan lines with the WebAssembly kernel (default true): several times faster per line, but building
+   * its automaton costs about as much as compiling the rules. A redactor made on the host's main thread
+   * for a few lines (an outgoing event) turns it off; the output is the same either way.
+   */
+  scanKernel?: boolean;
 }
 
 /**
@@ -83,11 +89,13 @@ export function createRedactor(options: RedactorOptions): Redactor {
   const runOf = tokenRunMemo();
   // Whether any pass could change the text (see redaction-gates.ts): for every string, and for a raw
   // line after the path passes ran on it.
-  const allPrefilter = createPrefilter(compiled);
+  const scan = { scanKernel: options.scanKernel !== false };
+  const allPrefilter = createPrefilter(compiled, [], scan);
   // `\u` and `\/` escapes could spell what a gate looks for, so a line holding one takes the full path.
   const otherPrefilter = createPrefilter(
     otherPasses.map((i) => compiled[i]!),
     ['\\u', '\\/'],
+    scan,
   );
   const anyTrigger = { test: (text: string) => allPrefilter(text, runOf(text)) };
 

@@ -81,5 +81,6 @@ async function rescrubMinidumps(upload: BundleUpload, by: { redactor: Redactor; 
 
 async function defaultRedactor(): Promise<Redactor> {
   const [{ createRedactor }, { redactionContextFrom }] = await Promise.all([import('../bundle/redactor.js'), import('../bundle/redaction-context.js')]);
-  return createRedactor(redactionContextFrom({ homedir: os.homedir(), env: process.env }));
+  // On the host's main thread, for one event and a bundle's lines: the scan kernel's build would cost more than it saves.
+  return createRedactor({ ...redactionContextFrom({ homedir: os.homedir(), env: process.env }), scanKernel: false });
 }

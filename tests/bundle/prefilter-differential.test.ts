@@ -74,5 +74,12 @@ describe('line prefilter: output', () => {
       const { opens_every_line: _none, ...counts } = bypassed.counts();
       expect(gated.counts()).toEqual(counts);
     });
+
+    it(`redacts the same with the scan kernel and without it (${context.homedir})`, () => {
+      const kernel = createRedactor(context).session();
+      const plain = createRedactor({ ...context, scanKernel: false }).session();
+      expect(lines.filter((line) => kernel.line(line) !== plain.line(line))).toEqual([]);
+      expect(kernel.counts()).toEqual(plain.counts());
+    });
   }
 });
