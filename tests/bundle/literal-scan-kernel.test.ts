@@ -72,6 +72,16 @@ describe('literal scan kernel', () => {
     );
   });
 
+  it('finds a literal at every position of every line length up to 40', () => {
+    const kernel = kernelFor(ENTRIES);
+    for (let length = 1; length <= 40; length++) {
+      for (let at = 0; at + 'password'.length <= length; at++) {
+        const text = `${'.'.repeat(at)}password${'.'.repeat(length - at - 'password'.length)}`;
+        expect(viaKernel(kernel, text)).toEqual(viaJavaScript(ENTRIES, text));
+      }
+    }
+  });
+
   it('takes a text longer than its first buffer', () => {
     const kernel = kernelFor(ENTRIES);
     const text = `${'x'.repeat(300_000)} password ${'Z'.repeat(40)}`;
