@@ -2,6 +2,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { systemClock, type Clock } from '../clock.js';
 import { DiagError, isDiagError, oneLine } from '../errors.js';
+import type { Redactor } from '../bundle/redactor.js';
 import { buildOutboundUpload } from './outbound-redaction.js';
 import type { MinidumpScrubber } from './minidump-attachment.js';
 import { acquireDrainLock } from './drain-lock.js';
@@ -99,6 +100,8 @@ export interface DrainOptions {
   signal?: AbortSignal;
   /** Imports Sentry; called on the first item actually sent (an uploader passes one that imports once). */
   loadSentry?: () => Promise<SentryModules>;
+  /** The redactor what is sent passes (see outbound-redaction.ts); an uploader passes one that makes it once. */
+  outboundRedactor?: () => Promise<Redactor>;
 }
 
 /** The data categories of one bundle's envelope: its event and its attachments. */
@@ -285,7 +288,13 @@ async function sendItem(ctx: SendContext): Promise<{ result: ItemResult; limits:
     let lines: number;
     try {
       // Re-redacted with the current rules as it leaves (see outbound-redaction.ts).
-      const upload = await buildOutboundUpload(store.zipPath(item.itemId), { eventId: item.eventId, fileName: path.basename(item.source), now: clock.now(), ...(options.scrubMinidump ? { scrubMinidump: options.scrubMinidump } : {}) });
+      const upload = await buildOutboundUpload(store.zipPath(item.itemId), {
+        eventId: item.eventId,
+        fileName: path.basename(item.source),
+        now: clock.now(),
+        ...(options.scrubMinidump ? { scrubMinidump: options.scrubMinidump } : {}),
+        ...(options.outboundRedactor ? { defaultRedactor: options.outboundRedactor } : {}),
+      });
       lines = upload.bundle.lines;
       // Occurrences the budget held back (or the bounds evicted) ride on this event: Sentry's counts stay true.
       applyHeldBack(upload.event, item.heldBack);

@@ -16,6 +16,11 @@ import { isMinidumpAttachment, pacedMinidumpScrubber, rescrubMinidump, type Mini
 export interface OutboundOptions extends BundleEventOptions {
   /** The redactor to apply; by default one for this process's user (home directory, login name). */
   redactor?: Redactor;
+  /**
+   * How the default redactor is had when `redactor` is not given (default: made for this call). An
+   * uploader passes one that makes it once: compiling the rules holds the host's thread for a while.
+   */
+  defaultRedactor?: () => Promise<Redactor>;
   /** Whose home dir and user name a minidump is scrubbed of (default: this process's user). */
   identity?: ScrubIdentity;
   /**
@@ -30,7 +35,7 @@ const TEXT_ATTACHMENT = /\.(?:log|jsonl?|txt|html)$/;
 
 /** buildBundleUpload for a bundle as it is sent: re-packed when the current rules find anything, then redacted. */
 export async function buildOutboundUpload(zipPath: string, options: OutboundOptions): Promise<BundleUpload> {
-  const redactor = options.redactor ?? (await defaultRedactor());
+  const redactor = options.redactor ?? (await (options.defaultRedactor ?? defaultOutboundRedactor)());
   const { reredactBundle } = await import('../bundle/redact-bundle.js');
   // Outside the outbox, so a copy left by a crash is never taken for a queued bundle.
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'codex-diag-outbound-'));
@@ -79,7 +84,8 @@ async function rescrubMinidumps(upload: BundleUpload, by: { redactor: Redactor; 
   return { ...upload, attachments };
 }
 
-async function defaultRedactor(): Promise<Redactor> {
+/** A redactor for this process's user (home directory, login name). */
+export async function defaultOutboundRedactor(): Promise<Redactor> {
   const [{ createRedactor }, { redactionContextFrom }] = await Promise.all([import('../bundle/redactor.js'), import('../bundle/redaction-context.js')]);
   // On the host's main thread, for one event and a bundle's lines: the scan kernel's build would cost more than it saves.
   return createRedactor({ ...redactionContextFrom({ homedir: os.homedir(), env: process.env }), scanKernel: false });

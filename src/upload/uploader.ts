@@ -5,6 +5,8 @@ import { parseDsn, type ParsedDsn } from './dsn.js';
 import { enqueueBundle, pendingItems, type EnqueueResult } from './enqueue.js';
 import type { OutboxItemMeta, OutboxLog } from './outbox-store.js';
 import { loadSentry, type SentryModules } from './sentry-client.js';
+import type { Redactor } from '../bundle/redactor.js';
+import { defaultOutboundRedactor } from './outbound-redaction.js';
 
 export interface UploaderOptions
   extends Pick<DrainOptions, 'transport' | 'random' | 'backoff' | 'bounds' | 'repack' | 'requestTimeoutMs' | 'maxEventBytes' | 'maxRequestBytes' | 'lockStaleMs' | 'scrubMinidump'> {
@@ -19,6 +21,11 @@ export interface UploaderOptions
   onFault?: (error: unknown) => void;
   /** Imports Sentry (default: `loadSentry`); called at most once per uploader unless it fails. */
   loadSentry?: () => Promise<SentryModules>;
+  /**
+   * Makes the redactor what is sent passes (default: one for this process's user); called at most once
+   * per uploader unless it fails, since compiling the rules holds the host's thread for a while.
+   */
+  outboundRedactor?: () => Promise<Redactor>;
   /**
    * Epoch ms before which no background drain starts (after `start` or `enqueue`): the first send
    * imports @sentry/node (about half a second), which must stay off the host app's start-up path.
@@ -59,6 +66,8 @@ export class Uploader {
   private closed = false;
   /** Sentry, imported on the first drain and kept (each drain creates and closes its own client). */
   private sentry: Promise<SentryModules> | undefined;
+  /** The outbound redactor, made on the first send and kept. */
+  private redactor: Promise<Redactor> | undefined;
 
   constructor(private readonly options: UploaderOptions) {
     this.dsn = options.dsn ? parseDsn(options.dsn) : undefined;
@@ -144,7 +153,7 @@ export class Uploader {
     }
     const controller = new AbortController();
     this.controller = controller;
-    const { outboxDir, dsn: _dsn, clock: _clock, log: _log, onDrain: _onDrain, onFault: _onFault, backgroundDeadlineMs: _b, loadSentry: _load, notBefore: _nb, ...rest } = this.options;
+    const { outboxDir, dsn: _dsn, clock: _clock, log: _log, onDrain: _onDrain, onFault: _onFault, backgroundDeadlineMs: _b, loadSentry: _load, outboundRedactor: _redactor, notBefore: _nb, ...rest } = this.options;
     const result = await drainOutbox({
       ...rest,
       outboxDir,
@@ -155,6 +164,7 @@ export class Uploader {
       force,
       signal: controller.signal,
       loadSentry: () => this.loadSentry(),
+      outboundRedactor: () => this.outboundRedactor(),
       onFault: (message) => this.fault(new Error(message)),
     });
     this.stats.drains++;
@@ -173,6 +183,15 @@ export class Uploader {
   }
 
   /** Imports Sentry once for this uploader, when a drain first sends; a failed import is tried again next time. */
+  /** The redactor of what is sent, made on the first send and kept; a failure is tried again next time. */
+  private outboundRedactor(): Promise<Redactor> {
+    this.redactor ??= (this.options.outboundRedactor ?? defaultOutboundRedactor)().catch((error: unknown) => {
+      this.redactor = undefined;
+      throw error;
+    });
+    return this.redactor;
+  }
+
   private loadSentry(): Promise<SentryModules> {
     this.sentry ??= (this.options.loadSentry ?? loadSentry)().catch((error: unknown) => {
       this.sentry = undefined;

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DRAIN_LOCK_NAME, enqueueBundle, pendingItems, Uploader, type DrainResult } from '../../src/upload/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { loadSentry } from '../../src/upload/sentry-client.js';
+import { defaultOutboundRedactor } from '../../src/upload/outbound-redaction.js';
 import { MAX_TIMER_MS } from '../../src/clock.js';
 import { RATE_LIMIT_CAP_MS } from '../../src/upload/rate-limits.js';
 import { ManualClock } from '../helpers/manual-clock.js';
@@ -157,6 +158,20 @@ describe('Uploader (what the embedding owns)', () => {
     }
     expect(ingest.events()).toHaveLength(3);
     expect(imports).toBe(1);
+  });
+
+  it('makes the redactor of what is sent once per uploader, on the first send', async () => {
+    let made = 0;
+    uploader = new Uploader({ outboxDir, dsn: ingest.dsn, outboundRedactor: () => (made++, defaultOutboundRedactor()) });
+    uploader.start();
+    await uploader.drain();
+    expect(made).toBe(0);
+    for (let i = 0; i < 3; i++) {
+      await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
+      await uploader.drain();
+    }
+    expect(ingest.events()).toHaveLength(3);
+    expect(made).toBe(1);
   });
 
   it('holds background drains (and so the Sentry import) until notBefore: off the host app’s start-up path', async () => {
