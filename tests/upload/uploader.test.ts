@@ -146,32 +146,24 @@ describe('Uploader (what the embedding owns)', () => {
     await waitFor(async () => !(await fsp.access(path.join(outboxDir, DRAIN_LOCK_NAME)).then(() => true, () => false)), 'the lock to go', 2_000);
   });
 
-  it('imports Sentry once per uploader, on the first send, whatever the number of drains', async () => {
+  it('imports Sentry and makes the outbound redactor once per uploader, on the first send, whatever the number of drains', async () => {
     let imports = 0;
-    uploader = new Uploader({ outboxDir, dsn: ingest.dsn, loadSentry: () => (imports++, loadSentry()) });
+    let redactors = 0;
+    uploader = new Uploader({
+      outboxDir,
+      dsn: ingest.dsn,
+      loadSentry: () => (imports++, loadSentry()),
+      outboundRedactor: () => (redactors++, defaultOutboundRedactor()),
+    });
     uploader.start();
     await uploader.drain();
-    expect(imports).toBe(0);
+    expect([imports, redactors]).toEqual([0, 0]);
     for (let i = 0; i < 3; i++) {
       await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
       await uploader.drain();
     }
     expect(ingest.events()).toHaveLength(3);
-    expect(imports).toBe(1);
-  });
-
-  it('makes the redactor of what is sent once per uploader, on the first send', async () => {
-    let made = 0;
-    uploader = new Uploader({ outboxDir, dsn: ingest.dsn, outboundRedactor: () => (made++, defaultOutboundRedactor()) });
-    uploader.start();
-    await uploader.drain();
-    expect(made).toBe(0);
-    for (let i = 0; i < 3; i++) {
-      await uploader.enqueue(await makeTestBundle(dir, { lines: 5 }));
-      await uploader.drain();
-    }
-    expect(ingest.events()).toHaveLength(3);
-    expect(made).toBe(1);
+    expect([imports, redactors]).toEqual([1, 1]);
   });
 
   it('holds background drains (and so the Sentry import) until notBefore: off the host app’s start-up path', async () => {
