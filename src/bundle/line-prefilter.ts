@@ -7,7 +7,10 @@ import { GENERIC_MIN_LENGTH, isRunChar, type TokenRun } from './token-shape.js';
 /**
  * The test every log line takes before any rule runs: could any rule change it? It opens wherever one
  * of the rules' gates would open and the rule could change the line (so what is redacted does not depend
- * on it), and costs a log line that no rule touches a few native scans instead of one scan per rule:
+ * on it), and costs a log line that no rule touches one scan instead of one scan per rule: the
+ * WebAssembly kernel (literal-scan-kernel.ts) finds every literal and stem below and every token run in
+ * one pass, and what it found is judged as below. A line the kernel does not take (a character above
+ * U+00FF, too long, too many hits) is scanned in JavaScript, with the same verdict:
  *
  *  - a few case-insensitive regexes find every gate literal and every secret-key stem in the line as
  *    written (`password`, `ookie`, `@`, `eyJ`, `/home`, the user's name, ...): no lower-cased copy of
