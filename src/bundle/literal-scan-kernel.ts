@@ -61,22 +61,34 @@ export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: numbe
   const rowBytes = width * 4;
   const out = TABLE + table.length * 4;
   const input = out + MAX_RECORDS * 8;
-  const instance = new wasm.Instance(new wasm.Module(Buffer.from(LITERAL_SCAN_KERNEL_BASE64, 'base64')), {});
+  let instance: { exports: Record<string, unknown> };
+  try {
+    instance = new wasm.Instance(new wasm.Module(Buffer.from(LITERAL_SCAN_KERNEL_BASE64, 'base64')), {});
+  } catch {
+    // A runtime that refuses to compile code (a policy forbidding it): the JavaScript scans stand in.
+    return null;
+  }
   const memory = instance.exports.memory as WasmMemory;
   const scanBytes = instance.exports.scan as (len: number, table: number, input: number, out: number, cap: number, minRun: number) => number;
   let capacity = 0;
   let bytes!: LatinBuffer;
   let records!: Int32Array;
-  const reserve = (length: number) => {
+  /** Room for a text of `length`; false when the memory cannot grow (the text is then scanned in JavaScript). */
+  const reserve = (length: number): boolean => {
     const needed = Math.ceil((input + length) / PAGE);
     const pages = memory.buffer.byteLength / PAGE;
-    if (needed > pages) memory.grow(needed - pages);
+    try {
+      if (needed > pages) memory.grow(needed - pages);
+    } catch {
+      return false;
+    }
     // Growing detaches the old views.
     bytes = Buffer.from(memory.buffer);
     records = new Int32Array(memory.buffer, out, MAX_RECORDS * 2);
     capacity = memory.buffer.byteLength - input;
+    return true;
   };
-  reserve(64 * 1024);
+  if (!reserve(64 * 1024)) return null;
   for (let c = 0; c < 256; c++) {
     bytes[CLASSES + c] = c < 128 ? classes[c]! * 4 : 0;
     bytes[RUN_CHARS + c] = isRunChar(c) ? classOf(c) : 0;
@@ -88,7 +100,7 @@ export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: numbe
   return {
     scan(text, literal, run) {
       if (text.length > MAX_TEXT || BEYOND_LATIN1.test(text)) return false;
-      if (text.length > capacity) reserve(text.length);
+      if (text.length > capacity && !reserve(text.length)) return false;
       copyLatin1(bytes, text, input);
       const count = scanBytes(text.length, TABLE, input, out, MAX_RECORDS, minRun);
       if (count < 0) return false;

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildLiteralDfa, compileLiterals, type LiteralEntry } from '../../src/bundle/literal-automaton.js';
 import { createLiteralScanKernel, DIGIT, LOWER, MAX_TEXT, UPPER } from '../../src/bundle/literal-scan-kernel.js';
 import { GENERIC_MIN_LENGTH, isRunChar, tokenRuns } from '../../src/bundle/token-shape.js';
+import { createRedactor } from '../../src/bundle/redactor.js';
 
 /**
  * The WebAssembly scan finds what the JavaScript automaton and the token-run scan find, hit for hit,
@@ -98,5 +99,20 @@ describe('literal scan kernel', () => {
     expect(refused('a '.repeat(10_000))).toEqual({ taken: false, literals: [], runs: [] });
     // The next text after a refusal is scanned as usual.
     expect(viaKernel(kernel, 'a key')).toEqual(viaJavaScript(ENTRIES, 'a key'));
+  });
+
+  it('is not made where WebAssembly is missing (node --jitless), and the redactor redacts the same without it', () => {
+    const line = JSON.stringify({ level: 50, msg: 'credential glpat-Xy9kQ2mN8pL4vR7tW3zA rejected', file: '/Users/dana/x' });
+    const context = { homedir: '/Users/dana', username: 'dana' };
+    const withKernel = createRedactor(context).session().line(line);
+    const saved = Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly')!;
+    Reflect.deleteProperty(globalThis, 'WebAssembly');
+    try {
+      expect(createLiteralScanKernel(buildLiteralDfa(ENTRIES), isRunChar, GENERIC_MIN_LENGTH)).toBeNull();
+      expect(createRedactor(context).session().line(line)).toBe(withKernel);
+    } finally {
+      Object.defineProperty(globalThis, 'WebAssembly', saved);
+    }
+    expect(withKernel).not.toContain('Xy9kQ2mN8pL4vR7tW3zA');
   });
 });
