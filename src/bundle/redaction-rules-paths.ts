@@ -1,3 +1,4 @@
+import { isJsSpace } from './js-space.js';
 import type { RedactionRule, TextPass } from './redaction-rules.js';
 
 /**
@@ -19,23 +20,6 @@ function extendsPathAfter(c: number): boolean {
 
 function isWordChar(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
-}
-
-/** JavaScript's `\s`. */
-function isSpace(c: number): boolean {
-  return (
-    (c >= 0x09 && c <= 0x0d) ||
-    c === 0x20 ||
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  );
 }
 
 /**
@@ -78,7 +62,7 @@ function separatorEndsAt(text: string, end: number): boolean {
 function segmentEndsAt(text: string, at: number): boolean {
   if (at >= text.length) return true;
   const c = text.charCodeAt(at);
-  if (c === 0x2f || c === 0x5c || c === 0x22 || c === 0x27 || c === 0x3a || isSpace(c)) return true;
+  if (c === 0x2f || c === 0x5c || c === 0x22 || c === 0x27 || c === 0x3a || isJsSpace(c)) return true;
   return c === 0x25 && at + 2 < text.length && isEncodedSeparator(text.charCodeAt(at + 1), text.charCodeAt(at + 2));
 }
 

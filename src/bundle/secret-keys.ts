@@ -11,6 +11,7 @@
  * `primaryKey`): their value goes only when it does not read as a word, number, path or URL
  * (token-shape.ts `weakValueKept`).
  */
+import { isJsSpace } from './js-space.js';
 import { weakValueKept } from './token-shape.js';
 
 /** Which rule a secret key's value is counted under. */
@@ -253,9 +254,8 @@ export function classifySecretKey(key: string): SecretKey | null {
   return weak ? classified('secret_field', true) : null;
 }
 
-/** Where a weak key's value ends in text. */
-const VALUE_END = /[\s"',;&<>{}[\]\\]/;
 const VERDICT_CACHE_LIMIT = 4096;
+const CACHED_VALUE_LENGTH = 64;
 
 /** The gate of the key rules: whether a text may hold a value under a secret key. */
 export interface SecretKeyGate {
@@ -287,7 +287,16 @@ export function createSecretKeyGate(): SecretKeyGate {
     return verdict;
   };
   const MAYBE_SECRET_ALL = new RegExp(MAYBE_SECRET.source, 'gi');
-  const wordAt = (text: string, at: number) => secretKeyWordAt(text, at, cachedVerdict);
+  // And the values after weak keys (`auth:status`, `"key":"Enter"`), short ones only.
+  const keptValues = new Map<string, boolean>();
+  const keptValue = (value: string): boolean => {
+    const cached = keptValues.get(value);
+    if (cached !== undefined) return cached;
+    const kept = weakValueKept(value);
+    if (value.length <= CACHED_VALUE_LENGTH && keptValues.size < VERDICT_CACHE_LIMIT) keptValues.set(value, kept);
+    return kept;
+  };
+  const wordAt = (text: string, at: number) => secretKeyWordAt(text, at, cachedVerdict, keptValue);
   const gate = (text: string): boolean => {
     if (!MAYBE_SECRET.test(text)) return false;
     MAYBE_SECRET_ALL.lastIndex = 0;
@@ -301,7 +310,12 @@ export function createSecretKeyGate(): SecretKeyGate {
   return Object.assign(gate, { stems: SECRET_KEY_STEMS, wordAt });
 }
 
-function secretKeyWordAt(text: string, at: number, cachedVerdict: (word: string) => SecretKey | null): { opens: boolean; end: number } {
+function secretKeyWordAt(
+  text: string,
+  at: number,
+  cachedVerdict: (word: string) => SecretKey | null,
+  keptValue: (value: string) => boolean,
+): { opens: boolean; end: number } {
   let start = at;
   let end = at + 1;
   while (start > 0 && isKeyChar(text.charCodeAt(start - 1))) start--;
@@ -313,15 +327,32 @@ function secretKeyWordAt(text: string, at: number, cachedVerdict: (word: string)
   while (i < text.length && i - end < 8 && (text[i] === '"' || text[i] === "'" || text[i] === '\\')) i++;
   const quoted = i > end;
   const separator = text[i];
-  const glued = !quoted && separator === ':' && i + 1 < text.length && !/[\s"'\\]/.test(text[i + 1]!);
+  const glued = !quoted && separator === ':' && i + 1 < text.length && !isQuoteOrSpace(text.charCodeAt(i + 1));
   if (!secret.weak && !glued) return { opens: true, end };
   if (separator !== ':' && separator !== '=' && before !== '-') return { opens: false, end };
   let v = i + 1;
-  while (v < text.length && v - i < 8 && /[\s"'\\>=]/.test(text[v]!)) v++;
+  while (v < text.length && v - i < 8 && isValueLead(text.charCodeAt(v))) v++;
   if (text[v] === '{' || text[v] === '[') return { opens: false, end };
   let e = v;
-  while (e < text.length && e - v < 256 && !VALUE_END.test(text[e]!)) e++;
-  return { opens: !weakValueKept(text.slice(v, e)), end };
+  while (e < text.length && e - v < 256 && !isValueEnd(text.charCodeAt(e))) e++;
+  return { opens: !keptValue(text.slice(v, e)), end };
+}
+
+// Character tests by code, not one regex call per character: they run on every weak key a log line holds.
+
+/** `[\s"'\\]` */
+function isQuoteOrSpace(c: number): boolean {
+  return c === 0x22 || c === 0x27 || c === 0x5c || isJsSpace(c);
+}
+
+/** What may stand between a separator and its value: `[\s"'\\>=]`. */
+function isValueLead(c: number): boolean {
+  return c === 0x3e || c === 0x3d || isQuoteOrSpace(c);
+}
+
+/** Where a weak key's value ends: `[\s"',;&<>{}[\]\\]`. */
+function isValueEnd(c: number): boolean {
+  return c === 0x2c || c === 0x3b || c === 0x26 || c === 0x3c || c === 0x3e || c === 0x7b || c === 0x7d || c === 0x5b || c === 0x5d || isQuoteOrSpace(c);
 }
 
 /** KEY_CHAR as a char-code test: [A-Za-z0-9_.-]. */
