@@ -3,4 +3,4 @@
  * it whenever a rule catches more than before: a queued bundle built by older rules is re-redacted and
  * re-packed before it is uploaded. Bundles without the field were built by version 1.
  */
-export const REDACTION_RULES_VERSION = 2;
+export const REDACTION_RULES_VERSION = 3;
