@@ -16,9 +16,9 @@ export interface LiteralScanKernel {
   /**
    * Reports every occurrence of every literal (`literal(index, start)`, with each literal's case
    * checked as `buildLiteralDfa` says) and every run of `minRun` or more token characters
-   * (`run(start, end, classes)`, classes the run's UPPER | LOWER | DIGIT), in the order they end, and returns true; returns false, having reported
-   * nothing, for a text it does not take (a character above U+00FF, longer than `MAX_TEXT`, or more
-   * hits than it holds).
+   * (`run(start, end, classes)`, classes the run's UPPER | LOWER | DIGIT), in the order they end, and
+   * returns true; returns false, having reported nothing, for a text it does not take (a character
+   * above U+00FF, longer than `MAX_TEXT`, or more hits than it holds).
    */
   scan(text: string, literal: (index: number, start: number) => void, run: (start: number, end: number, classes: number) => void): boolean;
 }
