@@ -1,24 +1,17 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { drainOutbox, enqueueBundle, pendingItems } from '../../src/upload/index.js';
-import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
+import type { LocalIngest } from '../../src/upload/local-ingest.js';
 import { fingerprintIncident, parseIncident } from '../../src/incidents/index.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { CRASH_INCIDENT, makeTestBundle, sha256 } from './helpers.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { useLocalIngest } from './local-ingest-setup.js';
 
 let dir: string;
 let ingest: LocalIngest;
 
-beforeEach(async () => {
-  dir = await tempDir();
-  ingest = await startLocalIngest();
-});
-afterEach(async () => {
-  await ingest.close();
-  await fsp.rm(dir, { recursive: true, force: true });
-});
+useLocalIngest(Date.UTC(2026, 10, 20, 12, 0, 0), (setup) => ({ dir, ingest } = setup));
 
 describe('one bundle becomes one readable Sentry event', () => {
   it('sends the event, tags, fingerprint, breadcrumbs and both attachments over real HTTP', async () => {

@@ -14,28 +14,20 @@
  *   max_secs_in_future).
  * Every event is also validated against Relay's published event schema (sentry-schemas.ts).
  */
-import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { drainOutbox, enqueueBundle } from '../../src/upload/index.js';
-import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
+import type { LocalIngest } from '../../src/upload/local-ingest.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { tempDir } from '../helpers/temp-dir.js';
 import { makeTestBundle, type TestBundleOptions } from './helpers.js';
 import { eventSchemaProblems } from './sentry-schemas.js';
+import { useLocalIngest } from './local-ingest-setup.js';
 
 let dir: string;
 let ingest: LocalIngest;
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 
-beforeEach(async () => {
-  dir = await tempDir();
-  ingest = await startLocalIngest();
-});
-afterEach(async () => {
-  await ingest.close();
-  await fsp.rm(dir, { recursive: true, force: true });
-});
+useLocalIngest(NOW, (setup) => ({ dir, ingest } = setup));
 
 type Json = Record<string, any>;
 

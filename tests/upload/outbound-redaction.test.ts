@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BUNDLE_ENTRIES, type BundleManifest } from '../../src/bundle/manifest.js';
 import { inspectBundle } from '../../src/bundle/inspect.js';
 import { createRedactor } from '../../src/bundle/redactor.js';
@@ -9,25 +9,18 @@ import { REDACTION_RULES_VERSION } from '../../src/bundle/redaction-rules-versio
 import { readZip } from '../../src/bundle/zip-reader.js';
 import { digestSource, writeZipAtomically, type ZipSource } from '../../src/bundle/zip-writer.js';
 import { drainOutbox, enqueueBundle } from '../../src/upload/index.js';
-import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
+import type { LocalIngest } from '../../src/upload/local-ingest.js';
 import { buildOutboundUpload } from '../../src/upload/outbound-redaction.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { tempDir } from '../helpers/temp-dir.js';
 import { makeTestBundle } from './helpers.js';
+import { useLocalIngest } from './local-ingest-setup.js';
 
 const REDACTOR = createRedactor({ homedir: '/home/tester', username: 'tester' });
 const SECRETS = ['Xy9kQ2mN8pL4vR7tW3zA', 'tamperedPw42x', 'incidentTok77x', 'ada.lovelace'];
 
 let dir: string;
 let ingest: LocalIngest;
-beforeEach(async () => {
-  dir = await tempDir();
-  ingest = await startLocalIngest();
-});
-afterEach(async () => {
-  await ingest.close();
-  await fsp.rm(dir, { recursive: true, force: true });
-});
+useLocalIngest(Date.UTC(2026, 10, 20, 12, 0, 0), (setup) => ({ dir, ingest } = setup));
 
 /**
  * Edits a bundle the way an attacker (or an old build) could: secrets written into its log and
