@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { tempDir } from './temp-dir.js';
 import { waitFor } from './wait-for.js';
 
@@ -139,4 +140,22 @@ async function nextDump(crashDir: string, before: string[]): Promise<string> {
     200,
   );
   return found!;
+}
+
+/**
+ * For the calling suite: Chromium crashed once (a renderer and the GPU process) before its tests, the
+ * files removed after them. Returns the crashes, for use inside the suite's tests.
+ */
+export function useChromiumCrashes(): () => ChromiumCrashes {
+  let crashes: ChromiumCrashes | undefined;
+  beforeAll(async () => {
+    crashes = await crashChromium();
+  }, 120_000);
+  afterAll(async () => {
+    await crashes?.cleanup();
+  });
+  return () => {
+    if (!crashes) throw new Error('Chromium has not crashed yet: use the crashes inside a test');
+    return crashes;
+  };
 }

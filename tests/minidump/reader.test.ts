@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DiagError } from '../../src/errors.js';
 import { readMinidump, summariseMinidump, tryReadMinidump } from '../../src/minidump/index.js';
-import { crashChromium, hasChromium, type ChromiumCrashes } from '../helpers/chromium-crash.js';
+import { hasChromium, useChromiumCrashes } from '../helpers/chromium-crash.js';
 import { FIXTURES, hasStackwalk, stackwalkModules } from './helpers.js';
 
 /** Breakpad lists modules by address; compare as sets. */
@@ -101,22 +101,16 @@ describe('malformed minidumps are typed errors', () => {
 });
 
 describe.skipIf(!hasChromium)('minidump reader on dumps Chromium writes now', () => {
-  let crashes: ChromiumCrashes;
-  beforeAll(async () => {
-    crashes = await crashChromium();
-  }, 120_000);
-  afterAll(async () => {
-    await crashes?.cleanup();
-  });
+  const crashes = useChromiumCrashes();
 
   it('reads a fresh renderer and a fresh GPU dump', () => {
-    const renderer = summariseMinidump(readFileSync(crashes.renderer!.file));
+    const renderer = summariseMinidump(readFileSync(crashes().renderer!.file));
     expect(renderer.processType).toBe('renderer');
     expect(renderer.annotations.pid).toMatch(/^\d+$/);
-    const gpu = summariseMinidump(readFileSync(crashes.gpu!.file));
+    const gpu = summariseMinidump(readFileSync(crashes().gpu!.file));
     expect(gpu.processType).toBe('gpu-process');
     if (hasStackwalk) {
-      for (const file of [crashes.renderer!.file, crashes.gpu!.file]) {
+      for (const file of [crashes().renderer!.file, crashes().gpu!.file]) {
         const theirs = stackwalkModules(file);
         expect(sorted(readMinidump(readFileSync(file)).modules.map((m) => ({ file: path.basename(m.name), debugId: m.debugId })))).toEqual(sorted(theirs.modules));
       }

@@ -1,9 +1,9 @@
 import { promises as fsp, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRedactor } from '../../src/bundle/redactor.js';
 import { createSecretFinder, readMinidump, scrubMinidump, summariseMinidump } from '../../src/minidump/index.js';
-import { crashChromium, hasChromium, PLANTED, type ChromiumCrashes } from '../helpers/chromium-crash.js';
+import { hasChromium, useChromiumCrashes, PLANTED } from '../helpers/chromium-crash.js';
 import { withMemory64 } from '../../bench/minidump-grow.mjs';
 import { FIXTURES, hasStackwalk, stackwalk } from './helpers.js';
 import { occurrences } from '../helpers/occurrences.js';
@@ -84,22 +84,16 @@ describe('scrubbing a committed Chromium renderer dump', () => {
 });
 
 describe.skipIf(!hasChromium)('scrubbing dumps Chromium writes now, secrets planted in the URL, the stack and the crash keys', () => {
-  let crashes: ChromiumCrashes;
-  beforeAll(async () => {
-    crashes = await crashChromium();
-  }, 120_000);
-  afterAll(async () => {
-    await crashes?.cleanup();
-  });
+  const crashes = useChromiumCrashes();
 
   it('leaves none of the planted secrets, the home dir or the user name, and the same stack walk', async () => {
-    for (const file of [crashes.renderer!.file, crashes.gpu!.file]) {
+    for (const file of [crashes().renderer!.file, crashes().gpu!.file]) {
       const original = await fsp.readFile(file);
       const copy = Buffer.from(original);
-      const stats = scrubMinidump(copy, finderFor(crashes.homedir, crashes.username));
+      const stats = scrubMinidump(copy, finderFor(crashes().homedir, crashes().username));
       expect(stats.matches).toBeGreaterThan(0);
       expect(copy.length).toBe(original.length);
-      for (const secret of [...Object.values(PLANTED), crashes.homedir, crashes.username]) expect(occurrences(copy, secret), `${secret} in ${file}`).toBe(0);
+      for (const secret of [...Object.values(PLANTED), crashes().homedir, crashes().username]) expect(occurrences(copy, secret), `${secret} in ${file}`).toBe(0);
       expect(onlyStarsChanged(original, copy).others).toBe(0);
       if (hasStackwalk) {
         const out = `${file}.scrubbed`;
@@ -108,6 +102,6 @@ describe.skipIf(!hasChromium)('scrubbing dumps Chromium writes now, secrets plan
       }
     }
     // The renderer's stack held the DevTools message with the planted token: it was there to scrub.
-    expect(occurrences(await fsp.readFile(crashes.renderer!.file), PLANTED.memoryToken)).toBeGreaterThan(0);
+    expect(occurrences(await fsp.readFile(crashes().renderer!.file), PLANTED.memoryToken)).toBeGreaterThan(0);
   });
 });
