@@ -4,7 +4,7 @@
 //    user's name on every line (the home directory in a file path, and the bare name in the host name,
 //    as a Mac's `dana-mbp` has it); beside a plain copy of the same lines (each encoded to bytes:
 //    the floor of any per-line pass) and a sed-like single-regex pass (`s/<user>/[user]/g` on
-//    each line: what one cheap rule costs). Each figure is the best of 7, after one untimed pass, by
+//    each line: what one cheap rule costs). Each figure is the best of 11, after one untimed pass, by
 //    the wall clock and, as the machine may be shared, by this process's CPU time.
 //  - where the time goes: on the same lines, by CPU time, the passes every clean line costs taken one by
 //    one (a bare JavaScript loop reading each character, the case-insensitive scan for the secret-key
@@ -73,7 +73,7 @@ function linesOfBytes(bytes, withUser) {
  * Best of `runs` after one untimed run (the JIT and the WebAssembly tiers settle on the first pass over
  * 8 MB): wall-clock ms and CPU ms (user + system of this process).
  */
-function best(fn, runs = 7) {
+function best(fn, runs = 11) {
   fn();
   let wall = Infinity;
   let cpu = Infinity;
@@ -146,7 +146,7 @@ for (const { name, withUser } of [
   stageRows.push({ name, copy: mbps(copyMs.cpu), redact: mbps(redactMs.cpu), stages: stages(lines).map(([label, ms]) => [label, mbps(ms)]) });
 }
 
-console.log('in-process redaction (session.line per line, 8 MB, best of 7 after a warm-up pass), MB/s by the wall clock and by CPU time');
+console.log('in-process redaction (session.line per line, 8 MB, best of 11 after a warm-up pass), MB/s by the wall clock and by CPU time');
 console.log(`${'input'.padEnd(38)} ${'clock'.padEnd(5)} ${'redact'.padStart(8)} ${'copy'.padStart(8)} ${'sed-like'.padStart(8)}  redact/copy  redact/sed   lines changed`);
 for (const r of rows) {
   console.log(
@@ -155,7 +155,7 @@ for (const r of rows) {
 }
 console.log('target: ≥ 100 MB/s for both inputs (a figure under it is reported, not failed: the machine may be shared)');
 
-console.log('\nwhere the time goes: single passes over the same lines, MB/s by CPU time (best of 7 after a warm-up pass)');
+console.log('\nwhere the time goes: single passes over the same lines, MB/s by CPU time (best of 11 after a warm-up pass)');
 for (const r of stageRows) {
   console.log(`${r.name}: copy ${r.copy.toFixed(1)}, session.line ${r.redact.toFixed(1)}`);
   for (const [label, value] of r.stages) console.log(`  ${label.padEnd(58)} ${fmt(value)}   ${(value / r.copy).toFixed(3)} of copy`);
