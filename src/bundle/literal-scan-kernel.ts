@@ -58,8 +58,10 @@ export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: numbe
   const { classes, width, table, outputStart, outputs, lengths, exact } = dfa;
   // A class's offset in a row (class × 4) must fit the byte the kernel reads it from.
   if (width > 64) return null;
-  const rowBytes = width * 4;
-  const out = TABLE + table.length * 4;
+  // A row: the next state's row address by class, then the state's number + 1 where literals end.
+  const rowBytes = (width + 1) * 4;
+  const states = table.length / width;
+  const out = TABLE + states * rowBytes;
   const input = out + MAX_RECORDS * 8;
   let instance: { exports: Record<string, unknown> };
   try {
@@ -69,7 +71,7 @@ export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: numbe
     return null;
   }
   const memory = instance.exports.memory as WasmMemory;
-  const scanBytes = instance.exports.scan as (len: number, table: number, input: number, out: number, cap: number, minRun: number) => number;
+  const scanBytes = instance.exports.scan as (len: number, table: number, input: number, out: number, cap: number, minRun: number, outputSlot: number) => number;
   let capacity = 0;
   let bytes!: LatinBuffer;
   let records!: Int32Array;
@@ -93,16 +95,19 @@ export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: numbe
     bytes[CLASSES + c] = c < 128 ? classes[c]! * 4 : 0;
     bytes[RUN_CHARS + c] = isRunChar(c) ? classOf(c) : 0;
   }
-  // The kernel keeps a state as its row's byte offset, so each step is two adds, one read and one mask.
-  const rows = new Int32Array(memory.buffer, TABLE, table.length);
-  for (let i = 0; i < table.length; i++) rows[i] = (table[i]! >> 1) * rowBytes + (table[i]! & 1);
+  // The kernel keeps a state as its row's address, so a step is one add and one read.
+  const rows = new Int32Array(memory.buffer, TABLE, states * (width + 1));
+  for (let state = 0; state < states; state++) {
+    for (let cls = 0; cls < width; cls++) rows[state * (width + 1) + cls] = TABLE + (table[state * width + cls]! >> 1) * rowBytes;
+    rows[state * (width + 1) + width] = outputStart[state + 1]! > outputStart[state]! ? state + 1 : 0;
+  }
 
   return {
     scan(text, literal, run) {
       if (text.length > MAX_TEXT || BEYOND_LATIN1.test(text)) return false;
       if (text.length > capacity && !reserve(text.length)) return false;
       copyLatin1(bytes, text, input);
-      const count = scanBytes(text.length, TABLE, input, out, MAX_RECORDS, minRun);
+      const count = scanBytes(text.length, TABLE, input, out, MAX_RECORDS, minRun, width * 4);
       if (count < 0) return false;
       for (let r = 0; r < count; r++) {
         const at = records[2 * r]!;
@@ -111,7 +116,7 @@ export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: numbe
           run(-at - 1, value & END_BITS, (value >>> 24) & (UPPER | LOWER | DIGIT));
           continue;
         }
-        const state = value / rowBytes;
+        const state = value;
         const last = outputStart[state + 1]!;
         for (let k = outputStart[state]!; k < last; k++) {
           const index = outputs[k]!;

@@ -6,9 +6,10 @@
 ;; Memory, laid out by literal-scan-kernel.ts:
 ;;   [0, 256)       the byte offset of each byte's class in a row of the table (0 outside every literal)
 ;;   [256, 512)     for a token character, its classes: 1 upper case, 2 lower case, 4 digit, 8 other; 0 elsewhere
-;;   [table, ...)   the automaton: i32 entries, the next state's row offset, low bit set where literals end
+;;   [table, ...)   the automaton, one row per state: `width` i32 entries, the address of the next
+;;                  state's row by class, then one i32: the state's number + 1 where literals end, else 0
 ;;   [out, ...)     records, two i32 each:
-;;                    a literal end:  (end index + 1, the state's row offset)
+;;                    a literal end:  (end index + 1, the state's number)
 ;;                    a token run:    (-(start + 1), end | classes << 24), classes as above, or'ed
 ;;   [input, ...)   the line's bytes
 (module
@@ -17,23 +18,25 @@
   ;; Returns the number of records written, or -1 when more than `cap` would be.
   (func (export "scan")
     (param $len i32) (param $table i32) (param $input i32) (param $out i32) (param $cap i32) (param $minRun i32)
+    (param $outputSlot i32)
     (result i32)
-    (local $i i32) (local $c i32) (local $state i32) (local $entry i32) (local $n i32) (local $run i32) (local $at i32)
+    (local $i i32) (local $c i32) (local $state i32) (local $output i32) (local $n i32) (local $run i32) (local $at i32)
     (local $kind i32) (local $classes i32)
+    (local.set $state (local.get $table))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
         (local.set $c (i32.load8_u (i32.add (local.get $input) (local.get $i))))
-        ;; one table read per byte: the state is its row's byte offset, a class its entry's
-        (local.set $entry
-          (i32.load (i32.add (i32.add (local.get $table) (local.get $state)) (i32.load8_u (local.get $c)))))
-        (local.set $state (i32.and (local.get $entry) (i32.const -2)))
-        (if (i32.and (local.get $entry) (i32.const 1))
+        ;; one step waits on one read: the state is its row's address, a class its entry's offset in it
+        (local.set $state (i32.load (i32.add (local.get $state) (i32.load8_u (local.get $c)))))
+        ;; whether literals end here is read beside it, off that chain
+        (local.set $output (i32.load (i32.add (local.get $state) (local.get $outputSlot))))
+        (if (local.get $output)
           (then
             (if (i32.ge_u (local.get $n) (local.get $cap)) (then (return (i32.const -1))))
             (local.set $at (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 3))))
             (i32.store (local.get $at) (i32.add (local.get $i) (i32.const 1)))
-            (i32.store offset=4 (local.get $at) (local.get $state))
+            (i32.store offset=4 (local.get $at) (i32.sub (local.get $output) (i32.const 1)))
             (local.set $n (i32.add (local.get $n) (i32.const 1)))))
         (local.set $kind (i32.load8_u offset=256 (local.get $c)))
         (if (local.get $kind)
