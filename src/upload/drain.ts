@@ -288,13 +288,8 @@ async function sendItem(ctx: SendContext): Promise<{ result: ItemResult; limits:
     let lines: number;
     try {
       // Re-redacted with the current rules as it leaves (see outbound-redaction.ts).
-      const upload = await buildOutboundUpload(store.zipPath(item.itemId), {
-        eventId: item.eventId,
-        fileName: path.basename(item.source),
-        now: clock.now(),
-        ...(options.scrubMinidump ? { scrubMinidump: options.scrubMinidump } : {}),
-        ...(options.outboundRedactor ? { defaultRedactor: options.outboundRedactor } : {}),
-      });
+      const { scrubMinidump, outboundRedactor } = options;
+      const upload = await buildOutboundUpload(store.zipPath(item.itemId), { eventId: item.eventId, fileName: path.basename(item.source), now: clock.now(), ...(scrubMinidump ? { scrubMinidump } : {}), ...(outboundRedactor ? { defaultRedactor: outboundRedactor } : {}) });
       lines = upload.bundle.lines;
       // Occurrences the budget held back (or the bounds evicted) ride on this event: Sentry's counts stay true.
       applyHeldBack(upload.event, item.heldBack);
