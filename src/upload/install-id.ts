@@ -3,6 +3,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { errnoCode } from '../errors.js';
 import { AtomicWriter } from '../fs/atomic-write.js';
+import { onceUntilFailure } from '../runtime/once-until-failure.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -46,7 +47,7 @@ export async function readOrCreateInstallId(file: string, options: InstallIdOpti
  * needs it: the delivery budget and release health. A failed read is tried again on the next use.
  */
 export class InstallIdSource {
-  private id: Promise<string> | undefined;
+  private readonly readOnce = onceUntilFailure(() => readOrCreateInstallId(this.file, this.options));
 
   constructor(
     readonly file: string,
@@ -58,10 +59,6 @@ export class InstallIdSource {
   }
 
   get(): Promise<string> {
-    this.id ??= readOrCreateInstallId(this.file, this.options).catch((error: unknown) => {
-      this.id = undefined;
-      throw error;
-    });
-    return this.id;
+    return this.readOnce();
   }
 }

@@ -1,4 +1,5 @@
 import { clampTimerDelay, MAX_TIMER_MS, systemClock, type Clock } from '../clock.js';
+import { onceUntilFailure } from '../runtime/once-until-failure.js';
 import { oneLine } from '../errors.js';
 import { drainOutbox, type DrainOptions, type DrainResult } from './drain.js';
 import { parseDsn, type ParsedDsn } from './dsn.js';
@@ -64,10 +65,10 @@ export class Uploader {
   /** Waits out `notBefore`. */
   private holdTimer: unknown;
   private closed = false;
-  /** Sentry, imported on the first drain and kept (each drain creates and closes its own client). */
-  private sentry: Promise<SentryModules> | undefined;
-  /** The outbound redactor, made on the first send and kept. */
-  private redactor: Promise<Redactor> | undefined;
+  /** Imports Sentry once for this uploader, when a drain first sends; a failed import is tried again next time. */
+  private readonly loadSentry = onceUntilFailure(() => (this.options.loadSentry ?? loadSentry)());
+  /** The redactor of what is sent, made on the first send and kept; a failure is tried again next time. */
+  private readonly outboundRedactor = onceUntilFailure(() => (this.options.outboundRedactor ?? defaultOutboundRedactor)());
 
   constructor(private readonly options: UploaderOptions) {
     this.dsn = options.dsn ? parseDsn(options.dsn) : undefined;
@@ -180,24 +181,6 @@ export class Uploader {
     }
     this.scheduleNext(result);
     return result;
-  }
-
-  /** Imports Sentry once for this uploader, when a drain first sends; a failed import is tried again next time. */
-  /** The redactor of what is sent, made on the first send and kept; a failure is tried again next time. */
-  private outboundRedactor(): Promise<Redactor> {
-    this.redactor ??= (this.options.outboundRedactor ?? defaultOutboundRedactor)().catch((error: unknown) => {
-      this.redactor = undefined;
-      throw error;
-    });
-    return this.redactor;
-  }
-
-  private loadSentry(): Promise<SentryModules> {
-    this.sentry ??= (this.options.loadSentry ?? loadSentry)().catch((error: unknown) => {
-      this.sentry = undefined;
-      throw error;
-    });
-    return this.sentry;
   }
 
   /** Sets one timer for the earliest retry that falls due (rate limit or backoff). */
