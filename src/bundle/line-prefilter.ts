@@ -1,8 +1,8 @@
 import { buildLiteralDfa, compileLiterals, type LiteralAutomaton } from './literal-automaton.js';
-import { createLiteralScanKernel, DIGIT, LOWER, UPPER } from './literal-scan-kernel.js';
+import { createLiteralScanKernel } from './literal-scan-kernel.js';
 import type { RedactionRule, TextPass } from './redaction-rules.js';
 import type { Gate } from './redaction-gates.js';
-import { GENERIC_MIN_LENGTH, isRunChar, type TokenRun } from './token-shape.js';
+import { classesIn, DIGIT, GENERIC_MIN_LENGTH, isRunChar, LOWER, UPPER, type TokenRun } from './token-shape.js';
 
 /**
  * The test every log line takes before any rule runs: could any rule change it? It opens wherever one
@@ -236,7 +236,7 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
       const entry = shaped[i]!;
       let possible = (entry.literalSlot === -1 && !entry.mixedClasses) || (literalNear && reasons[i] === 1);
       if (!possible && entry.mixedClasses) {
-        if (classes === -1) classes = classesOf(text, start, end);
+        if (classes === -1) classes = classesIn(text, start, end);
         possible = classes === (UPPER | LOWER | DIGIT);
       }
       if (possible && entry.candidate(text, start, end)) return true;
@@ -357,17 +357,6 @@ function grow<T extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(arr
   const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
   bigger.set(array);
   return bigger;
-}
-
-function classesOf(text: string, start: number, end: number): number {
-  let mask = 0;
-  for (let i = start; i < end && mask !== (UPPER | LOWER | DIGIT); i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0x61 && c <= 0x7a) mask |= LOWER;
-    else if (c >= 0x41 && c <= 0x5a) mask |= UPPER;
-    else if (c >= 0x30 && c <= 0x39) mask |= DIGIT;
-  }
-  return mask;
 }
 
 function isAscii(text: string): boolean {

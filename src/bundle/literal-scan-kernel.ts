@@ -1,4 +1,5 @@
 import type { LiteralDfa } from './literal-automaton.js';
+import { classOf, DIGIT, LOWER, UPPER } from './token-shape.js';
 import { LITERAL_SCAN_KERNEL_BASE64 } from './literal-scan-kernel-wasm.js';
 
 /**
@@ -23,11 +24,7 @@ export interface LiteralScanKernel {
   scan(text: string, literal: (index: number, start: number) => void, run: (start: number, end: number, classes: number) => void): boolean;
 }
 
-/** The character classes a run reports. */
-export const UPPER = 1;
-export const LOWER = 2;
-export const DIGIT = 4;
-/** A token character that is not a letter or digit (`_`, `-`, `+`, `/`). */
+/** A token character that is not a letter or digit (`_`, `-`, `+`, `/`); runs report UPPER | LOWER | DIGIT only. */
 const OTHER = 8;
 const END_BITS = 0xffffff;
 
@@ -93,7 +90,7 @@ export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: numbe
   if (!reserve(64 * 1024)) return null;
   for (let c = 0; c < 256; c++) {
     bytes[CLASSES + c] = c < 128 ? classes[c]! * 4 : 0;
-    bytes[RUN_CHARS + c] = isRunChar(c) ? classOf(c) : 0;
+    bytes[RUN_CHARS + c] = isRunChar(c) ? classOf(c) || OTHER : 0;
   }
   // The kernel keeps a state as its row's address, so a step is one add and one read.
   const rows = new Int32Array(memory.buffer, TABLE, states * (width + 1));
@@ -136,11 +133,4 @@ type LatinBuffer = Buffer & { latin1Write?: (text: string, offset: number, lengt
 function copyLatin1(bytes: LatinBuffer, text: string, offset: number): void {
   if (bytes.latin1Write) bytes.latin1Write(text, offset, text.length);
   else bytes.write(text, offset, text.length, 'latin1');
-}
-
-function classOf(c: number): number {
-  if (c >= 0x41 && c <= 0x5a) return UPPER;
-  if (c >= 0x61 && c <= 0x7a) return LOWER;
-  if (c >= 0x30 && c <= 0x39) return DIGIT;
-  return OTHER;
 }

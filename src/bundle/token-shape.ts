@@ -25,11 +25,13 @@ export function shannonEntropy(text: string): number {
   return bits;
 }
 
-const UPPER = 1;
-const LOWER = 2;
-const DIGIT = 4;
+/** The character classes of a token: upper case, lower case, digit (a mask of them says which it holds). */
+export const UPPER = 1;
+export const LOWER = 2;
+export const DIGIT = 4;
 
-function classOf(c: number): number {
+/** UPPER, LOWER or DIGIT for an ASCII letter or digit, else 0. */
+export function classOf(c: number): number {
   if (c >= 0x41 && c <= 0x5a) return UPPER;
   if (c >= 0x61 && c <= 0x7a) return LOWER;
   if (c >= 0x30 && c <= 0x39) return DIGIT;
@@ -59,9 +61,10 @@ function averageChunk(text: string): number {
   return chunks === 0 ? Infinity : chars / chunks;
 }
 
-function classes(text: string): number {
+/** The classes text[start, end) holds, or'ed (the scan stops once it has all three). */
+export function classesIn(text: string, start = 0, end = text.length): number {
   let mask = 0;
-  for (let i = 0; i < text.length && mask !== 7; i++) mask |= classOf(text.charCodeAt(i));
+  for (let i = start; i < end && mask !== (UPPER | LOWER | DIGIT); i++) mask |= classOf(text.charCodeAt(i));
   return mask;
 }
 
@@ -77,7 +80,7 @@ export const GENERIC_MIN_LENGTH = 20;
  */
 export function isRandomToken(token: string): boolean {
   if (token.length < GENERIC_MIN_LENGTH) return false;
-  if (classes(token) !== (UPPER | LOWER | DIGIT)) return false;
+  if (classesIn(token) !== (UPPER | LOWER | DIGIT)) return false;
   if (UUID.test(token)) return false;
   // Either test alone passes most random tokens; an identifier fails both.
   if (averageChunk(token) > 2.4 && wordShare(token) >= 0.6) return false;

@@ -3,8 +3,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildLiteralDfa, compileLiterals, type LiteralEntry } from '../../src/bundle/literal-automaton.js';
-import { createLiteralScanKernel, DIGIT, LOWER, MAX_TEXT, UPPER } from '../../src/bundle/literal-scan-kernel.js';
-import { GENERIC_MIN_LENGTH, isRunChar, tokenRuns } from '../../src/bundle/token-shape.js';
+import { createLiteralScanKernel, MAX_TEXT } from '../../src/bundle/literal-scan-kernel.js';
+import { DIGIT, GENERIC_MIN_LENGTH, isRunChar, LOWER, tokenRuns, UPPER } from '../../src/bundle/token-shape.js';
 import { createRedactor } from '../../src/bundle/redactor.js';
 
 /**
