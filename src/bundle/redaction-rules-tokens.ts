@@ -1,3 +1,4 @@
+import { boundedMemo } from './bounded-memo.js';
 import { compileCatalogue } from './provider-token-pass.js';
 import type { PassState, TextPass } from './redaction-rules.js';
 import { hasTokenRun, isRandomToken } from './token-shape.js';
@@ -34,18 +35,15 @@ const VERDICT_CACHE_LIMIT = 4096;
  * (token-shape.ts). A path's segments are judged one by one, so `/home/x/AbC…` loses the segment only.
  */
 export function genericTokenPass(marker: string): TextPass {
-  // Log lines repeat the same runs (a file path, a session id): each short one is judged once (bounded).
-  const verdicts = new Map<string, boolean>();
+  // Log lines repeat the same runs (a file path, a session id): each short one is judged once.
+  const verdict = boundedMemo(
+    (run) => !ID_OR_DIGEST.test(run) && (run.startsWith('/') || run.includes('//') ? run.split('/').some(judge) : judge(run)),
+    VERDICT_CACHE_LIMIT,
+    CACHED_RUN_LENGTH,
+  );
   return {
     trigger: /(?!)/,
-    candidate: (text, start, end) => {
-      const run = text.slice(start, end);
-      const cached = verdicts.get(run);
-      if (cached !== undefined) return cached;
-      const verdict = !ID_OR_DIGEST.test(run) && (run.startsWith('/') || run.includes('//') ? run.split('/').some(judge) : judge(run));
-      if (run.length <= CACHED_RUN_LENGTH && verdicts.size < VERDICT_CACHE_LIMIT) verdicts.set(run, verdict);
-      return verdict;
-    },
+    candidate: (text, start, end) => verdict(text.slice(start, end)),
     apply(text: string, count: () => void, state: PassState) {
       if (state.identifier || !hasTokenRun(text)) return text;
       TOKEN_RUN.lastIndex = 0;

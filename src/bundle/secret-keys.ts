@@ -11,6 +11,7 @@
  * `primaryKey`): their value goes only when it does not read as a word, number, path or URL
  * (token-shape.ts `weakValueKept`).
  */
+import { boundedMemo } from './bounded-memo.js';
 import { isJsSpace } from './js-space.js';
 import { weakValueKept } from './token-shape.js';
 
@@ -277,25 +278,11 @@ export interface SecretKeyGate {
  * (`path`, `input_tokens`, `backend-api/`) do not. A superset of what the secret_field rule changes.
  */
 export function createSecretKeyGate(): SecretKeyGate {
-  // Log lines repeat the same few words: each is classified once (bounded).
-  const verdicts = new Map<string, SecretKey | null>();
-  const cachedVerdict = (word: string): SecretKey | null => {
-    const cached = verdicts.get(word);
-    if (cached !== undefined) return cached;
-    const verdict = classifySecretKey(word);
-    if (verdicts.size < VERDICT_CACHE_LIMIT) verdicts.set(word, verdict);
-    return verdict;
-  };
+  // Log lines repeat the same few words, and the values after weak keys (`auth:status`,
+  // `"key":"Enter"`): each is classified once.
+  const cachedVerdict = boundedMemo(classifySecretKey, VERDICT_CACHE_LIMIT);
+  const keptValue = boundedMemo(weakValueKept, VERDICT_CACHE_LIMIT, CACHED_VALUE_LENGTH);
   const MAYBE_SECRET_ALL = new RegExp(MAYBE_SECRET.source, 'gi');
-  // And the values after weak keys (`auth:status`, `"key":"Enter"`), short ones only.
-  const keptValues = new Map<string, boolean>();
-  const keptValue = (value: string): boolean => {
-    const cached = keptValues.get(value);
-    if (cached !== undefined) return cached;
-    const kept = weakValueKept(value);
-    if (value.length <= CACHED_VALUE_LENGTH && keptValues.size < VERDICT_CACHE_LIMIT) keptValues.set(value, kept);
-    return kept;
-  };
   const wordAt = (text: string, at: number) => secretKeyWordAt(text, at, cachedVerdict, keptValue);
   const gate = (text: string): boolean => {
     if (!MAYBE_SECRET.test(text)) return false;
