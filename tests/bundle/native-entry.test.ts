@@ -30,6 +30,13 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
+/** A main-thread runner that never waits between slices, closed after the test. */
+function mainThreadRunner(): MainThreadBundleRunner {
+  const runner = new MainThreadBundleRunner(0);
+  runners.push(runner);
+  return runner;
+}
+
 function crashDirWith(fixture: string): string {
   const pending = path.join(tmp.dir, 'Crashpad', 'pending');
   mkdirSync(pending, { recursive: true });
@@ -55,8 +62,7 @@ describe('native/<id>.dmp in a bundle', () => {
     const dump = crashDirWith(FIXTURES.renderer);
     const before = readFileSync(dump);
     const mtime = statSync(dump).mtimeMs;
-    const runner = new MainThreadBundleRunner(0);
-    runners.push(runner);
+    const runner = mainThreadRunner();
     const result = await runner.run(job(path.join(tmp.dir, 'out'), { file: dump, mode: 'scrubbed' }));
 
     expect(readFileSync(dump).equals(before)).toBe(true);
@@ -97,8 +103,7 @@ describe('native/<id>.dmp in a bundle', () => {
 
   it('a raw dump (explicit) is carried as it is and marked unscrubbed', async () => {
     const dump = crashDirWith(FIXTURES.renderer);
-    const runner = new MainThreadBundleRunner(0);
-    runners.push(runner);
+    const runner = mainThreadRunner();
     const result = await runner.run(job(path.join(tmp.dir, 'out'), { file: dump, mode: 'raw' }));
     const { files } = await readZip(result.path);
     expect(files.get(`native/${REPORT_ID}.dmp`)!.equals(readFileSync(dump))).toBe(true);
@@ -111,8 +116,7 @@ describe('native/<id>.dmp in a bundle', () => {
     const dump = crashDirWith(FIXTURES.renderer);
     const { writeFileSync } = await import('node:fs');
     writeFileSync(dump, readFileSync(FIXTURES.renderer).subarray(0, 200));
-    const runner = new MainThreadBundleRunner(0);
-    runners.push(runner);
+    const runner = mainThreadRunner();
     const result = await runner.run(job(path.join(tmp.dir, 'out'), { file: dump, mode: 'scrubbed' }));
     expect(result.native?.path).toBeNull();
     expect(result.native?.omitted).toMatch(/MINIDUMP|minidump/);
@@ -121,8 +125,7 @@ describe('native/<id>.dmp in a bundle', () => {
 
   it('a dump over the size bound is left out, not the bundle', async () => {
     const dump = crashDirWith(FIXTURES.renderer);
-    const runner = new MainThreadBundleRunner(0);
-    runners.push(runner);
+    const runner = mainThreadRunner();
     const result = await runner.run(job(path.join(tmp.dir, 'out'), { file: dump, mode: 'scrubbed' }, { bounds: { maxLines: 10, maxBundleBytes: 100 * 1024 } }));
     expect(result.native?.path).toBeNull();
     expect(result.native?.omitted).toMatch(/size bound/);
@@ -130,8 +133,7 @@ describe('native/<id>.dmp in a bundle', () => {
 
   it('inspect finds a secret put back into a scrubbed dump, and a dump that does not read', async () => {
     const dump = crashDirWith(FIXTURES.renderer);
-    const runner = new MainThreadBundleRunner(0);
-    runners.push(runner);
+    const runner = mainThreadRunner();
     const result = await runner.run(job(path.join(tmp.dir, 'out'), { file: dump, mode: 'scrubbed' }));
     const { files } = await readZip(result.path);
     const name = `native/${REPORT_ID}.dmp`;
