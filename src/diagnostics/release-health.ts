@@ -6,7 +6,7 @@ import type { SessionRecord } from '../state/schemas.js';
 import type { InstallIdSource } from '../upload/install-id.js';
 import { SessionOutbox } from '../upload/session-outbox.js';
 import { sessionUpdate } from '../upload/session-update.js';
-import { readLegacyReleaseHealth, removeLegacyReleaseHealth } from './legacy-release-health.js';
+import { readLegacyReleaseHealth, removeLegacyReleaseHealth, type LegacyReleaseHealth } from './legacy-release-health.js';
 import type { ServiceReporter } from './service-reporter.js';
 
 /** Where the session marker lives: the state store (its `session`), written through at once. */
@@ -41,6 +41,8 @@ export interface ReleaseHealthOptions {
   installId: InstallIdSource;
   /** Called after an update was queued, so the uploader can send it. */
   onQueued?: () => void;
+  /** Reads the pre-v4 release-health.json (default: reads it here; the service shares its one read with the install id). */
+  legacy?: () => Promise<LegacyReleaseHealth | undefined>;
 }
 
 /**
@@ -77,7 +79,7 @@ export class ReleaseHealth {
         this.options.reporter.fault('sessions', error);
         return undefined;
       });
-      const legacy = await readLegacyReleaseHealth(this.options.dataDir);
+      const legacy = await (this.options.legacy ?? (() => readLegacyReleaseHealth(this.options.dataDir)))();
       const previous = state?.session() ?? legacy?.session ?? null;
       if (previous && previous.status === 'ok') {
         // Its `init` may still be pending too: the outbox keeps it marked init.

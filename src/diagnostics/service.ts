@@ -38,6 +38,7 @@ import type {
 import { UploadLink } from './upload-link.js';
 import { InstallIdSource } from '../upload/install-id.js';
 import { readLegacyReleaseHealth } from './legacy-release-health.js';
+import { onceUntilFailure } from '../runtime/once-until-failure.js';
 import { NativeCrashLink } from './native-crash-link.js';
 import { ReleaseHealth } from './release-health.js';
 import { nodeSystemSource } from '../bundle/system-info.js';
@@ -91,6 +92,8 @@ export class DiagnosticsService implements Diagnostics {
   private createdAt = 0;
   /** One id for the budget's sampling and release health's `did`. */
   private readonly installId: InstallIdSource;
+  /** The pre-v4 release-health.json, read once for both the install id and release health. */
+  private readonly legacyReleaseHealth = onceUntilFailure(() => readLegacyReleaseHealth(this.dataDir));
   private readonly release: string;
   private readonly environment: string;
   private closing = false;
@@ -185,7 +188,7 @@ export class DiagnosticsService implements Diagnostics {
       nativeDump: (incident) => this.native.dumpFor(incident),
       onNativeBundled: (file) => this.native.bundled(file),
     });
-    this.installId = InstallIdSource.inDataDir(this.dataDir, { adopt: async () => (await readLegacyReleaseHealth(this.dataDir))?.installId });
+    this.installId = InstallIdSource.inDataDir(this.dataDir, { adopt: async () => (await this.legacyReleaseHealth())?.installId });
     this.budget = new BudgetLink({ dataDir: this.dataDir, options: options.budget, clock: this.clock, reporter, installId: this.installId });
     this.pipeline = new IncidentPipeline({
       clock: this.clock,
@@ -368,6 +371,7 @@ export class DiagnosticsService implements Diagnostics {
       state: this.stateLink.current(),
       installId: this.installId,
       onQueued: () => this.uploads.kick(),
+      legacy: this.legacyReleaseHealth,
     });
     // A few small files; tracked so close() waits for them, never awaited on the start path.
     this.track(this.releaseHealth.start(this.createdAt));
