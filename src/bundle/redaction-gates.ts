@@ -26,23 +26,19 @@ export function gateOf(rule: RedactionRule | undefined, pass: TextPass): Gate {
   return (text) => trigger.test(text);
 }
 
-/** Memoises `tokenRuns` for the last text asked about (passes change the text one after another). */
+/**
+ * Memoises `tokenRuns` for the last text asked about (passes change the text one after another): one
+ * thunk per text, not per call, as every line asks for it several times; each computes its runs once.
+ */
 export function tokenRunMemo(): (text: string) => () => readonly TokenRun[] {
   let lastText: string | undefined;
-  let last: readonly TokenRun[] = [];
-  // One thunk per text, not per call: every line asks for it several times.
-  let thunkText: string | undefined;
-  let thunk: () => readonly TokenRun[] = () => last;
+  let thunk: () => readonly TokenRun[] = () => [];
   return (text) => {
-    if (text === thunkText) return thunk;
-    thunkText = text;
-    thunk = () => {
-      if (text !== lastText) {
-        lastText = text;
-        last = tokenRuns(text);
-      }
-      return last;
-    };
+    if (text !== lastText) {
+      lastText = text;
+      let runs: readonly TokenRun[] | undefined;
+      thunk = () => (runs ??= tokenRuns(text));
+    }
     return thunk;
   };
 }
