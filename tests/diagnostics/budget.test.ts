@@ -1,10 +1,10 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync} from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let root: string;
@@ -16,7 +16,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await ingest.close();
-  rmSync(root, { recursive: true, force: true });
+  removeDir(root);
 });
 
 const CRASH = { kind: 'render-process-gone', reason: 'crashed', exitCode: 11, url: 'app://codex/chat/1' };

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WorkerBundleRunner, type WorkerLike } from '../../src/bundle/bundle-worker-runner.js';
@@ -9,12 +9,13 @@ import { makeTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let root: string;
+let cleanup: () => void;
 beforeEach(() => {
-  root = makeTempDir('codex-diag-bundle-worker-').dir;
+  ({ dir: root, cleanup } = makeTempDir('codex-diag-bundle-worker-'));
   mkdirSync(path.join(root, 'logs'), { recursive: true });
   writeFileSync(path.join(root, 'logs', 'app.1.log'), Array.from({ length: 50 }, (_, i) => `{"level":30,"time":${i},"msg":"line ${i}"}`).join('\n') + '\n');
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => cleanup());
 
 const options = (extra: Record<string, unknown> = {}) => ({ logDir: path.join(root, 'logs'), dataDir: path.join(root, 'data'), log: false, env: {}, ...extra });
 

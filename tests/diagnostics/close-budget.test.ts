@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync} from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
@@ -11,7 +11,7 @@ import { isProcessAlive } from '../../src/runtime/process-tree.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { settle, settled, track } from '../helpers/settle.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.js';
 
 /** The close budget when createDiagnostics is given none (README's options table). */
 const DEFAULT_CLOSE_BUDGET_MS = 2_000;
@@ -35,7 +35,7 @@ afterEach(async () => {
   for (const socket of sockets) socket.destroy();
   sockets.clear();
   await new Promise((resolve) => server.close(resolve));
-  rmSync(root, { recursive: true, force: true });
+  removeDir(root);
 });
 
 describe('close and the quit flush', () => {

@@ -1,14 +1,14 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.js';
 
 let root: string;
 beforeEach(() => {
   root = makeTempDir('codex-diag-faults-').dir;
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => removeDir(root));
 
 describe('faults inside diagnostics stay inside', () => {
   it('records the incident when the bundle cannot be written, and counts the fault', async () => {

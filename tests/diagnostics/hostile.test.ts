@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
@@ -9,13 +8,13 @@ import type { AdaptedApp, AdaptedWindow } from '../../src/electron/types.js';
 import { asWindow, FakeWebContents, FakeWindow } from '../electron/fakes.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.js';
 
 let root: string;
 beforeEach(() => {
   root = makeTempDir('codex-diag-hostile-').dir;
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => removeDir(root));
 
 async function open(clock = new ManualClock()) {
   const diag = await createDiagnostics({ logDir: path.join(root, 'logs'), dataDir: path.join(root, 'data'), log: false, env: {}, clock, bundle: { enabled: false } });

@@ -1,15 +1,15 @@
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync} from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.js';
 
 let root: string;
 beforeEach(() => {
   root = makeTempDir('codex-diag-metrics-log-').dir;
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => removeDir(root));
 
 function ownLogRecords(logDir: string): Array<Record<string, unknown>> {
   return readdirSync(logDir)

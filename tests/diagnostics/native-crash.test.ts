@@ -10,7 +10,7 @@ import type { IncidentOutcome } from '../../src/diagnostics/types.js';
 import { readMinidump } from '../../src/minidump/read-minidump.js';
 import { PLANTED } from '../helpers/chromium-crash.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { FIXTURES } from '../minidump/helpers.js';
 import { occurrences } from '../helpers/occurrences.js';
@@ -25,7 +25,7 @@ beforeEach(() => {
   mkdirSync(path.join(root, 'logs'), { recursive: true });
   writeFileSync(path.join(root, 'logs', 'app.1.log'), `{"level":50,"time":${T0},"msg":"renderer gone"}\n`);
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => removeDir(root));
 
 const options = (clock: ManualClock, extra: Record<string, unknown> = {}) => ({
   logDir: path.join(root, 'logs'),

@@ -1,4 +1,4 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync} from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DiagError } from '../../src/errors.js';
@@ -7,13 +7,13 @@ import { parseDiagnosticsOptions } from '../../src/diagnostics/options.js';
 import type { SidecarEvent } from '../../src/runtime/sidecar-types.js';
 import type { IncidentEvent } from '../../src/diagnostics/index.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.js';
 
 let root: string;
 beforeEach(() => {
   root = makeTempDir('codex-diag-options-').dir;
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => removeDir(root));
 
 async function rejection(promise: Promise<unknown>): Promise<DiagError> {
   const error = await promise.then(

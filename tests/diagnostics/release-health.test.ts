@@ -7,13 +7,13 @@
  * `sessions: false` sends none. Each
  * session item is checked against the session payload's constraints (tests/upload/sentry-schemas.ts).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { sessionSchemaProblems } from '../upload/sentry-schemas.js';
 
@@ -26,7 +26,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await ingest.close();
-  rmSync(root, { recursive: true, force: true });
+  removeDir(root);
 });
 
 function sessions(): Array<Record<string, any>> {

@@ -1,17 +1,17 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
 import { loadedModules } from '../helpers/loaded-modules.js';
 import { ManualClock } from '../helpers/manual-clock.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 let root: string;
 beforeEach(() => {
   root = makeTempDir('codex-diag-start-up-').dir;
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => removeDir(root));
 
 interface StateFile {
   startup: { app_started_at_ms: number | null; renderer_ready_latency_ms: number | null };

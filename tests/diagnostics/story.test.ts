@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readZip } from '../../src/bundle/zip-reader.js';
@@ -9,13 +9,13 @@ import { LAGGED_CHANNEL } from '../../src/runtime/delivery-classify.js';
 import { APP_EVENTS, asApp, asWindow, FakeApp, FakeWebContents, FakeWindow, WEB_CONTENTS_EVENTS } from '../electron/fakes.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.js';
 
 let root: string;
 beforeEach(() => {
   root = makeTempDir('codex-diag-story-').dir;
 });
-afterEach(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => removeDir(root));
 
 function logDirWithLines(): string {
   const logDir = path.join(root, 'logs');

@@ -1,11 +1,11 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.js';
 
 let root: string;
 let ingest: LocalIngest;
@@ -16,7 +16,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await ingest.close();
-  rmSync(root, { recursive: true, force: true });
+  removeDir(root);
 });
 
 describe('a rate limit that makes no sense', () => {

@@ -1,11 +1,11 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync} from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDiagnostics } from '../../src/diagnostics/index.js';
 import { startLocalIngest, type LocalIngest } from '../../src/upload/local-ingest.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { makeTempDir } from '../helpers/temp-dir.js';
+import { makeTempDir, removeDir } from '../helpers/temp-dir.js';
 
 let root: string;
 let ingest: LocalIngest;
@@ -16,7 +16,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await ingest.close();
-  rmSync(root, { recursive: true, force: true });
+  removeDir(root);
 });
 
 describe('uploads during start-up', () => {
