@@ -276,17 +276,21 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     runCount++;
   };
 
+  // Reused from line to line: the kernel's path allocates nothing per line.
+  const kernelWords = { until: 0 };
+
   /** The verdict from the kernel's scan, as the scans below would give it; undefined for a text it does not take. */
   const kernelOpens = (text: string, runs: Parameters<Gate>[1]): boolean | undefined => {
     keyCount = 0;
     runCount = 0;
     if (kernel === null || !kernel.scan(text, kernelLiteral, kernelRun)) return undefined;
     // Literals are reported where they end: judged in the order of the text, as the regex scan finds them.
-    const hits = keyCount > 1 ? keyHits.subarray(0, keyCount).sort() : keyHits;
-    const words = { until: 0 };
+    sortPrefix(keyHits, keyCount);
+    const words = kernelWords;
+    words.until = 0;
     for (let k = 0; k < keyCount; k++) {
-      const key = hits[k]! % keys.length;
-      if (keyOpens(text, (hits[k]! - key) / keys.length, keyActions[key]!, runs, words)) return true;
+      const key = keyHits[k]! % keys.length;
+      if (keyOpens(text, (keyHits[k]! - key) / keys.length, keyActions[key]!, runs, words)) return true;
     }
     if (shaped.length === 0) return false;
     for (let r = 0; r < runCount; r++) if (runOpens(text, runBounds[3 * r]!, runBounds[3 * r + 1]!, runBounds[3 * r + 2]!)) return true;
@@ -351,6 +355,22 @@ function startsWithFolded(text: string, key: string, at: number): boolean {
 
 function isLetter(c: number): boolean {
   return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+}
+
+/**
+ * Sorts the first `count` entries in place: the kernel reports a line's few key hits nearly in order,
+ * where an insertion sort costs a few comparisons and no typed-array view.
+ */
+function sortPrefix(values: Float64Array, count: number): void {
+  for (let i = 1; i < count; i++) {
+    const value = values[i]!;
+    let j = i - 1;
+    while (j >= 0 && values[j]! > value) {
+      values[j + 1] = values[j]!;
+      j--;
+    }
+    values[j + 1] = value;
+  }
 }
 
 function grow<T extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(array: T): T {
