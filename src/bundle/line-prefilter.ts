@@ -142,6 +142,8 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
   const maxLookback = Math.max(0, ...near.map((i) => runLiterals[i]!.lookback));
   const literalLookback = Int32Array.from(runLiterals.map((r) => r.lookback));
   const reasons = new Uint8Array(shaped.length);
+  const unconditional = shaped.some((e) => e.literalSlot === -1 && !e.mixedClasses);
+  const mixedEntries = shaped.some((e) => e.mixedClasses);
 
   /** Whether a key found at `at` (in any ASCII case) opens: its exact case, its gate, or its word. */
   const keyOpens = (text: string, at: number, found: readonly LiteralAction[], runs: Parameters<Gate>[1], words: { until: number }): boolean => {
@@ -231,6 +233,13 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
       if (!literalNear) reasons.fill(0);
       literalNear = true;
       reasons[runLiterals[index]!.slot] = 1;
+    }
+    // Most runs (paths, ids) have no literal near them: then only a rule that asks about every run, or
+    // one that needs mixed classes when the run has them, could open.
+    if (!literalNear && !unconditional) {
+      if (!mixedEntries) return false;
+      if (classes === -1) classes = classesIn(text, start, end);
+      if (classes !== (UPPER | LOWER | DIGIT)) return false;
     }
     for (let i = 0; i < shaped.length; i++) {
       const entry = shaped[i]!;
@@ -328,17 +337,24 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
 const RARE_CHARACTERS = ['=', '@', '%', '~', '\\'];
 
 function alternation(keys: readonly string[]): RegExp | null {
-  if (keys.length === 0) return null;
-  // `i` without `u` folds ASCII letters only, as the lower-case keys were folded. Keys are grouped by
-  // their first character (`p(?:word|ass|at|in)`), so a position is turned down by one test of its
-  // character rather than one per key; only where a match starts is used (foundOpens tries every key).
+  // `i` without `u` folds ASCII letters only, as the lower-case keys were folded. Only where a match
+  // starts is used (foundOpens tries every key).
+  return keys.length === 0 ? null : literalAlternation(keys, 'gi');
+}
+
+/**
+ * A regex that finds any of `literals` (which must not be empty), grouped by their first character
+ * (`p(?:word|ass|at|in)`): V8 tries an alternation's branches one after another at each position, so
+ * grouped, a position is turned down by one test of its character rather than one per literal.
+ */
+export function literalAlternation(literals: readonly string[], flags: string): RegExp {
   const byFirst = new Map<string, string[]>();
-  for (const key of keys) byFirst.set(key[0]!, [...(byFirst.get(key[0]!) ?? []), key]);
+  for (const literal of new Set(literals)) byFirst.set(literal[0]!, [...(byFirst.get(literal[0]!) ?? []), literal]);
   const branches = [...byFirst].map(([first, group]) => {
     const rests = group.map((k) => k.slice(1)).sort((a, b) => b.length - a.length);
     return rests.includes('') ? escapeRegExp(first) : `${escapeRegExp(first)}(?:${rests.map(escapeRegExp).join('|')})`;
   });
-  return new RegExp(branches.join('|'), 'gi');
+  return new RegExp(branches.join('|'), flags);
 }
 
 /** An ASCII upper-case letter's lower case; any other code unit as it is. */

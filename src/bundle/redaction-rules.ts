@@ -74,7 +74,9 @@ export interface TextPass {
   candidate?(text: string, start: number, end: number): boolean;
   /**
    * The pass may run on a raw log line, JSON or not, before it is parsed: its matches never span JSON
-   * syntax and it reads escaped text as it is (the home directory and user name in paths).
+   * syntax and it reads escaped text as it is (the home directory and user name in paths). A line
+   * holding none of the raw passes' gate literals skips them all; on any other line each raw pass's
+   * apply runs without its gate, so it must find what it changes itself (as every apply must).
    */
   lineSafe?: boolean;
 }

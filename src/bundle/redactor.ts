@@ -9,7 +9,7 @@ import {
 } from './redaction-rules.js';
 import { redactJsonTokens, type JsonWalkHooks } from './json-token-walk.js';
 import { gateOf, tokenRunMemo, type Gate } from './redaction-gates.js';
-import { createPrefilter } from './line-prefilter.js';
+import { createPrefilter, literalAlternation } from './line-prefilter.js';
 import { pemOpeningField, redactPemField, type FieldPath } from './pem-across-json-lines.js';
 import { classifySecretKey, type SecretKey, type SecretKeyRule } from './secret-keys.js';
 import { weakValueKept } from './token-shape.js';
@@ -86,6 +86,7 @@ export function createRedactor(options: RedactorOptions): Redactor {
   // must not send every line down the parse-and-walk path.
   const rawPasses = compiled.map((c, i) => (c.pass.lineSafe ? i : -1)).filter((i) => i >= 0);
   const otherPasses = compiled.map((c, i) => (c.pass.lineSafe ? -1 : i)).filter((i) => i >= 0);
+  const rawGate = anyLiteral(rawPasses.map((i) => compiled[i]!.pass));
   const runOf = tokenRunMemo();
   // Whether any pass could change the text (see redaction-gates.ts): for every string, and for a raw
   // line after the path passes ran on it.
@@ -235,9 +236,8 @@ export function createRedactor(options: RedactorOptions): Redactor {
           if (PEM_END_LINE.test(raw)) lineState.insidePrivateKey = true;
         }
         let input = raw;
-        for (const i of rawPasses) {
-          const rule = compiled[i]!;
-          if (rule.gate(input, runOf(input))) input = rule.pass.apply(input, counters[i]!, lineState);
+        if (rawGate === null || rawGate(raw)) {
+          for (const i of rawPasses) input = compiled[i]!.pass.apply(input, counters[i]!, lineState);
         }
         // No other rule's gate opens on the line: nothing to redact, not even inside its JSON.
         if (!multiLinePending(lineState) && pemField === null && !otherPrefilter(input, runOf(input))) return input;
@@ -308,6 +308,32 @@ export function createRedactor(options: RedactorOptions): Redactor {
       return { text: out, counts: s.counts() };
     },
   };
+}
+
+/**
+ * One search for every literal the passes' gates need (see TextPass.gateLiterals), or null when a
+ * gate names none: a line that holds none of them closes every gate, whatever order the passes run
+ * in (a pass that does not run leaves the line as the next gate sees it). A log that never names the
+ * user costs its raw passes one scan per line, not one or two per pass.
+ */
+function anyLiteral(passes: readonly TextPass[]): ((text: string) => boolean) | null {
+  const literals: string[] = [];
+  let caseless = false;
+  for (const pass of passes) {
+    if (!pass.gateLiterals) return null;
+    literals.push(...pass.gateLiterals.literals);
+    caseless ||= pass.gateLiterals.caseless === true;
+  }
+  if (literals.length === 0 || literals.includes('')) return null;
+  // The first literal (the home directory's last segment: the user's name) on its own: a native search
+  // that a line naming the user ends early.
+  const [first, ...rest] = literals;
+  if (caseless || rest.length === 0) {
+    const any = literalAlternation(literals, caseless ? 'i' : '');
+    return (text) => any.test(text);
+  }
+  const others = literalAlternation(rest, '');
+  return (text) => text.includes(first!) || others.test(text);
 }
 
 /** The value of a string that is a JSON object or array, else undefined. */

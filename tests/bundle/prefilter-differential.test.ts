@@ -20,6 +20,27 @@ const OPENS_EVERY_LINE: RedactionRule = {
   compile: () => ({ trigger: /(?:)/, apply: (text) => text }),
 };
 
+/** A raw pass (run on the line before it is parsed) that names no gate literals: every raw pass then runs on every line. */
+const RAW_PASS_WITHOUT_LITERALS: RedactionRule = {
+  name: 'raw_pass_without_literals',
+  description: 'a raw pass that changes nothing and names no literals',
+  catches: [],
+  keeps: [],
+  compile: () => ({ trigger: /(?:)/, lineSafe: true, apply: (text) => text }),
+};
+
+/** Paths of the user and of others, as written, escaped in JSON, URL-encoded and in other cases. */
+function pathLines(): string[] {
+  const random = prng(9);
+  const parts = ['/Users/dana', '/home/dana', '/home/bob', 'C:\\Users\\Carol', 'c:\\users\\carol2', 'C:/Users/Public', 'C:\\Documents and Settings\\dave', '%2Fdana%2F', '/dana/', 'dana-mbp', '/Users/danak', 'x/Users/dana', '/SERS/x', '~'];
+  const lines: string[] = [];
+  for (let i = 0; i < 400; i++) {
+    const line = Array.from({ length: 1 + Math.floor(random() * 4) }, () => parts[Math.floor(random() * parts.length)]! + ['', '/', '/x', ' ', '"'][Math.floor(random() * 5)]!).join('');
+    lines.push(random() < 0.5 ? line : JSON.stringify({ level: 30, msg: 'open', file: line }));
+  }
+  return lines;
+}
+
 const CONTEXTS: RedactionContext[] = [
   { homedir: '/Users/dana', username: 'dana' },
   { homedir: 'C:\\Users\\Carol', username: 'Carol' },
@@ -72,6 +93,15 @@ describe('line prefilter: output', () => {
       const differing = lines.filter((line) => gated.line(line) !== bypassed.line(line));
       expect(differing).toEqual([]);
       const { opens_every_line: _none, ...counts } = bypassed.counts();
+      expect(gated.counts()).toEqual(counts);
+    });
+
+    it(`skips the raw passes only on lines none of them would change (${context.homedir})`, () => {
+      const all = [...lines, ...pathLines()];
+      const gated = createRedactor(context).session();
+      const everyLine = createRedactor({ ...context, rules: [...DEFAULT_RULES, RAW_PASS_WITHOUT_LITERALS] }).session();
+      expect(all.filter((line) => gated.line(line) !== everyLine.line(line))).toEqual([]);
+      const { raw_pass_without_literals: _none, ...counts } = everyLine.counts();
       expect(gated.counts()).toEqual(counts);
     });
 
