@@ -17,7 +17,8 @@ export interface LiteralScanKernel {
   /**
    * Reports every occurrence of every literal (`literal(index, start)`, with each literal's case
    * checked as `buildLiteralDfa` says) and every run of `minRun` or more token characters
-   * (`run(start, end, classes)`, classes the run's UPPER | LOWER | DIGIT), in the order they end, and
+   * (`run(start, end, classes)`, classes the run's UPPER | LOWER | DIGIT): the literals in the order
+   * they end, then the runs in the order of the text; and
    * returns true; returns false, having reported nothing, for a text it does not take (a character
    * above U+00FF, longer than `MAX_TEXT`, or more hits than it holds).
    */
@@ -68,7 +69,9 @@ export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: numbe
     return null;
   }
   const memory = instance.exports.memory as WasmMemory;
-  const scanBytes = instance.exports.scan as (len: number, table: number, input: number, out: number, cap: number, minRun: number, outputSlot: number) => number;
+  const scanBytes = instance.exports.scan as (len: number, table: number, input: number, out: number, cap: number, minRun: number, outputSlot: number, overlap: number) => number;
+  // The second lane starts this far before the middle of a line: the longest literal, less one.
+  const overlap = Math.max(1, ...lengths) - 1;
   let capacity = 0;
   let bytes!: LatinBuffer;
   let records!: Int32Array;
@@ -104,23 +107,29 @@ export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: numbe
       if (text.length > MAX_TEXT || BEYOND_LATIN1.test(text)) return false;
       if (text.length > capacity && !reserve(text.length)) return false;
       copyLatin1(bytes, text, input);
-      const count = scanBytes(text.length, TABLE, input, out, MAX_RECORDS, minRun, width * 4);
+      const count = scanBytes(text.length, TABLE, input, out, MAX_RECORDS, minRun, width * 4, overlap);
       if (count < 0) return false;
+      // The two lanes' literals are written as they are found, interleaved: the first lane's (ending by
+      // the middle) are reported first, so every literal comes in the order it ends.
+      const middle = text.length > 2 * overlap ? (text.length + overlap + 1) >> 1 : text.length;
+      for (const secondLane of [false, true]) {
+        for (let r = 0; r < count; r++) {
+          const at = records[2 * r]!;
+          if (at < 0 || at > middle !== secondLane) continue;
+          const state = records[2 * r + 1]!;
+          const last = outputStart[state + 1]!;
+          for (let k = outputStart[state]!; k < last; k++) {
+            const index = outputs[k]!;
+            const start = at - lengths[index]!;
+            const exactText = exact[index];
+            if (exactText == null || text.startsWith(exactText, start)) literal(index, start);
+          }
+        }
+      }
       for (let r = 0; r < count; r++) {
         const at = records[2 * r]!;
         const value = records[2 * r + 1]!;
-        if (at < 0) {
-          run(-at - 1, value & END_BITS, (value >>> 24) & (UPPER | LOWER | DIGIT));
-          continue;
-        }
-        const state = value;
-        const last = outputStart[state + 1]!;
-        for (let k = outputStart[state]!; k < last; k++) {
-          const index = outputs[k]!;
-          const start = at - lengths[index]!;
-          const exactText = exact[index];
-          if (exactText == null || text.startsWith(exactText, start)) literal(index, start);
-        }
+        if (at < 0) run(-at - 1, value & END_BITS, (value >>> 24) & (UPPER | LOWER | DIGIT));
       }
       return true;
     },

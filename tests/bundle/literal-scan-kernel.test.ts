@@ -73,12 +73,25 @@ describe('literal scan kernel', () => {
     );
   });
 
-  it('finds a literal at every position of every line length up to 40', () => {
+  it('finds a literal at every position of every line length up to 90 (one lane, then two meeting in the middle)', () => {
     const kernel = kernelFor(ENTRIES);
-    for (let length = 1; length <= 40; length++) {
+    for (let length = 1; length <= 90; length++) {
       for (let at = 0; at + 'password'.length <= length; at++) {
         const text = `${'.'.repeat(at)}password${'.'.repeat(length - at - 'password'.length)}`;
         expect(viaKernel(kernel, text)).toEqual(viaJavaScript(ENTRIES, text));
+      }
+    }
+  });
+
+  it('finds literals that end on either side of where its two lanes meet, with a long literal among them', () => {
+    const entries: LiteralEntry[] = [...ENTRIES, { literal: 'Documents and Settings' }];
+    const kernel = kernelFor(entries);
+    for (let length = 40; length <= 120; length += 7) {
+      for (let at = 0; at + 22 <= length; at++) {
+        for (const literal of ['Documents and Settings', 'PassWord', 'Q~']) {
+          const text = `${'-'.repeat(at)}${literal}${'.'.repeat(Math.max(0, length - at - literal.length))}`;
+          expect(viaKernel(kernel, text)).toEqual(viaJavaScript(entries, text));
+        }
       }
     }
   });
