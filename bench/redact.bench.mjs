@@ -4,8 +4,10 @@
 //    user's name on every line (the home directory in a file path, and the bare name in the host name,
 //    as a Mac's `dana-mbp` has it); beside a plain copy of the same lines (each encoded to bytes:
 //    the floor of any per-line pass) and a sed-like single-regex pass (`s/<user>/[user]/g` on
-//    each line: what one cheap rule costs). Each figure is the best of 11, after one untimed pass, by
-//    the wall clock and, as the machine may be shared, by this process's CPU time.
+//    each line: what one cheap rule costs). Each figure is the best of 21 passes, by the wall clock and,
+//    as the machine may be shared, by this process's CPU time: three attempts of 7 after an untimed
+//    pass, one at the start, one after the single passes, one after the CLI run, so a few seconds of
+//    contention do not decide a figure (baselines and redactor alike). Printed last.
 //  - where the time goes: on the same lines, by CPU time, the passes every clean line costs taken one by
 //    one (a bare JavaScript loop reading each character, the case-insensitive scan for the secret-key
 //    stems alone, the token-run skip scan, the prefix automaton over whole lines in JavaScript, and the
@@ -119,51 +121,50 @@ let failed = false;
 // second input would leave V8's call sites in the shared rule code holding two sets of closures, and
 // the second figure would pay for the bench's setup (about a tenth more instructions per line).
 const redactor = createRedactor({ homedir: HOME, username: USER });
-for (const { name, withUser } of [
+const inputs = [
   { name: 'pino logs', withUser: false },
   { name: 'pino logs, user name on every line', withUser: true },
-]) {
-  const { lines, bytes } = linesOfBytes(8 * MB, withUser);
-  let changed = 0;
-  const redactMs = best(() => {
-    const session = redactor.session();
-    changed = 0;
-    for (const line of lines) if (session.line(line) !== line) changed++;
-  });
-  // A plain copy: each line encoded to bytes, as writing it out would (a string slice is free in V8).
-  const copyMs = best(() => {
-    const out = new Array(lines.length);
-    for (let i = 0; i < lines.length; i++) out[i] = Buffer.from(lines[i]);
-    return out;
-  });
-  const sed = new RegExp(USER, 'g');
-  const sedMs = best(() => {
-    const out = new Array(lines.length);
-    for (let i = 0; i < lines.length; i++) out[i] = lines[i].replace(sed, '[user]');
-    return out;
-  });
-  const mbps = (ms) => bytes / MB / (ms / 1000);
-  for (const clock of ['wall', 'cpu']) {
-    rows.push({ name, clock, redact: mbps(redactMs[clock]), copy: mbps(copyMs[clock]), sed: mbps(sedMs[clock]), changed, lines: lines.length });
+].map(({ name, withUser }) => ({ name, ...linesOfBytes(8 * MB, withUser), figures: null, changed: 0 }));
+
+/**
+ * One attempt at every in-process figure (best of 7 each), kept where it beats the attempts before.
+ * The bench makes three, spread over its run (at the start, after the single passes, after the CLI's
+ * 100 MB line), so a few seconds of a shared machine running slow do not decide a figure; the copy
+ * and the sed-like pass get the same attempts as the redactor.
+ */
+function attempt() {
+  for (const input of inputs) {
+    const { lines } = input;
+    const redactMs = best(() => {
+      const session = redactor.session();
+      let changed = 0;
+      for (const line of lines) if (session.line(line) !== line) changed++;
+      input.changed = changed;
+    }, 7);
+    // A plain copy: each line encoded to bytes, as writing it out would (a string slice is free in V8).
+    const copyMs = best(() => {
+      const out = new Array(lines.length);
+      for (let i = 0; i < lines.length; i++) out[i] = Buffer.from(lines[i]);
+      return out;
+    }, 7);
+    const sed = new RegExp(USER, 'g');
+    const sedMs = best(() => {
+      const out = new Array(lines.length);
+      for (let i = 0; i < lines.length; i++) out[i] = lines[i].replace(sed, '[user]');
+      return out;
+    }, 7);
+    const previous = input.figures ?? { redact: redactMs, copy: copyMs, sed: sedMs };
+    const faster = (a, b) => ({ wall: Math.min(a.wall, b.wall), cpu: Math.min(a.cpu, b.cpu) });
+    input.figures = { redact: faster(previous.redact, redactMs), copy: faster(previous.copy, copyMs), sed: faster(previous.sed, sedMs) };
   }
-  stageRows.push({ name, copy: mbps(copyMs.cpu), redact: mbps(redactMs.cpu), stages: stages(lines).map(([label, ms]) => [label, mbps(ms)]) });
 }
 
-console.log('in-process redaction (session.line per line, 8 MB, best of 11 after a warm-up pass), MB/s by the wall clock and by CPU time');
-console.log(`${'input'.padEnd(38)} ${'clock'.padEnd(5)} ${'redact'.padStart(8)} ${'copy'.padStart(8)} ${'sed-like'.padStart(8)}  redact/copy  redact/sed   lines changed`);
-for (const r of rows) {
-  console.log(
-    `${r.name.padEnd(38)} ${r.clock.padEnd(5)} ${fmt(r.redact)} ${fmt(r.copy)} ${fmt(r.sed)}  ${(r.redact / r.copy).toFixed(3).padStart(11)}  ${(r.redact / r.sed).toFixed(2).padStart(10)}   ${r.changed}/${r.lines}`,
-  );
+attempt();
+for (const { name, lines, bytes, figures } of inputs) {
+  const mbps = (ms) => bytes / MB / (ms / 1000);
+  stageRows.push({ name, copy: mbps(figures.copy.cpu), redact: mbps(figures.redact.cpu), stages: stages(lines).map(([label, ms]) => [label, mbps(ms)]) });
 }
-console.log('target: ≥ 100 MB/s for both inputs (a figure under it is reported, not failed: the machine may be shared)');
-
-console.log('\nwhere the time goes: single passes over the same lines, MB/s by CPU time (best of 11 after a warm-up pass)');
-for (const r of stageRows) {
-  console.log(`${r.name}: copy ${r.copy.toFixed(1)}, session.line ${r.redact.toFixed(1)}`);
-  for (const [label, value] of r.stages) console.log(`  ${label.padEnd(58)} ${fmt(value)}   ${(value / r.copy).toFixed(3)} of copy`);
-}
-
+attempt();
 // --- the CLI on a 100 MB single line ---------------------------------------------------------------
 mkdirSync(dataRoot, { recursive: true });
 const bigFile = path.join(dataRoot, 'single-line-100mb.jsonl');
@@ -214,4 +215,26 @@ console.log(`${''.padEnd(38)} ${'seconds'.padStart(8)} ${'peak RSS MB'.padStart(
 console.log(`${'codex-diag redact FILE > /dev/null'.padEnd(38)} ${fmt(cli.ms / 1000)} ${fmt(cli.rssMb).padStart(12)} ${(cli.rssMb / (BIG / MB)).toFixed(2).padStart(10)}`);
 console.log(`${'bare node stream copy to /dev/null'.padEnd(38)} ${fmt(bare.ms / 1000)} ${fmt(bare.rssMb).padStart(12)} ${(bare.rssMb / (BIG / MB)).toFixed(2).padStart(10)}`);
 console.log(`throughput ${(BIG / MB / (cli.ms / 1000)).toFixed(1)} MB/s; target: peak RSS ≤ 4× the input`);
+attempt();
+for (const { name, bytes, figures, changed, lines } of inputs) {
+  const mbps = (ms) => bytes / MB / (ms / 1000);
+  for (const clock of ['wall', 'cpu']) {
+    rows.push({ name, clock, redact: mbps(figures.redact[clock]), copy: mbps(figures.copy[clock]), sed: mbps(figures.sed[clock]), changed, lines: lines.length });
+  }
+}
+console.log('\nin-process redaction (session.line per line, 8 MB, best of 21: three attempts of 7 after a warm-up pass, spread over the bench), MB/s by the wall clock and by CPU time');
+console.log(`${'input'.padEnd(38)} ${'clock'.padEnd(5)} ${'redact'.padStart(8)} ${'copy'.padStart(8)} ${'sed-like'.padStart(8)}  redact/copy  redact/sed   lines changed`);
+for (const r of rows) {
+  console.log(
+    `${r.name.padEnd(38)} ${r.clock.padEnd(5)} ${fmt(r.redact)} ${fmt(r.copy)} ${fmt(r.sed)}  ${(r.redact / r.copy).toFixed(3).padStart(11)}  ${(r.redact / r.sed).toFixed(2).padStart(10)}   ${r.changed}/${r.lines}`,
+  );
+}
+console.log('target: ≥ 100 MB/s for both inputs (a figure under it is reported, not failed: the machine may be shared)');
+
+console.log('\nwhere the time goes: single passes over the same lines, MB/s by CPU time (best of 11 after a warm-up pass; session.line and copy from the first attempt)');
+for (const r of stageRows) {
+  console.log(`${r.name}: copy ${r.copy.toFixed(1)}, session.line ${r.redact.toFixed(1)}`);
+  for (const [label, value] of r.stages) console.log(`  ${label.padEnd(58)} ${fmt(value)}   ${(value / r.copy).toFixed(3)} of copy`);
+}
+
 process.exitCode = failed ? 1 : 0;
