@@ -112,10 +112,10 @@ export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: numbe
       // The two lanes' literals are written as they are found, interleaved: the first lane's (ending by
       // the middle) are reported first, so every literal comes in the order it ends.
       const middle = text.length > 2 * overlap ? (text.length + overlap + 1) >> 1 : text.length;
-      for (const secondLane of [false, true]) {
+      for (let lane = 0; lane < 2; lane++) {
         for (let r = 0; r < count; r++) {
           const at = records[2 * r]!;
-          if (at < 0 || at > middle !== secondLane) continue;
+          if (at < 0 || (at > middle ? 1 : 0) !== lane) continue;
           const state = records[2 * r + 1]!;
           const last = outputStart[state + 1]!;
           for (let k = outputStart[state]!; k < last; k++) {
