@@ -143,7 +143,7 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
   const literalLookback = Int32Array.from(runLiterals.map((r) => r.lookback));
   const reasons = new Uint8Array(shaped.length);
   const unconditional = shaped.some((e) => e.literalSlot === -1 && !e.mixedClasses);
-  const mixedEntries = shaped.some((e) => e.mixedClasses);
+  const mixedEntries = shaped.filter((e) => e.mixedClasses);
 
   /** Whether a key found at `at` (in any ASCII case) opens: its exact case, its gate, or its word. */
   const keyOpens = (text: string, at: number, found: readonly LiteralAction[], runs: Parameters<Gate>[1], words: { until: number }): boolean => {
@@ -237,9 +237,11 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
     // Most runs (paths, ids) have no literal near them: then only a rule that asks about every run, or
     // one that needs mixed classes when the run has them, could open.
     if (!literalNear && !unconditional) {
-      if (!mixedEntries) return false;
+      if (mixedEntries.length === 0) return false;
       if (classes === -1) classes = classesIn(text, start, end);
       if (classes !== (UPPER | LOWER | DIGIT)) return false;
+      for (const entry of mixedEntries) if (entry.candidate(text, start, end)) return true;
+      return false;
     }
     for (let i = 0; i < shaped.length; i++) {
       const entry = shaped[i]!;
