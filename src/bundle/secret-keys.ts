@@ -257,6 +257,7 @@ export function classifySecretKey(key: string): SecretKey | null {
 
 const VERDICT_CACHE_LIMIT = 4096;
 const CACHED_VALUE_LENGTH = 64;
+const CACHED_WORD_LENGTH = 128;
 
 /** The gate of the key rules: whether a text may hold a value under a secret key. */
 export interface SecretKeyGate {
@@ -280,7 +281,7 @@ export interface SecretKeyGate {
 export function createSecretKeyGate(): SecretKeyGate {
   // Log lines repeat the same few words, and the values after weak keys (`auth:status`,
   // `"key":"Enter"`): each is classified once.
-  const cachedVerdict = boundedMemo(classifySecretKey, VERDICT_CACHE_LIMIT);
+  const cachedVerdict = boundedMemo(classifySecretKey, VERDICT_CACHE_LIMIT, CACHED_WORD_LENGTH);
   const keptValue = boundedMemo(weakValueKept, VERDICT_CACHE_LIMIT, CACHED_VALUE_LENGTH);
   const MAYBE_SECRET_ALL = new RegExp(MAYBE_SECRET.source, 'gi');
   const wordAt = (text: string, at: number) => secretKeyWordAt(text, at, cachedVerdict, keptValue);
