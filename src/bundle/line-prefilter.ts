@@ -1,5 +1,6 @@
 import { buildLiteralDfa, compileLiterals, type LiteralAutomaton } from './literal-automaton.js';
 import { createLiteralScanKernel } from './literal-scan-kernel.js';
+import { occursAt } from './occurs-at.js';
 import type { RedactionRule, TextPass } from './redaction-rules.js';
 import type { Gate } from './redaction-gates.js';
 import { classesIn, DIGIT, GENERIC_MIN_LENGTH, isRunChar, LOWER, UPPER, type TokenRun } from './token-shape.js';
@@ -149,13 +150,13 @@ export function createPrefilter(entries: readonly PrefilterEntry[], extraLiteral
   const keyOpens = (text: string, at: number, found: readonly LiteralAction[], runs: Parameters<Gate>[1], words: { until: number }): boolean => {
     for (const action of found) {
       if (action.kind === 'far') {
-        if (text.startsWith(action.exact, at)) recordHit(action.index, at);
+        if (occursAt(text, action.exact, at)) recordHit(action.index, at);
       } else if (action.kind === 'word') {
         if (at < words.until) continue;
         const word = action.wordAt(text, at);
         if (word.opens) return true;
         words.until = word.end;
-      } else if (action.exact === null || text.startsWith(action.exact, at)) {
+      } else if (action.exact === null || occursAt(text, action.exact, at)) {
         if (action.kind === 'opens' || action.gate(text, runs)) return true;
       }
     }

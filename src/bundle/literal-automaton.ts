@@ -1,3 +1,4 @@
+import { occursAt } from './occurs-at.js';
 /**
  * Many literals found in one pass over a text (Aho-Corasick over UTF-16 code units). A text is read
  * once, one table lookup per character, however many literals there are: V8's regexes try the
@@ -143,7 +144,7 @@ export function compileLiterals(entries: readonly LiteralEntry[]): LiteralAutoma
           const index = outputs[k]!;
           const start = i + 1 - lengths[index]!;
           const literal = exact[index];
-          if (literal != null && !text.startsWith(literal, start)) continue;
+          if (literal != null && !occursAt(text, literal, start)) continue;
           if (hit(index, start)) return true;
         }
       }

@@ -1,6 +1,7 @@
 import type { LiteralDfa } from './literal-automaton.js';
 import { classOf, DIGIT, LOWER, UPPER } from './token-shape.js';
 import { LITERAL_SCAN_KERNEL_BASE64 } from './literal-scan-kernel-wasm.js';
+import { occursAt } from './occurs-at.js';
 
 /**
  * The line prefilter's scan in WebAssembly: every literal of an automaton and every run of token
@@ -122,7 +123,7 @@ export function createLiteralScanKernel(dfa: LiteralDfa, isRunChar: (code: numbe
             const index = outputs[k]!;
             const start = at - lengths[index]!;
             const exactText = exact[index];
-            if (exactText == null || text.startsWith(exactText, start)) literal(index, start);
+            if (exactText == null || occursAt(text, exactText, start)) literal(index, start);
           }
         }
       }
