@@ -1,5 +1,6 @@
 import { buildLiteralDfa, compileLiterals, type LiteralAutomaton } from './literal-automaton.js';
 import { createLiteralScanKernel } from './literal-scan-kernel.js';
+import { literalAlternation } from './literal-alternation.js';
 import { occursAt } from './occurs-at.js';
 import type { RedactionRule, TextPass } from './redaction-rules.js';
 import type { Gate } from './redaction-gates.js';
@@ -345,21 +346,6 @@ function alternation(keys: readonly string[]): RegExp | null {
   return keys.length === 0 ? null : literalAlternation(keys, 'gi');
 }
 
-/**
- * A regex that finds any of `literals` (which must not be empty), grouped by their first character
- * (`p(?:word|ass|at|in)`): V8 tries an alternation's branches one after another at each position, so
- * grouped, a position is turned down by one test of its character rather than one per literal.
- */
-export function literalAlternation(literals: readonly string[], flags: string): RegExp {
-  const byFirst = new Map<string, string[]>();
-  for (const literal of new Set(literals)) byFirst.set(literal[0]!, [...(byFirst.get(literal[0]!) ?? []), literal]);
-  const branches = [...byFirst].map(([first, group]) => {
-    const rests = group.map((k) => k.slice(1)).sort((a, b) => b.length - a.length);
-    return rests.includes('') ? escapeRegExp(first) : `${escapeRegExp(first)}(?:${rests.map(escapeRegExp).join('|')})`;
-  });
-  return new RegExp(branches.join('|'), flags);
-}
-
 /** An ASCII upper-case letter's lower case; any other code unit as it is. */
 function foldAscii(c: number): number {
   return c >= 0x41 && c <= 0x5a ? c + 0x20 : c;
@@ -407,8 +393,4 @@ function grow<T extends Int32Array<ArrayBuffer> | Float64Array<ArrayBuffer>>(arr
 function isAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 128) return false;
   return true;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/\-]/g, '\\$&');
 }

@@ -1,8 +1,9 @@
 /**
- * Whether `literal` occurs in `text` starting at `at`, compared character by character: the same
- * answer as `text.startsWith(literal, at)`, which V8 (Node 20) serves with a position argument by a
- * slow path costing about as much as hashing a new string, and the prefilter asks it for every
- * literal the case-folded scan finds (a case-sensitive `SK` found as the `sk` of `desktop`).
+ * Whether `literal` occurs in `text` starting at `at`, compared character by character: for a position
+ * in the text, the answer of `text.startsWith(literal, at)`, which V8 (Node 20) serves with a position
+ * argument by a slow path costing about as much as hashing a new string, and the prefilter asks it for
+ * every literal the case-folded scan finds (a case-sensitive `SK` found as the `sk` of `desktop`).
+ * Outside the text (where startsWith would clamp the position) nothing occurs.
  */
 export function occursAt(text: string, literal: string, at: number): boolean {
   if (at < 0 || at + literal.length > text.length) return false;

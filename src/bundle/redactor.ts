@@ -9,7 +9,8 @@ import {
 } from './redaction-rules.js';
 import { redactJsonTokens, type JsonWalkHooks } from './json-token-walk.js';
 import { gateOf, tokenRunMemo, type Gate } from './redaction-gates.js';
-import { createPrefilter, literalAlternation } from './line-prefilter.js';
+import { createPrefilter } from './line-prefilter.js';
+import { literalAlternation } from './literal-alternation.js';
 import { pemOpeningField, redactPemField, type FieldPath } from './pem-across-json-lines.js';
 import { classifySecretKey, type SecretKey, type SecretKeyRule } from './secret-keys.js';
 import { weakValueKept } from './token-shape.js';
