@@ -13,6 +13,7 @@ export function literalAlternation(literals: readonly string[], flags: string): 
   return new RegExp(branches.join('|'), flags);
 }
 
-function escapeRegExp(text: string): string {
+/** `text` as a regex that matches it literally (for patterns without the `u` flag). */
+export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/\-]/g, '\\$&');
 }

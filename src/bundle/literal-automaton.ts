@@ -1,4 +1,3 @@
-import { occursAt } from './occurs-at.js';
 /**
  * Many literals found in one pass over a text (Aho-Corasick over UTF-16 code units). A text is read
  * once, one table lookup per character, however many literals there are: V8's regexes try the
@@ -9,6 +8,7 @@ import { occursAt } from './occurs-at.js';
  * ASCII case (as a regex's `i` flag without `u` does), any other literal is checked for its exact case
  * where the automaton finds it. Literals hold ASCII characters only.
  */
+import { occursAt } from './occurs-at.js';
 
 export interface LiteralEntry {
   literal: string;

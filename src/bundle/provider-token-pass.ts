@@ -1,5 +1,6 @@
 import { GENERIC_MIN_LENGTH, isRunChar } from './token-shape.js';
 import { ANCHORED_FORMATS, CHAR_CLASSES, PROVIDER_FORMATS, type AnchoredFormat, type BodyPart, type ProviderFormat } from './provider-catalogue.js';
+import { escapeRegExp } from './literal-alternation.js';
 
 /**
  * The provider catalogue compiled into one scan: a single regex finds every catalogued prefix at a
@@ -173,8 +174,4 @@ export function bodySource(parts: readonly BodyPart[]): string {
       return `[${CHAR_CLASSES[cls]}]{${min},${last || max === undefined ? '' : max}}`;
     })
     .join('');
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/\-]/g, '\\$&');
 }

@@ -1,5 +1,6 @@
 import { isJsSpace } from './js-space.js';
 import type { RedactionRule, TextPass } from './redaction-rules.js';
+import { escapeRegExp } from './literal-alternation.js';
 
 /**
  * The user's home directory and login name in paths. Both run on every raw log line (a log written by
@@ -69,10 +70,6 @@ function segmentEndsAt(text: string, at: number): boolean {
 /** `2F`/`2f` (`/`) or `5C`/`5c` (`\`) after a `%`. */
 function isEncodedSeparator(first: number, second: number): boolean {
   return (first === 0x32 && (second === 0x46 || second === 0x66)) || (first === 0x35 && (second === 0x43 || second === 0x63));
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 /** `regex` (global) replaced by `replace(match, groups)`, or kept where it returns null; `count` per replacement. */

@@ -87,7 +87,6 @@ export function includesAny(text: string, literals: readonly string[]): boolean 
   return false;
 }
 
-
 /** Per-session state a pass may keep between lines (an unterminated PEM block). */
 export interface PassState {
   insidePrivateKey: boolean;
@@ -176,10 +175,6 @@ function tokenRule(
     ...(name === 'jwt' ? { gate: ['eyJ'] } : { tokenShaped: true, runLiterals: { literals: triggerLiterals, lookback: TOKEN_RULE_LOOKBACK } }),
     compile: () => ({ ...patternPass(pattern, trigger, () => marker(name)), candidate: (text: string, start: number, end: number) => trigger.test(text.slice(Math.max(0, start - TOKEN_RULE_LOOKBACK), end)) }),
   };
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 // --- PEM private keys -------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import type { Redactor, RedactionSession } from '../bundle/redactor.js';
 import { mergeSpans, replacedSpans, type Span } from './replaced-spans.js';
+import { escapeRegExp } from '../bundle/literal-alternation.js';
 
 export interface SecretFinderOptions {
   redactor: Redactor;
@@ -35,8 +36,4 @@ export function createSecretFinder(options: SecretFinderOptions): SecretFinder {
       return found.length > 1 ? mergeSpans(found) : found;
     },
   };
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
