@@ -81,6 +81,7 @@
     (local.set $state2 (local.get $table))
     (local.set $p (local.get $input))
     (local.set $end (i32.add (local.get $input) (local.get $len)))
+    (local.set $mid (local.get $end))
     ;; A line long enough is read in two lanes: the first from the start to $mid, the second from
     ;; $overlap bytes before $mid to the end (a literal ending at or after $mid starts in it, so the
     ;; second lane's state there is the one a single lane would have; it reports only from $mid on).
@@ -109,7 +110,6 @@
                 (local.set $n (call $literal (local.get $out) (local.get $n) (i32.sub (local.get $q) (local.get $input)) (local.get $state2) (local.get $outputSlot)))))
             (br_if $lanes (i32.lt_u (local.get $p) (local.get $stop)))))))
     ;; the first lane's rest (all of a short line, at most one byte of a long one)
-    (if (i32.eqz (local.get $mid)) (then (local.set $mid (local.get $end))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $p) (local.get $mid)))
